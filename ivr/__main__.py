@@ -1,0 +1,5 @@
+import sys
+
+from ivr.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,84 @@
+"""``ivr sandbox``: a throwaway Asterisk 22 on this machine, for tests, QA and trying things."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from ivr.sandbox import instance
+from ivr.sandbox.spec import Role
+
+Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+def register(commands: Subparsers) -> None:
+    sandbox = commands.add_parser("sandbox", help="a throwaway Asterisk 22 under chroot")
+    actions = sandbox.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    up = actions.add_parser("up", help="provision (first time) and start an instance")
+    _name_option(up)
+    up.add_argument("--role", type=Role, choices=list(Role), help="pbx (default) or carrier")
+    up.add_argument("--peer", help="the trunk's other end: an instance name or HOST:PORT")
+    up.add_argument(
+        "--include",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE.conf",
+        help="add an administrator's dialplan file (repeatable)",
+    )
+    up.add_argument(
+        "--native-rtp",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="load bridge_native_rtp (off by default: it hides in-call DTMF)",
+    )
+    up.set_defaults(handler=_up)
+
+    down = actions.add_parser("down", help="stop an instance")
+    _name_option(down)
+    down.set_defaults(handler=_down)
+
+    status = actions.add_parser("status", help="list instances, one JSON line each")
+    status.set_defaults(handler=_status)
+
+    cli = actions.add_parser("cli", help="run an Asterisk CLI command on an instance")
+    _name_option(cli)
+    cli.add_argument("cli_command", metavar="COMMAND")
+    cli.set_defaults(handler=_cli)
+
+
+def _name_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--name", default=instance.DEFAULT_NAME, help="instance name (pbx)")
+
+
+def _up(args: argparse.Namespace) -> int:
+    info = instance.up(
+        args.name,
+        role=args.role,
+        peer=args.peer,
+        includes=tuple(args.include),
+        native_rtp=args.native_rtp,
+    )
+    print(json.dumps(asdict(info)))
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    stopped = instance.down(args.name)
+    print(f"{args.name}: {'stopped' if stopped else 'was not running'}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    for info in instance.status():
+        print(json.dumps(asdict(info) | {"running": info.pid is not None}))
+    return 0
+
+
+def _cli(args: argparse.Namespace) -> int:
+    print(instance.cli(args.name, args.cli_command), end="")
+    return 0

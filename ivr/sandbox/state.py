@@ -1,0 +1,113 @@
+"""What the sandbox remembers of each instance: name, role, slot (its ports), secret, peer."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ivr.sandbox import layout
+from ivr.sandbox.errors import SandboxError
+from ivr.sandbox.spec import Endpoint, Role
+
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
+LOOPBACK = "127.0.0.1"
+PORT_BASE = 16000
+PORTS_PER_SLOT = 10
+RTP_BASE = 30000
+RTP_PER_SLOT = 2000
+MAX_SLOTS = 16
+ADMIN_USER = "ivr-admin"
+
+
+def check_name(name: str) -> str:
+    if not NAME_PATTERN.fullmatch(name):
+        raise SandboxError(f"instance name {name!r} is not valid: use 1 to 31 of a-z, 0-9 and '-'")
+    return name
+
+
+@dataclass(frozen=True)
+class Ports:
+    sip: int
+    ami: int
+    rtp: tuple[int, int]
+
+    @classmethod
+    def of_slot(cls, slot: int) -> Ports:
+        base = PORT_BASE + PORTS_PER_SLOT * slot
+        rtp = RTP_BASE + RTP_PER_SLOT * slot
+        return cls(sip=base, ami=base + 1, rtp=(rtp, rtp + RTP_PER_SLOT - 1))
+
+
+@dataclass
+class InstanceState:
+    name: str
+    role: Role
+    slot: int
+    peer: str
+    ami_secret: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    includes: list[str] = field(default_factory=list)
+    native_rtp: bool = False
+
+    @property
+    def ports(self) -> Ports:
+        return Ports.of_slot(self.slot)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = asdict(self) | {"role": str(self.role)}
+        path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        path.chmod(0o600)
+
+    @classmethod
+    def load(cls, path: Path) -> InstanceState | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**(data | {"role": Role(data["role"])}))
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+
+
+def peer_endpoint(peer: str) -> Endpoint:
+    """``peer`` is another instance's name, or ``host:port`` of a PBX outside the sandbox."""
+    if ":" in peer:
+        host, _, port = peer.rpartition(":")
+        if not port.isdigit():
+            raise SandboxError(f"peer {peer!r}: the port after ':' must be a number")
+        return Endpoint(host, int(port))
+    return Endpoint(LOOPBACK, Ports.of_slot(slot_of(check_name(peer))).sip)
+
+
+def slot_of(name: str) -> int:
+    """The instance's slot, allocated once and kept, so its ports never change."""
+    with _slots() as slots:
+        if name not in slots:
+            free = sorted(set(range(MAX_SLOTS)) - set(slots.values()))
+            if not free:
+                raise SandboxError(f"all {MAX_SLOTS} sandbox slots are taken; remove one")
+            slots[name] = free[0]
+        return slots[name]
+
+
+def known_names() -> list[str]:
+    with _slots() as slots:
+        return sorted(slots, key=slots.__getitem__)
+
+
+@contextmanager
+def _slots() -> Iterator[dict[str, int]]:
+    path = layout.cache_dir() / "slots.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (layout.cache_dir() / ".slots.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            slots: dict[str, int] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            slots = {}
+        yield slots
+        path.write_text(json.dumps(slots, indent=2), encoding="utf-8")
