@@ -1,0 +1,107 @@
+"""Callers played by the carrier Asterisk: real SIP calls into the PBX, RFC 4733 keys, voices.
+
+The carrier is a second Asterisk linked to the PBX by a PJSIP trunk. A call is an AMI
+``Originate`` on the carrier towards the PBX; once the PBX answers, the carrier runs the caller's
+leg in its ``ivr-caller`` context (a tone or a sound file as the caller's voice). Keys are sent
+with ``PlayDTMF`` on that leg, so the PBX receives RFC 4733 events exactly as from a phone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ivr.ami import AmiClient, Message, Subscription
+
+CALLER_CONTEXT = "ivr-caller"
+TRUNK = "pbx"
+CHANNEL_UP = "6"
+DEFAULT_KEY_MS = 250
+
+
+@dataclass(frozen=True)
+class Voice:
+    """What the caller says: a ``PlayTones`` tone (e.g. ``"440"``) or a sound file, or nothing."""
+
+    tone: str | None = None
+    file: str | None = None
+
+    def variables(self) -> list[tuple[str, str]]:
+        found = [("IVR_VOICE_TONE", self.tone), ("IVR_VOICE_FILE", self.file)]
+        return [("Variable", f"{name}={value}") for name, value in found if value]
+
+
+class CallerLeg:
+    """One caller's leg on the carrier, identified by the unique id we gave it."""
+
+    def __init__(self, ami: AmiClient, uniqueid: str, events: Subscription) -> None:
+        self.ami = ami
+        self.uniqueid = uniqueid
+        self._events = events
+        self.channel = ""
+
+    async def wait_created(self, timeout: float) -> str:
+        created = await self._events.wait_for(lambda e: e.name == "Newchannel", timeout)
+        self.channel = created.get("Channel", "")
+        return self.channel
+
+    async def wait_answered(self, timeout: float = 10.0) -> Message:
+        """Until the PBX answers the call (the carrier's leg goes Up)."""
+        return await self._events.wait_for(_is_up, timeout)
+
+    async def wait_hungup(self, timeout: float = 10.0) -> Message:
+        return await self._events.wait_for(lambda e: e.name == "Hangup", timeout)
+
+    async def press(self, digit: str, duration_ms: int = DEFAULT_KEY_MS) -> None:
+        """Send one key as RFC 4733 events, held for ``duration_ms``."""
+        fields = {"Channel": self.channel, "Digit": digit, "Duration": str(duration_ms)}
+        await self.ami.action("PlayDTMF", fields)
+
+    async def hangup(self) -> None:
+        await self.ami.action("Hangup", {"Channel": self.channel}, check=False)
+
+    def close(self) -> None:
+        self._events.unsubscribe()
+
+
+class Carrier:
+    """Places calls from the carrier instance into the PBX under test."""
+
+    def __init__(self, ami: AmiClient, trunk: str = TRUNK) -> None:
+        self.ami = ami
+        self.trunk = trunk
+
+    async def call(
+        self,
+        exten: str,
+        *,
+        caller_num: str,
+        caller_name: str = "",
+        voice: Voice | None = None,
+        variables: Sequence[tuple[str, str]] = (),
+        timeout: float = 10.0,
+    ) -> CallerLeg:
+        """Dial ``exten`` on the PBX; returns once the carrier's leg exists (not yet answered)."""
+        uniqueid = f"qa-{uuid.uuid4().hex}"
+        events = self.ami.subscribe(lambda e: e.get("Uniqueid") == uniqueid)
+        leg = CallerLeg(self.ami, uniqueid, events)
+        fields: list[tuple[str, str]] = [
+            ("Channel", f"PJSIP/{exten}@{self.trunk}"),
+            ("Context", CALLER_CONTEXT),
+            ("Exten", "s"),
+            ("Priority", "1"),
+            ("CallerID", f'"{caller_name}" <{caller_num}>' if caller_name else caller_num),
+            ("Timeout", str(int(timeout * 1000))),
+            ("ChannelId", uniqueid),
+            ("Async", "true"),
+        ]
+        fields += (voice or Voice()).variables()
+        fields += [("Variable", f"{name}={value}") for name, value in variables]
+        await self.ami.action("Originate", fields)
+        await leg.wait_created(timeout)
+        return leg
+
+
+def _is_up(event: Message) -> bool:
+    return event.name == "Newstate" and event.get("ChannelState") == CHANNEL_UP

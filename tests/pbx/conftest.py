@@ -1,0 +1,58 @@
+"""Fixtures of the real-PBX tiers: the PBX and its carrier, their AMI links, a quiet start."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+import pytest_asyncio
+
+from ivr.ami import AmiClient
+from ivr.qa.carrier import Carrier
+from tests.support.calls import hang_up_everything
+from tests.support.targets import Target, external_pair, sandbox_pair
+
+
+@pytest.fixture(scope="session")
+def pbx_pair() -> Iterator[tuple[Target, Target]]:
+    external = external_pair()
+    if external is not None:
+        yield external
+        return
+    with sandbox_pair("test") as pair:
+        yield pair
+
+
+@pytest.fixture(scope="session")
+def pbx_target(pbx_pair: tuple[Target, Target]) -> Target:
+    return pbx_pair[0]
+
+
+async def connect(target: Target) -> AmiClient:
+    client = AmiClient()
+    await client.connect(target.ami_host, target.ami_port, target.ami_username, target.ami_secret)
+    return client
+
+
+@pytest_asyncio.fixture(scope="session")
+async def pbx_ami(pbx_pair: tuple[Target, Target]) -> AsyncIterator[AmiClient]:
+    client = await connect(pbx_pair[0])
+    yield client
+    await client.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def carrier_ami(pbx_pair: tuple[Target, Target]) -> AsyncIterator[AmiClient]:
+    client = await connect(pbx_pair[1])
+    yield client
+    await client.close()
+
+
+@pytest_asyncio.fixture
+async def carrier(pbx_ami: AmiClient, carrier_ami: AmiClient) -> AsyncIterator[Carrier]:
+    """The carrier, with both instances free of channels before and after the test."""
+    await hang_up_everything(carrier_ami)
+    await hang_up_everything(pbx_ami)
+    yield Carrier(carrier_ami)
+    await hang_up_everything(carrier_ami)
+    await hang_up_everything(pbx_ami)
