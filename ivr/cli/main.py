@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from ivr.cli import sandbox_cmd
+from ivr.cli import render_cmd, sandbox_cmd
 from ivr.sandbox.errors import SandboxError
 
 
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sandbox_cmd.register(commands)
+    render_cmd.register(commands)
     return parser
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.sandbox import instance
+from ivr.sandbox.rootfs import ensure_rootfs, ready_info
 from ivr.sandbox.spec import Role
 
 Subparsers = Any  # argparse's _SubParsersAction is private
@@ -17,6 +18,9 @@ Subparsers = Any  # argparse's _SubParsersAction is private
 def register(commands: Subparsers) -> None:
     sandbox = commands.add_parser("sandbox", help="a throwaway Asterisk 22 under chroot")
     actions = sandbox.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    provision = actions.add_parser("provision", help="build the cached rootfs if needed")
+    provision.set_defaults(handler=_provision)
 
     up = actions.add_parser("up", help="provision (first time) and start an instance")
     _name_option(up)
@@ -53,6 +57,12 @@ def register(commands: Subparsers) -> None:
 
 def _name_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=instance.DEFAULT_NAME, help="instance name (pbx)")
+
+
+def _provision(args: argparse.Namespace) -> int:
+    path = ensure_rootfs()
+    print(json.dumps({"rootfs": str(path)} | (ready_info(path) or {})))
+    return 0
 
 
 def _up(args: argparse.Namespace) -> int:

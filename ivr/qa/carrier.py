@@ -12,11 +12,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ivr.ami import AmiClient, Message, Subscription
+from ivr.ami import AmiClient, EventMatch, Message, Subscription
 
 CALLER_CONTEXT = "ivr-caller"
 TRUNK = "pbx"
-CHANNEL_UP = "6"
 DEFAULT_KEY_MS = 250
 
 
@@ -42,16 +41,16 @@ class CallerLeg:
         self.channel = ""
 
     async def wait_created(self, timeout: float) -> str:
-        created = await self._events.wait_for(lambda e: e.name == "Newchannel", timeout)
+        created = await self._events.wait_for(EventMatch("Newchannel"), timeout)
         self.channel = created.get("Channel", "")
         return self.channel
 
     async def wait_answered(self, timeout: float = 10.0) -> Message:
         """Until the PBX answers the call (the carrier's leg goes Up)."""
-        return await self._events.wait_for(_is_up, timeout)
+        return await self._events.wait_for(EventMatch("Newstate", {"ChannelState": "6"}), timeout)
 
     async def wait_hungup(self, timeout: float = 10.0) -> Message:
-        return await self._events.wait_for(lambda e: e.name == "Hangup", timeout)
+        return await self._events.wait_for(EventMatch("Hangup"), timeout)
 
     async def press(self, digit: str, duration_ms: int = DEFAULT_KEY_MS) -> None:
         """Send one key as RFC 4733 events, held for ``duration_ms``."""
@@ -101,7 +100,3 @@ class Carrier:
         await self.ami.action("Originate", fields)
         await leg.wait_created(timeout)
         return leg
-
-
-def _is_up(event: Message) -> bool:
-    return event.name == "Newstate" and event.get("ChannelState") == CHANNEL_UP

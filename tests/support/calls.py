@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-from ivr.ami import AmiClient, Message, Subscription
+from ivr.ami import AmiClient, EventMatch, Message, Subscription
 
 QUIET_DEADLINE = 10.0
 
@@ -42,10 +42,8 @@ class PbxView:
         return entered
 
     async def digit(self, event: str, digit: str, uniqueid: str, timeout: float = 5.0) -> Message:
-        return await self.events.wait_for(
-            lambda e: e.name == event and e.get("Digit") == digit and e.get("Uniqueid") == uniqueid,
-            timeout,
-        )
+        wanted = EventMatch(event, {"Digit": digit, "Uniqueid": uniqueid})
+        return await self.events.wait_for(wanted, timeout)
 
     def close(self) -> None:
         self.events.unsubscribe()
