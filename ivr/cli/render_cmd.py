@@ -20,9 +20,7 @@ def register(commands: Subparsers) -> None:
     docker = targets.add_parser(
         "docker", help="the Docker stack's config (docker/<role>/asterisk/, docker/qa/targets/)"
     )
-    docker.add_argument(
-        "--out", type=Path, required=True, help="the repository's docker/ folder"
-    )
+    docker.add_argument("--out", type=Path, required=True, help="the repository's docker/ folder")
     docker.set_defaults(handler=_docker)
 
 
