@@ -1,0 +1,72 @@
+"""Names shared by the Python service and the shipped dialplan (dialplan/*.conf).
+
+Defined once here; tests/unit/test_dialplan_names.py checks the dialplan uses these spellings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+# Dialplan contexts shipped in dialplan/ivr-consent.conf.
+CONSENT_CONTEXT = "ivr-consent"
+OBJECT_CONTEXT = "ivr-consent-object"
+
+# UserEvent raised by the dialplan at each step of the consent flow; its `Step` header says which.
+USER_EVENT = "IvrConsent"
+
+
+class Step(StrEnum):
+    """Values of the `Step` header of the IvrConsent UserEvent."""
+
+    NOTICE_STARTED = "notice-started"
+    FULL_NOTICE = "full-notice"
+    NOTICE_DONE = "notice-done"
+    OBJECTED = "objected"
+    OPTED_IN = "opted-in"
+
+
+# Channel variables the dialplan sets on the caller's channel. The service reads them back after
+# a restart to rebuild the state of live calls, so they are the PBX-side memory of the decision.
+VAR_CALL_ID = "IVR_CALL"  # the caller channel's UNIQUEID, inherited by the agent legs
+VAR_PROFILE = "IVR_PROFILE"
+VAR_LANGUAGE = "IVR_LANGUAGE"
+VAR_STEP = "IVR_STEP"  # the last Step reached
+VAR_OBJECTED = "IVR_OBJECTED"  # "1" once the caller objected: nothing re-enables recording
+
+# AstDB families: durable on the PBX, across a service outage and a PBX restart.
+DB_OBJECTIONS = "ivr-objection"  # key: call id, value: epoch seconds of the objection
+DB_SETTINGS = "ivr-consent"  # keys below, written by the service when it connects
+DB_KEY_OBJECT = "key-object"
+DB_KEY_FULL_NOTICE = "key-full-notice"
+
+# Dynamic features (features.conf applicationmap) for the in-call objection key, one per key
+# so the key stays configurable: the dialplan enables `ivr-object-<key>` on the caller's channel.
+FEATURE_PREFIX = "ivr-object-"
+
+# Where prompts live below Asterisk's sounds/<language>/ folder.
+PROMPT_FOLDER = "ivr-consent"
+
+
+class Prompt(StrEnum):
+    NOTICE_SHORT = "notice-short"
+    NOTICE_FULL = "notice-full"
+    OBJECTION_CONFIRMED = "objection-confirmed"
+
+
+class Decision(StrEnum):
+    """The final word on a call's recording, in the ledger."""
+
+    KEPT = "kept"
+    OBJECTED = "objected"
+    NOT_RECORDED = "not-recorded"  # consent flow ran, but no conversation was recorded
+    ABANDONED = "abandoned"  # the caller hung up during the notice
+
+
+class Source(StrEnum):
+    """Who or what caused a ledger event."""
+
+    CALLER = "caller"  # a key the service saw on the caller's channel
+    DIALPLAN = "dialplan"  # a step the dialplan reported
+    PBX_FEATURE = "pbx-feature"  # the in-call key handled by the PBX alone
+    SERVICE = "service"
+    RECONCILE = "reconcile"  # learned after an outage from PBX-side memory
