@@ -130,8 +130,8 @@ class FrameParser:
 def _messages(text: str) -> list[Message]:
     if "\n\n\n" in text or text[:1] == "\n" or text[-1:] == "\n":
         text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
-        if not text:
-            return []
+    if not text:
+        return []
     return [message_from_text(frame) for frame in text.split("\n\n")]
 
 

@@ -1,0 +1,148 @@
+"""AmiSupervisor: reconnection with backoff, hooks, health."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+
+from ivr.ami import AmiClient, AmiHealth, AmiSupervisor, AmiTimeout, Backoff
+from tests.unit.ami.fake_ami import FakeAmi, eventually
+
+FAST = Backoff(initial=0.01, maximum=0.05, factor=2.0, jitter=0.2)
+
+
+def supervisor_for(fake: FakeAmi, port: int | None = None) -> AmiSupervisor:
+    return AmiSupervisor(
+        "127.0.0.1",
+        port or fake.port,
+        fake.username,
+        fake.secret,
+        backoff=FAST,
+        connect_timeout=1.0,
+        client_factory=lambda: AmiClient(ping_interval=None),
+        rng=random.Random(3),
+    )
+
+
+@pytest.fixture
+async def running(fake: FakeAmi) -> AsyncIterator[AmiSupervisor]:
+    supervisor = supervisor_for(fake)
+    task = asyncio.create_task(supervisor.run())
+    yield supervisor
+    supervisor.stop()
+    await asyncio.wait_for(task, 5)
+
+
+def test_backoff_grows_is_capped_and_jittered() -> None:
+    backoff = Backoff(initial=1.0, maximum=8.0, factor=2.0, jitter=0.25)
+    rng = random.Random(0)
+    delays = [backoff.delay(n, rng) for n in range(200)]
+    assert 0.75 <= delays[0] <= 1.25
+    assert 1.5 <= delays[1] <= 2.5
+    assert all(d <= 8.0 for d in delays)
+    assert len({round(d, 6) for d in delays[10:]}) > 1  # jitter spreads capped delays
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"initial": 0}, {"initial": 5, "maximum": 1}, {"factor": 0.5}, {"jitter": 1.0}]
+)
+def test_backoff_validates(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="Backoff"):
+        Backoff(**kwargs)
+
+
+async def test_connects_and_reports_health(fake: FakeAmi, running: AmiSupervisor) -> None:
+    client = await running.wait_connected(2)
+    assert client is running.client
+    assert await client.ping() >= 0
+    health = running.health
+    assert (health.connected, health.reconnects, health.last_gap) == (True, 0, None)
+    assert health.since is not None
+    assert set(health.as_dict()) == {"connected", "since", "last_error", "reconnects", "last_gap"}
+
+
+async def test_reconnects_after_a_drop_and_reruns_hooks(fake: FakeAmi) -> None:
+    supervisor = supervisor_for(fake)
+    synced: list[AmiClient] = []
+
+    async def resync(client: AmiClient) -> None:
+        await client.ping()
+        synced.append(client)
+
+    supervisor.on_connected.append(resync)
+    task = asyncio.create_task(supervisor.run())
+    try:
+        first = await supervisor.wait_connected(2)
+        fake.connections[-1].drop()
+        await eventually(lambda: supervisor.health.reconnects == 1, what="a reconnect")
+        second = await supervisor.wait_connected(2)
+        assert second is not first
+        assert synced == [first, second]
+        health = supervisor.health
+        assert health.connected
+        assert health.last_gap is not None
+        assert 0 <= health.last_gap < 2
+        assert "read failed" in (health.last_error or "")
+    finally:
+        supervisor.stop()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_backs_off_while_the_server_is_down(fake: FakeAmi) -> None:
+    port = fake.port
+    await fake.stop()
+    supervisor = supervisor_for(fake, port)
+    task = asyncio.create_task(supervisor.run())
+    try:
+        await eventually(lambda: supervisor.health.last_error is not None)
+        assert "cannot connect" in (supervisor.health.last_error or "")
+        with pytest.raises(AmiTimeout, match="AMI connection"):
+            await supervisor.wait_connected(0.05)
+        await fake.start(port)
+        client = await supervisor.wait_connected(3)
+        assert client.connected
+        assert fake.logins == 1
+        assert supervisor.health.reconnects == 0  # never lost a link: first connection
+    finally:
+        supervisor.stop()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_failed_hook_drops_the_link_and_retries(fake: FakeAmi) -> None:
+    supervisor = supervisor_for(fake)
+    calls: list[int] = []
+
+    async def flaky(client: AmiClient) -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("resync failed")
+
+    supervisor.on_connected.append(flaky)
+    task = asyncio.create_task(supervisor.run())
+    try:
+        await supervisor.wait_connected(3)
+        assert len(calls) == 3
+        assert fake.logins == 3
+    finally:
+        supervisor.stop()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_stop_logs_off(fake: FakeAmi) -> None:
+    supervisor = supervisor_for(fake)
+    task = asyncio.create_task(supervisor.run())
+    await supervisor.wait_connected(2)
+    supervisor.stop()
+    await asyncio.wait_for(task, 5)
+    assert fake.requests_for("Logoff")
+    assert supervisor.client is None
+    assert supervisor.health == AmiHealth(
+        connected=False,
+        since=supervisor.health.since,
+        last_error="closed by the client",
+        reconnects=0,
+        last_gap=None,
+    )
