@@ -28,6 +28,7 @@ MODULES_DIR = PurePosixPath("/usr/lib/x86_64-linux-gnu/asterisk/modules")
 # The compose network (a private range outside Docker's default pools); docker/compose.yaml
 # repeats these and a unit test checks that it agrees.
 SUBNET = "10.231.50.0/24"
+SUBNET_PERMIT = "10.231.50.0/255.255.255.0"
 ADDRESSES = {Role.PBX: "10.231.50.10", Role.CARRIER: "10.231.50.20"}
 PEERS = {Role.PBX: Role.CARRIER, Role.CARRIER: Role.PBX}
 
@@ -55,6 +56,7 @@ def spec(role: Role) -> InstanceSpec:
         peer=Endpoint(ADDRESSES[PEERS[role]], SIP_PORT),
         ami_user=ADMIN_USER,
         ami_secret=QA_AMI_SECRET,
+        ami_permit=SUBNET_PERMIT,
         dirs=AsteriskDirs.debian(MODULES_DIR),
     )
 

@@ -138,11 +138,12 @@ def _merged_state(
 ) -> InstanceState:
     old = InstanceState.load(paths.state_file)
     role = role or (old.role if old else Role.PBX)
+    same_role = old is not None and old.role is role
     state = InstanceState(
         name=paths.name,
         role=role,
         slot=slot_of(paths.name),
-        peer=peer or (old.peer if old else role.trunk_name),
+        peer=peer or (old.peer if old and same_role else role.trunk_name),
     )
     if old is not None:
         state.ami_secret = old.ami_secret

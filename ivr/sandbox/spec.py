@@ -89,6 +89,8 @@ class InstanceSpec:
     ami_user: str
     ami_secret: str
     dirs: AsteriskDirs
+    # Who may log in to the AMI: loopback for the sandbox, the compose subnet for Docker.
+    ami_permit: str = "127.0.0.0/255.0.0.0"
     includes: tuple[str, ...] = ()
     native_rtp: bool = False
     extra_modules_noload: tuple[str, ...] = field(default=())
