@@ -21,6 +21,7 @@ class Step(StrEnum):
     NOTICE_STARTED = "notice-started"
     FULL_NOTICE = "full-notice"
     NOTICE_DONE = "notice-done"
+    NOTICE_INCOMPLETE = "notice-incomplete"
     OBJECTED = "objected"
     OPTED_IN = "opted-in"
 
@@ -70,3 +71,11 @@ class Source(StrEnum):
     PBX_FEATURE = "pbx-feature"  # the in-call key handled by the PBX alone
     SERVICE = "service"
     RECONCILE = "reconcile"  # learned after an outage from PBX-side memory
+
+
+# The service's own AMI account: only the classes it needs (dialplan/manager-ivr.conf and the
+# sandbox both use these; a unit test keeps them in step). No `command`, `originate`,
+# `config` or `agi`: the service can watch calls and drive MixMonitor, nothing else.
+SERVICE_AMI_USER = "ivr"
+SERVICE_AMI_READ = ("system", "call", "dtmf", "user")
+SERVICE_AMI_WRITE = ("system", "call", "reporting")

@@ -18,6 +18,14 @@ clearglobalvars = no
 _PBX = """
 [from-carrier]
 include => ivr-smoke
+include => ivr-consent-test
+
+; The consent flow as an administrator installs it: c-<language>-<agent>, e.g. c-fr-agent
+; runs the consent subroutine in French then dials the carrier's `agent`.
+[ivr-consent-test]
+exten => _c-[a-z][a-z]-.,1,Gosub(ivr-consent,s,1(fr,${EXTEN:2:2}))
+ same => n,Dial(PJSIP/${EXTEN:5}@carrier,60)
+ same => n,Hangup()
 
 ; Extensions the smoke tests rely on.
 [ivr-smoke]
@@ -70,4 +78,6 @@ exten => agent-noanswer,1,Ringing()
 def dialplan_for(spec: InstanceSpec) -> str:
     body = _PBX if spec.role is Role.PBX else _CARRIER
     includes = "".join(f'#include "{name}"\n' for name in spec.includes)
-    return _HEADER + body + ("\n" + includes if includes else "")
+    if spec.role is Role.PBX:
+        includes = '#include "ivr-consent.conf"\n' + includes
+    return _HEADER + body + "\n" + includes

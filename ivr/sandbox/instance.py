@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ivr.names import SERVICE_AMI_USER
 from ivr.sandbox import layout, process, render
 from ivr.sandbox.errors import SandboxError
 from ivr.sandbox.layout import InstancePaths
@@ -42,6 +43,9 @@ class InstanceInfo:
     sip_port: int
     recordings_dir: str
     pid: int | None
+    service_username: str = ""  # the consent service's least-privilege AMI account
+    service_secret: str = ""
+    sounds_dir: str = ""  # host path of Asterisk's sounds folder, where prompts go
 
 
 def up(
@@ -94,6 +98,9 @@ def info(name: str = DEFAULT_NAME) -> InstanceInfo:
         sip_port=ports.sip,
         recordings_dir=str(paths.recordings_host),
         pid=process.running_pid(paths),
+        service_username=SERVICE_AMI_USER if state.role is Role.PBX else "",
+        service_secret=state.service_secret if state.role is Role.PBX else "",
+        sounds_dir=str(paths.rootfs / "usr" / "share" / "asterisk" / "sounds"),
     )
 
 
@@ -112,6 +119,7 @@ def spec_of(paths: InstancePaths, state: InstanceState) -> InstanceSpec:
         peer=peer_endpoint(state.peer),
         ami_user=ADMIN_USER,
         ami_secret=state.ami_secret,
+        service_secret=state.service_secret if state.role is Role.PBX else "",
         dirs=AsteriskDirs.under(PurePosixPath(paths.inside), modules_dir(paths.rootfs)),
         includes=tuple(state.includes),
         native_rtp=state.native_rtp,
@@ -147,6 +155,7 @@ def _merged_state(
     )
     if old is not None:
         state.ami_secret = old.ami_secret
+        state.service_secret = old.service_secret
         state.includes = old.includes
         state.native_rtp = old.native_rtp
     if includes:

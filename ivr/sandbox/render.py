@@ -6,8 +6,10 @@ one the tests run here are configured by the same code.
 
 from __future__ import annotations
 
+from ivr import names
 from ivr.sandbox.dialplans import dialplan_for
-from ivr.sandbox.spec import InstanceSpec
+from ivr.sandbox.shipped import dialplan_files
+from ivr.sandbox.spec import InstanceSpec, Role
 
 # Modules that would bind a port another instance also wants, talk to hardware or services
 # that are not here, or need configuration we do not ship. Asterisk loads everything else.
@@ -65,7 +67,7 @@ NATIVE_RTP_MODULE = "bridge_native_rtp.so"
 
 def render(spec: InstanceSpec) -> dict[str, str]:
     """Every configuration file of the instance, by file name."""
-    return {
+    files = {
         "asterisk.conf": _asterisk_conf(spec),
         "modules.conf": _modules_conf(spec),
         "logger.conf": _logger_conf(),
@@ -73,7 +75,11 @@ def render(spec: InstanceSpec) -> dict[str, str]:
         "pjsip.conf": _pjsip_conf(spec),
         "rtp.conf": _rtp_conf(spec),
         "extensions.conf": dialplan_for(spec),
+        "features.conf": _features_conf(spec),
     }
+    if spec.role is Role.PBX:
+        files |= dialplan_files()  # installed as an administrator would
+    return files
 
 
 def _asterisk_conf(spec: InstanceSpec) -> str:
@@ -139,7 +145,34 @@ permit = {spec.ami_permit}
 read = all
 write = all
 writetimeout = 5000
+""" + _service_account(spec)
+
+
+def _service_account(spec: InstanceSpec) -> str:
+    if not spec.service_secret:
+        return ""
+    return f"""
+; The consent service's least-privilege account (as in dialplan/manager-ivr.conf).
+[{names.SERVICE_AMI_USER}]
+secret = {spec.service_secret}
+deny = 0.0.0.0/0.0.0.0
+permit = {spec.ami_permit}
+read = {",".join(names.SERVICE_AMI_READ)}
+write = {",".join(names.SERVICE_AMI_WRITE)}
+writetimeout = 5000
 """
+
+
+def _features_conf(spec: InstanceSpec) -> str:
+    include = '#include "ivr-features.conf"\n' if spec.role is Role.PBX else ""
+    return f"""\
+[general]
+
+[featuremap]
+
+[applicationmap]
+
+{include}"""
 
 
 def _pjsip_conf(spec: InstanceSpec) -> str:

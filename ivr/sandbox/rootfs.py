@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SUITE = "sid"
 APT_OPTIONS = ("-o", "Acquire::Check-Valid-Until=false", "-o", "Dpkg::Use-Pty=0")
+SOUNDS = Path("usr/share/asterisk/sounds")
 ROOT_OWNED = (
     "etc/asterisk",
     "var/lib/asterisk",
@@ -44,6 +45,7 @@ def ensure_rootfs() -> Path:
     """The ready rootfs, provisioning it first if it is missing, stale or half-built."""
     rootfs = layout.rootfs_dir()
     if _is_ready(rootfs):
+        relative_sound_links(rootfs)
         return rootfs
     check_host()
     layout.cache_dir().mkdir(parents=True, exist_ok=True)
@@ -99,6 +101,7 @@ def _provision(rootfs: Path) -> None:
         mounts.unmount_all(partial)
     for folder in ROOT_OWNED:
         run(["chown", "-R", "root:root", str(partial / folder)], what=f"chown {folder}")
+    relative_sound_links(partial)
     _write_marker(partial, mirror, time.monotonic() - started)
     partial.rename(rootfs)
     log.info("rootfs ready in %.0f s", time.monotonic() - started)
@@ -153,3 +156,33 @@ def _remove_tree(path: Path) -> None:
     if mounts.mounts_under(path):
         raise SandboxError(f"{path} still has mounts; unmount them, then retry")
     shutil.rmtree(path)
+
+
+def relative_sound_links(rootfs: Path) -> None:
+    """Make the sounds folder's absolute links (Debian's alternatives) relative.
+
+    Inside the chroot ``sounds/en -> /etc/alternatives/...`` resolves; from the host, where
+    prompts are written, it would point at the host's own /etc. A relative link to the final
+    target resolves the same way from both sides.
+    """
+    sounds = rootfs / SOUNDS
+    if not sounds.is_dir():
+        return
+    for link in sounds.iterdir():
+        if link.is_symlink() and Path(os.readlink(link)).is_absolute():
+            target = _resolve_inside(rootfs, link)
+            if target is not None:
+                link.unlink()
+                link.symlink_to(os.path.relpath(target, link.parent))
+
+
+def _resolve_inside(rootfs: Path, link: Path, hops: int = 8) -> Path | None:
+    current = link
+    for _ in range(hops):
+        if not current.is_symlink():
+            return current if current.exists() else None
+        pointed = Path(os.readlink(current))
+        current = (
+            rootfs / pointed.relative_to("/") if pointed.is_absolute() else current.parent / pointed
+        )
+    return None

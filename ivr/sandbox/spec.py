@@ -89,6 +89,7 @@ class InstanceSpec:
     ami_user: str
     ami_secret: str
     dirs: AsteriskDirs
+    service_secret: str = ""  # the consent service's own AMI account; none when empty
     # Who may log in to the AMI: loopback for the sandbox, the compose subnet for Docker.
     ami_permit: str = "127.0.0.0/255.0.0.0"
     includes: tuple[str, ...] = ()

@@ -51,6 +51,7 @@ class InstanceState:
     slot: int
     peer: str
     ami_secret: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    service_secret: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     includes: list[str] = field(default_factory=list)
     native_rtp: bool = False
 

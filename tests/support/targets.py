@@ -31,6 +31,9 @@ class Target:
     ami_secret: str
     sip_port: int
     recordings_dir: Path
+    service_username: str = ""
+    service_secret: str = ""
+    sounds_dir: Path | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Target:
@@ -42,6 +45,9 @@ class Target:
             ami_secret=data["ami_secret"],
             sip_port=int(data["sip_port"]),
             recordings_dir=Path(data["recordings_dir"]),
+            service_username=data.get("service_username", ""),
+            service_secret=data.get("service_secret", ""),
+            sounds_dir=Path(data["sounds_dir"]) if data.get("sounds_dir") else None,
         )
 
 
