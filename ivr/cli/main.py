@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from ivr.cli import render_cmd, sandbox_cmd
+from ivr.cli import ledger_cmd, render_cmd, sandbox_cmd
 from ivr.sandbox.errors import SandboxError
 
 
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sandbox_cmd.register(commands)
     render_cmd.register(commands)
+    ledger_cmd.register(commands)
     return parser
 
 

@@ -1,0 +1,143 @@
+"""`AsyncLedger`: the ledger for asyncio code, on one dedicated worker thread.
+
+The worker thread opens the backend and runs every call on it, in submission order: sqlite3
+connections belong to the thread that made them, and the event loop never waits for an fsync.
+Awaiting a write means it is on disk. Cancelling the await does not cancel the write: once
+submitted it runs to its commit (or rollback) on the worker, like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from types import TracebackType
+from typing import ParamSpec, Self, TypeVar
+
+from ivr.ledger.codec import Detail
+from ivr.ledger.errors import LedgerClosedError
+from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
+from ivr.ledger.sqlite import Ledger
+from ivr.ledger.store import LedgerStore
+from ivr.names import Decision, Source
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class AsyncLedger:
+    """Awaitable twins of the `LedgerStore` methods. Make one with `open` or `start`."""
+
+    def __init__(self, store: LedgerStore, worker: ThreadPoolExecutor) -> None:
+        self._store = store
+        self._worker = worker
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> Self:
+        """The SQLite ledger at `path` (see `Ledger.open`), opened on the worker thread."""
+        return await cls.start(functools.partial(Ledger.open, path, read_only=read_only))
+
+    @classmethod
+    async def start(cls, factory: Callable[[], LedgerStore]) -> Self:
+        """Start the worker thread and make the backend on it with `factory`."""
+        worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ivr-ledger")
+        try:
+            store = await asyncio.get_running_loop().run_in_executor(worker, factory)
+        except BaseException:
+            worker.shutdown(wait=False)
+            raise
+        return cls(store, worker)
+
+    @property
+    def location(self) -> str:
+        return self._store.location
+
+    async def start_call(
+        self,
+        call_id: str,
+        *,
+        started_at: datetime,
+        caller_number: str | None,
+        caller_name: str | None,
+        profile: str,
+        language: str,
+        notice_hash: str | None = None,
+    ) -> bool:
+        return await self._run(
+            self._store.start_call,
+            call_id,
+            started_at=started_at,
+            caller_number=caller_number,
+            caller_name=caller_name,
+            profile=profile,
+            language=language,
+            notice_hash=notice_hash,
+        )
+
+    async def add_event(
+        self,
+        call_id: str,
+        *,
+        at: datetime,
+        kind: EventKind,
+        source: Source,
+        detail: Detail | None = None,
+    ) -> int:
+        return await self._run(
+            self._store.add_event, call_id, at=at, kind=kind, source=source, detail=detail
+        )
+
+    async def set_notice_hash(self, call_id: str, notice_hash: str) -> None:
+        await self._run(self._store.set_notice_hash, call_id, notice_hash)
+
+    async def finish_call(
+        self,
+        call_id: str,
+        *,
+        ended_at: datetime,
+        decision: Decision,
+        recording: KeptRecording | None = None,
+    ) -> bool:
+        return await self._run(
+            self._store.finish_call,
+            call_id,
+            ended_at=ended_at,
+            decision=decision,
+            recording=recording,
+        )
+
+    async def get_call(self, call_id: str) -> CallRecord | None:
+        return await self._run(self._store.get_call, call_id)
+
+    async def list_calls(
+        self, *, since: datetime | None = None, limit: int = 100
+    ) -> list[CallSummary]:
+        return await self._run(self._store.list_calls, since=since, limit=limit)
+
+    async def aclose(self) -> None:
+        """Close the backend after the calls already submitted, then stop the worker."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._worker, self._store.close)
+        finally:
+            self._worker.shutdown(wait=False)  # idle by now: nothing left to wait for
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def _run(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._closed:
+            raise LedgerClosedError(f"{self.location}: the ledger is closed")
+        call = functools.partial(method, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._worker, call)

@@ -1,0 +1,105 @@
+"""The SQLite ledger's schema and its forward migrations.
+
+`MIGRATIONS[n]` takes a ledger from version n - 1 to n. Each migration runs in one
+transaction together with its row in `schema_version`, so a crash leaves the file at the old
+version or the new one. A ledger newer than `CURRENT_VERSION` is refused, never written.
+
+Kinds, sources and decisions are checked in Python, not by SQL CHECKs (SQLite cannot alter a
+CHECK without rebuilding the table). Adding one is still a schema change: bump the version
+(an empty migration will do), so that an older ivr refuses the file with a clear message
+instead of failing on a value it cannot name.
+
+Text columns hold `codec.escape_text` of the value; times are `codec.encode_time` strings.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from ivr.ledger.codec import encode_time
+from ivr.ledger.errors import LedgerUnreadableError
+
+_TIME = "'____-__-__T__:__:__.______+00:00'"
+
+V1 = (
+    """CREATE TABLE schema_version (
+        version    INTEGER PRIMARY KEY,
+        applied_at TEXT NOT NULL
+    )""",
+    f"""CREATE TABLE calls (
+        call_id        TEXT PRIMARY KEY,
+        started_at     TEXT NOT NULL CHECK (started_at LIKE {_TIME}),
+        start_recorded INTEGER NOT NULL DEFAULT 0 CHECK (start_recorded IN (0, 1)),
+        caller_number  TEXT,
+        caller_name    TEXT,
+        profile        TEXT,
+        language       TEXT,
+        notice_hash    TEXT,
+        ended_at       TEXT CHECK (ended_at LIKE {_TIME}),
+        decision       TEXT,
+        CHECK ((ended_at IS NULL) = (decision IS NULL))
+    )""",
+    """CREATE TABLE recordings (
+        call_id          TEXT PRIMARY KEY REFERENCES calls (call_id),
+        path             TEXT NOT NULL,
+        duration_seconds REAL NOT NULL CHECK (duration_seconds >= 0),
+        sha256           TEXT NOT NULL CHECK (length(sha256) = 64)
+    )""",
+    f"""CREATE TABLE events (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id TEXT NOT NULL REFERENCES calls (call_id),
+        at      TEXT NOT NULL CHECK (at LIKE {_TIME}),
+        kind    TEXT NOT NULL,
+        source  TEXT NOT NULL,
+        detail  TEXT  -- a JSON object, NULL when empty
+    )""",
+    "CREATE INDEX events_by_call ON events (call_id, at, seq)",
+    "CREATE INDEX calls_by_start ON calls (started_at)",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1}
+CURRENT_VERSION = max(MIGRATIONS)
+
+
+def version_of(db: sqlite3.Connection, location: str) -> int:
+    """The schema version of an open ledger; 0 for an empty file; refuses foreign databases."""
+    names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "schema_version" in names:
+        found: int | None = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        version = found or 0
+    elif any(not name.startswith("sqlite_") for name in names):
+        raise LedgerUnreadableError(f"{location}: an SQLite file, but not an ivr ledger")
+    else:
+        version = 0
+    if version > CURRENT_VERSION:
+        raise LedgerUnreadableError(
+            f"{location}: ledger schema version {version} is newer than this ivr knows "
+            f"({CURRENT_VERSION}); upgrade ivr"
+        )
+    return version
+
+
+def migrate(db: sqlite3.Connection, location: str) -> None:
+    """Bring the ledger to `CURRENT_VERSION`, one transaction per version.
+
+    The version is read again inside each write transaction, so two processes opening the same
+    new ledger at once do not both run a migration.
+    """
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = version_of(db, location)
+            if version == CURRENT_VERSION:
+                db.execute("COMMIT")
+                return
+            for statement in MIGRATIONS[version + 1]:
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (version + 1, encode_time(datetime.now(UTC))),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise

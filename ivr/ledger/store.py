@@ -1,0 +1,64 @@
+"""`LedgerStore`: what any ledger backend provides (SQLite now; PostgreSQL later, for several
+PBXs sharing one ledger).
+
+The interface is synchronous on purpose: a backend owns one connection and is driven from one
+thread, and `AsyncLedger` puts any backend on its own worker thread for the event loop.
+Every write method is one transaction: it is on disk when it returns, or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from ivr.ledger.codec import Detail
+from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
+from ivr.names import Decision, Source
+
+
+class LedgerStore(Protocol):
+    @property
+    def location(self) -> str:
+        """Where the ledger lives, for messages (a file path, a database URL without secret)."""
+        ...
+
+    def start_call(
+        self,
+        call_id: str,
+        *,
+        started_at: datetime,
+        caller_number: str | None,
+        caller_name: str | None,
+        profile: str,
+        language: str,
+        notice_hash: str | None = None,
+    ) -> bool: ...
+
+    def add_event(
+        self,
+        call_id: str,
+        *,
+        at: datetime,
+        kind: EventKind,
+        source: Source,
+        detail: Detail | None = None,
+    ) -> int: ...
+
+    def set_notice_hash(self, call_id: str, notice_hash: str) -> None: ...
+
+    def finish_call(
+        self,
+        call_id: str,
+        *,
+        ended_at: datetime,
+        decision: Decision,
+        recording: KeptRecording | None = None,
+    ) -> bool: ...
+
+    def get_call(self, call_id: str) -> CallRecord | None: ...
+
+    def list_calls(
+        self, *, since: datetime | None = None, limit: int = 100
+    ) -> list[CallSummary]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,180 @@
+"""AsyncLedger: the ledger from an event loop, every call on one worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivr.ledger import (
+    AsyncLedger,
+    CallRecord,
+    CallSummary,
+    EventKind,
+    KeptRecording,
+    Ledger,
+    LedgerClosedError,
+)
+from ivr.ledger.codec import Detail
+from ivr.names import Decision, Source
+from tests.unit.ledger.conftest import at
+
+
+class WatchedLedger(Ledger):
+    """A Ledger that notes the thread of every call and can hold add_event at a gate."""
+
+    threads: set[int]
+    gate: threading.Event | None = None
+
+    def add_event(
+        self,
+        call_id: str,
+        *,
+        at: datetime,
+        kind: EventKind,
+        source: Source,
+        detail: Detail | None = None,
+    ) -> int:
+        self.threads.add(threading.get_ident())
+        if self.gate is not None:
+            assert self.gate.wait(timeout=10), "the loop never opened the gate: it was blocked"
+        return super().add_event(call_id, at=at, kind=kind, source=source, detail=detail)
+
+    def start_call(self, *args: Any, **kwargs: Any) -> bool:
+        self.threads.add(threading.get_ident())
+        return super().start_call(*args, **kwargs)
+
+    def finish_call(self, *args: Any, **kwargs: Any) -> bool:
+        self.threads.add(threading.get_ident())
+        return super().finish_call(*args, **kwargs)
+
+    def get_call(self, call_id: str) -> CallRecord | None:
+        self.threads.add(threading.get_ident())
+        return super().get_call(call_id)
+
+    def list_calls(self, **kwargs: Any) -> list[CallSummary]:
+        self.threads.add(threading.get_ident())
+        return super().list_calls(**kwargs)
+
+    def close(self) -> None:
+        self.threads.add(threading.get_ident())
+        super().close()
+
+
+def watched(path: Path) -> Callable[[], WatchedLedger]:
+    def factory() -> WatchedLedger:
+        ledger = WatchedLedger.open(path)
+        ledger.threads = {threading.get_ident()}
+        return ledger
+
+    return factory
+
+
+async def test_a_call_through_the_async_ledger(ledger_path: Path) -> None:
+    async with await AsyncLedger.open(ledger_path) as ledger:
+        assert ledger.location == str(ledger_path)
+        assert await ledger.start_call(
+            "c1",
+            started_at=at(0),
+            caller_number="+331",
+            caller_name=None,
+            profile="fr",
+            language="fr",
+        )
+        seq = await ledger.add_event(
+            "c1", at=at(1), kind=EventKind.OBJECTED, source=Source.CALLER, detail={"key": "9"}
+        )
+        await ledger.set_notice_hash("c1", "ab" * 32)
+        assert await ledger.finish_call("c1", ended_at=at(2), decision=Decision.OBJECTED)
+        call = await ledger.get_call("c1")
+        assert call is not None
+        assert (call.decision, call.notice_hash) == (Decision.OBJECTED, "ab" * 32)
+        assert [(e.seq, e.kind, e.detail) for e in call.events] == [
+            (seq, EventKind.OBJECTED, {"key": "9"})
+        ]
+        [summary] = await ledger.list_calls(since=at(0), limit=5)
+        assert summary.call_id == "c1"
+    with pytest.raises(LedgerClosedError):
+        await ledger.get_call("c1")
+    await ledger.aclose()  # twice is fine
+
+
+async def test_every_call_runs_on_one_worker_thread_not_the_loop(ledger_path: Path) -> None:
+    store: WatchedLedger | None = None
+
+    def factory() -> WatchedLedger:
+        nonlocal store
+        store = watched(ledger_path)()
+        return store
+
+    ledger = await AsyncLedger.start(factory)
+    await ledger.start_call(
+        "c1", started_at=at(0), caller_number=None, caller_name=None, profile="fr", language="fr"
+    )
+    await ledger.add_event("c1", at=at(1), kind=EventKind.HANGUP, source=Source.SERVICE)
+    await ledger.finish_call(
+        "c1",
+        ended_at=at(2),
+        decision=Decision.KEPT,
+        recording=KeptRecording("/r.wav", 1.0, "0" * 64),
+    )
+    await ledger.get_call("c1")
+    await ledger.list_calls()
+    await ledger.aclose()
+    assert store is not None
+    assert len(store.threads) == 1
+    assert threading.get_ident() not in store.threads
+
+
+async def test_the_loop_keeps_running_while_a_write_waits(ledger_path: Path) -> None:
+    """The write below cannot finish until the loop itself opens the gate."""
+    gate = threading.Event()
+
+    def factory() -> WatchedLedger:
+        store = watched(ledger_path)()
+        store.gate = gate
+        return store
+
+    async with await AsyncLedger.start(factory) as ledger:
+        write = asyncio.create_task(
+            ledger.add_event("c1", at=at(1), kind=EventKind.HANGUP, source=Source.SERVICE)
+        )
+        await asyncio.sleep(0)
+        assert not write.done()
+        gate.set()  # runs only because the loop is free
+        assert await asyncio.wait_for(write, timeout=10) == 1
+
+
+async def test_calls_are_written_in_submission_order(ledger_path: Path) -> None:
+    async with await AsyncLedger.open(ledger_path) as ledger:
+        kinds = [
+            EventKind.NOTICE_STARTED,
+            EventKind.NOTICE_DONE,
+            EventKind.RECORDING_STARTED,
+            EventKind.OBJECTED,
+            EventKind.RECORDING_STOPPED,
+            EventKind.RECORDING_DELETED,
+        ]
+        seqs = await asyncio.gather(
+            *(ledger.add_event("c1", at=at(1), kind=kind, source=Source.SERVICE) for kind in kinds)
+        )
+        assert seqs == sorted(seqs)
+        call = await ledger.get_call("c1")
+        assert call is not None
+        assert [e.kind for e in call.events] == kinds
+
+
+async def test_an_unreadable_ledger_fails_to_open_and_leaves_no_thread(tmp_path: Path) -> None:
+    path = tmp_path / "bad.sqlite3"
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(Exception, match="not a readable ivr ledger"):
+        await AsyncLedger.open(path)
+    for thread in threading.enumerate():
+        if thread.name.startswith("ivr-ledger"):
+            await asyncio.to_thread(thread.join, 5)
+            assert not thread.is_alive()
