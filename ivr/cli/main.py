@@ -7,7 +7,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from ivr.cli import ledger_cmd, render_cmd, sandbox_cmd
+from ivr.cli import config_cmd, ledger_cmd, prompts_cmd, render_cmd, sandbox_cmd
+from ivr.config import ConfigError
 from ivr.sandbox.errors import SandboxError
 
 
@@ -18,6 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_cmd.register(commands)
     render_cmd.register(commands)
     ledger_cmd.register(commands)
+    config_cmd.register(commands)
+    prompts_cmd.register(commands)
     return parser
 
 
@@ -30,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         code: int = args.handler(args)
-    except SandboxError as exc:
+    except (SandboxError, ConfigError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
     return code
