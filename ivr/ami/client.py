@@ -25,6 +25,7 @@ from ivr.ami.errors import (
     AmiTimeout,
 )
 from ivr.ami.events import DEFAULT_BUFFER, Predicate, Subscription
+from ivr.ami.message import message_from_text
 from ivr.ami.protocol import (
     BANNER_PREFIX,
     DEFAULT_MAX_FRAME,
@@ -184,13 +185,13 @@ class AmiClient:
     # -- reading ----------------------------------------------------------------------------
 
     async def _read_loop(self, reader: asyncio.StreamReader) -> None:
-        feed, route = self._parser.feed, self._route
+        feed, route = self._parser.feed_frames, self._route
         try:
             while data := await reader.read(READ_SIZE):
                 if _log.isEnabledFor(logging.DEBUG):
                     _log.debug("AMI <- %s %r", self._peer, data)
-                for message in feed(data):
-                    route(message)
+                for frame in feed(data):
+                    route(message_from_text(frame))
             reason = "closed by the client" if self._closing else "the server closed the link"
             self._abort(AmiConnectionError(reason))
         except AmiProtocolError as exc:

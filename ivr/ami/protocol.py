@@ -55,6 +55,15 @@ class FrameParser:
 
     def feed(self, data: bytes) -> list[Message]:
         """Consume `data`; return the frames it completed, in order."""
+        return [message_from_text(frame) for frame in self.feed_frames(data)]
+
+    def feed_frames(self, data: bytes) -> list[str]:
+        """Like `feed`, but return each frame as text, for `message_from_text`.
+
+        Why: a reader that wraps and dispatches one frame at a time lets each Message die
+        right after dispatch; a list of a whole read's Messages (hundreds) keeps them alive
+        long enough for the cyclic GC to scan them again and again.
+        """
         data = self._normalise(data)
         if self._skipping and not (data := self._skip(data)):
             return []
@@ -73,7 +82,7 @@ class FrameParser:
         del buffer[: end + 2]
         if end > self.max_frame:
             self._check_frames(block)
-        return _messages(block.decode(_ENCODING, _ERRORS))
+        return _frames(block.decode(_ENCODING, _ERRORS))
 
     def _normalise(self, data: bytes) -> bytes:
         if self._held_cr:
@@ -127,12 +136,12 @@ class FrameParser:
             start = end + 2
 
 
-def _messages(text: str) -> list[Message]:
+def _frames(text: str) -> list[str]:
     if "\n\n\n" in text or text[:1] == "\n" or text[-1:] == "\n":
         text = _BLANK_RUNS.sub("\n\n", text).strip("\n")
     if not text:
         return []
-    return [message_from_text(frame) for frame in text.split("\n\n")]
+    return text.split("\n\n")
 
 
 def encode_action(name: str, fields: Fields | None, action_id: str) -> bytes:
