@@ -74,8 +74,9 @@ class Source(StrEnum):
 
 
 # The service's own AMI account: only the classes it needs (dialplan/manager-ivr.conf and the
-# sandbox both use these; a unit test keeps them in step). No `command`, `originate`,
-# `config` or `agi`: the service can watch calls and drive MixMonitor, nothing else.
+# sandbox both use these; a unit test keeps them in step). Measured on Asterisk 22: MixMonitor
+# and the AstDB writes need `system`, Setvar needs `call`; nothing needs `command`,
+# `originate`, `config` or `reporting`.
 SERVICE_AMI_USER = "ivr"
 SERVICE_AMI_READ = ("system", "call", "dtmf", "user")
-SERVICE_AMI_WRITE = ("system", "call", "reporting")
+SERVICE_AMI_WRITE = ("system", "call")

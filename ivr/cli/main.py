@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from ivr.cli import config_cmd, ledger_cmd, prompts_cmd, render_cmd, sandbox_cmd
+from ivr.cli import config_cmd, ledger_cmd, prompts_cmd, render_cmd, run_cmd, sandbox_cmd
 from ivr.config import ConfigError
 from ivr.sandbox.errors import SandboxError
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger_cmd.register(commands)
     config_cmd.register(commands)
     prompts_cmd.register(commands)
+    run_cmd.register(commands)
     return parser
 
 

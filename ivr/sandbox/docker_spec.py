@@ -42,6 +42,7 @@ RTP_PORTS = {Role.PBX: (10000, 10999), Role.CARRIER: (20000, 20999)}
 # are reachable inside the compose network and on the host's loopback, nowhere else. QA only:
 # never reuse this value, or these images, on a PBX that carries real calls.
 QA_AMI_SECRET = "qa-only-not-a-secret"  # noqa: S105
+QA_SERVICE_SECRET = "qa-only-service-not-a-secret"  # noqa: S105 - the service's AMI account
 
 RECORDINGS_DIR = PurePosixPath("/var/spool/asterisk/monitor")
 
@@ -57,6 +58,7 @@ def spec(role: Role) -> InstanceSpec:
         ami_user=ADMIN_USER,
         ami_secret=QA_AMI_SECRET,
         ami_permit=SUBNET_PERMIT,
+        service_secret=QA_SERVICE_SECRET if role is Role.PBX else "",
         dirs=AsteriskDirs.debian(MODULES_DIR),
     )
 

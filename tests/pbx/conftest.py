@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -11,6 +12,7 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from tests.support.calls import hang_up_everything
+from tests.support.service import build_prompts, write_config
 from tests.support.targets import Target, external_pair, sandbox_pair
 
 
@@ -60,3 +62,11 @@ async def carrier(pbx_ami: AmiClient, carrier_ami: AmiClient) -> AsyncIterator[C
     yield Carrier(carrier_ami)
     await hang_up_everything(carrier_ami)
     await hang_up_everything(pbx_ami)
+
+
+@pytest.fixture(scope="session")
+def service_config(tmp_path_factory: pytest.TempPathFactory, pbx_target: Target) -> Path:
+    """The service's configuration for the PBX under test, its prompts built into the PBX."""
+    config = write_config(tmp_path_factory.mktemp("service"), pbx_target)
+    build_prompts(config)
+    return config

@@ -104,6 +104,7 @@ def sandbox_spec(role: Role) -> InstanceSpec:
         peer=Endpoint(LOOPBACK, peer.sip),
         ami_user=ADMIN_USER,
         ami_secret="a-random-secret",
+        service_secret="another-random-secret" if role is Role.PBX else "",
         dirs=AsteriskDirs.under(PurePosixPath("/srv/ivr") / str(role), docker_spec.MODULES_DIR),
     )
 
@@ -321,7 +322,7 @@ def test_compose_addresses_are_the_specs(compose: dict[str, Any]) -> None:
 def test_service_config_addresses_are_in_the_stack() -> None:
     text = (DOCKER / "ivr" / "ivr.toml").read_text(encoding="utf-8")
     tomllib.loads(text)  # the format is the service's; it must at least be TOML
-    known = set(docker_spec.ADDRESSES.values())
+    known = {*docker_spec.ADDRESSES.values(), "0.0.0.0"}  # the service's own listen address
     for address in re.findall(r"\b\d+\.\d+\.\d+\.\d+\b", text):
         assert address in known, f"docker/ivr/ivr.toml: {address} is not an Asterisk of the stack"
 
@@ -362,7 +363,9 @@ def test_no_registry_or_mirror_host_is_named() -> None:
         assert "/" not in image or not ("." in first or ":" in first), image
     for path in DOCKER.rglob("*"):
         if path.is_file():
-            assert "://" not in path.read_text(encoding="utf-8"), path
+            # The only web address allowed is one on the reserved example domain (RFC 2606).
+            text = re.sub(r"https://[a-z.]+\.example/\S*", "", path.read_text(encoding="utf-8"))
+            assert "://" not in text, path
 
 
 # --- (d) the image installs exactly packages.txt ----------------------------------------------
@@ -388,3 +391,14 @@ def test_pbx_image_installs_exactly_the_sandbox_packages() -> None:
     command = reading[1].replace(destination, shlex.quote(str(PACKAGES_TXT)))
     listed = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True)
     assert listed.stdout.split() == packages()
+
+
+def test_the_service_config_of_the_stack_loads_and_uses_the_service_account() -> None:
+    from ivr.config import load_settings
+    from ivr.names import SERVICE_AMI_USER
+    from ivr.sandbox import docker_spec
+
+    settings = load_settings(REPO / "docker" / "ivr" / "ivr.toml", environ={})
+    assert settings.ami.username == SERVICE_AMI_USER
+    assert settings.ami.secret.reveal() == docker_spec.QA_SERVICE_SECRET
+    assert settings.ami.host == docker_spec.ADDRESSES[docker_spec.Role.PBX]

@@ -1,0 +1,1 @@
+"""The consent flow as an explicit state machine: pure, no I/O, unit-tested without Asterisk."""

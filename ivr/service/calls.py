@@ -1,0 +1,111 @@
+"""The calls in progress: one consent machine and one command worker per call.
+
+AMI events arrive on the client's hot path (a synchronous listener); each is translated, fed
+to its call's machine, and the resulting commands are queued to that call's worker, which
+carries them out in order. Calls never wait on each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ivr.ami import Message
+from ivr.consent import inputs as i
+from ivr.consent.commands import Command
+from ivr.consent.machine import Consent, Phase, handle
+from ivr.ledger.aio import AsyncLedger
+from ivr.names import Step
+from ivr.service.executor import Executor
+from ivr.service.metrics import Metrics
+from ivr.service.translate import consent_step, now, to_input
+
+log = logging.getLogger(__name__)
+
+NoticeHash = Callable[[str, str], str | None]
+
+
+@dataclass
+class Session:
+    consent: Consent
+    channel: str
+    queue: asyncio.Queue[Command | None] = field(default_factory=asyncio.Queue)
+
+
+class Calls:
+    def __init__(
+        self,
+        executor: Executor,
+        ledger: AsyncLedger,
+        metrics: Metrics,
+        object_key: Callable[[], str],
+        notice_hash: NoticeHash,
+    ) -> None:
+        self.executor = executor
+        self.ledger = ledger
+        self.metrics = metrics
+        self.object_key = object_key
+        self.notice_hash = notice_hash
+        self.sessions: dict[str, Session] = {}
+        self.workers: set[asyncio.Task[None]] = set()
+        executor.feed = self.feed
+
+    def on_event(self, event: Message) -> None:
+        step = consent_step(event)
+        call_id = step[0] if step else event.get("Uniqueid", "")
+        if step and step[1] is Step.NOTICE_STARTED and call_id not in self.sessions:
+            self._open(call_id, event)
+        session = self.sessions.get(call_id)
+        if session is None:
+            return  # not a caller's channel in the consent flow: never acted upon
+        if event.name == "Rename":
+            session.channel = event.get("Newname", session.channel)
+        happened = to_input(event, now())
+        if happened is not None:
+            self.feed(call_id, happened)
+
+    def feed(self, call_id: str, happened: i.Input) -> None:
+        session = self.sessions.get(call_id)
+        if session is None or session.consent.phase is Phase.ENDED:
+            return
+        session.consent, commands = handle(session.consent, happened)
+        for command in commands:
+            session.queue.put_nowait(command)
+        if session.consent.phase is Phase.ENDED:
+            session.queue.put_nowait(None)
+
+    def _open(self, call_id: str, event: Message) -> None:
+        consent = Consent(call_id=call_id, object_key=self.object_key())
+        session = Session(consent, channel=event.get("Channel", ""))
+        self.sessions[call_id] = session
+        self.metrics.count("calls")
+        log.info("call %s: consent flow started on %s", call_id, session.channel)
+        worker = asyncio.create_task(self._work(call_id, session, event), name=f"call-{call_id}")
+        self.workers.add(worker)
+        worker.add_done_callback(self.workers.discard)
+
+    async def _work(self, call_id: str, session: Session, first: Message) -> None:
+        profile, language = first.get("Profile", ""), first.get("Language", "")
+        await self.ledger.start_call(
+            call_id,
+            started_at=now(),
+            caller_number=first.get("CallerIDNum"),
+            caller_name=first.get("CallerIDName"),
+            profile=profile,
+            language=language,
+            notice_hash=self.notice_hash(profile, language),
+        )
+        while (command := await session.queue.get()) is not None:
+            try:
+                await self.executor.run(call_id, session.channel, command)
+            except Exception:  # one failed command must not stop the others of this call
+                log.exception("call %s: %r failed", call_id, command)
+                self.metrics.count("command_errors")
+        self.sessions.pop(call_id, None)
+
+    async def drain(self, timeout: float) -> None:
+        """Let workers finish what they were doing (on shutdown)."""
+        if self.workers:
+            await asyncio.wait(set(self.workers), timeout=timeout)

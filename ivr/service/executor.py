@@ -1,0 +1,162 @@
+"""Carries out the consent machine's commands: AMI actions, files, ledger rows.
+
+Order inside a call is kept (one worker per call) and the recording is always dealt with before
+the ledger is written, so an objection stops and deletes first and records afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ivr import names
+from ivr.ami import AmiClient, AmiError
+from ivr.consent import inputs as i
+from ivr.consent.commands import (
+    Command,
+    DeleteRecording,
+    Finish,
+    Log,
+    RememberObjection,
+    StartRecording,
+    StopRecording,
+)
+from ivr.ledger.aio import AsyncLedger
+from ivr.ledger.model import EventKind, KeptRecording
+from ivr.names import Decision, Source
+from ivr.service.metrics import Metrics
+from ivr.service.recordings import RecordingsFolder
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 3.0  # how long a deleted recording is watched for a late write by MixMonitor
+SWEEP_EVERY = 0.1
+
+Feed = Callable[[str, i.Input], None]
+
+
+class Executor:
+    def __init__(
+        self,
+        ami: Callable[[], AmiClient | None],
+        ledger: AsyncLedger,
+        recordings: RecordingsFolder,
+        metrics: Metrics,
+    ) -> None:
+        self.ami = ami
+        self.ledger = ledger
+        self.recordings = recordings
+        self.metrics = metrics
+        self.feed: Feed = lambda call_id, event: None
+        self.background: set[asyncio.Task[None]] = set()
+
+    async def run(self, call_id: str, channel: str, command: Command) -> None:
+        match command:
+            case StartRecording():
+                await self._start(call_id, channel, command.file_name)
+            case StopRecording():
+                await self._stop(call_id, channel)
+            case DeleteRecording():
+                await self._delete(call_id, command.file_name)
+            case RememberObjection():
+                await self._remember(call_id, channel, command.at)
+            case Log():
+                await self._log(call_id, command)
+            case Finish():
+                await self._finish(call_id, command)
+
+    async def _action(self, name: str, fields: dict[str, str]) -> None:
+        client = self.ami()
+        if client is None:
+            raise AmiError(f"{name}: not connected to the PBX")
+        await client.action(name, fields)
+
+    async def _start(self, call_id: str, channel: str, file_name: str) -> None:
+        try:
+            await self._action("MixMonitor", {"Channel": channel, "File": file_name})
+        except AmiError as exc:
+            log.warning("call %s: recording not started: %s", call_id, exc)
+            self.feed(call_id, i.RecordingFailed(_now(), str(exc)))
+            return
+        self.metrics.count("recordings_started")
+        log.info("call %s: recording %s", call_id, file_name)
+        self.feed(call_id, i.RecordingStarted(_now()))
+
+    async def _stop(self, call_id: str, channel: str) -> None:
+        started = time.perf_counter()
+        try:
+            await self._action("StopMixMonitor", {"Channel": channel})
+        except AmiError as exc:  # already stopped by the PBX feature, or the link is down
+            log.info("call %s: StopMixMonitor: %s", call_id, exc)
+        self.metrics.stop_latency.append(time.perf_counter() - started)
+        await self._log(call_id, Log(_now(), EventKind.RECORDING_STOPPED, Source.SERVICE))
+
+    async def _delete(self, call_id: str, file_name: str) -> None:
+        existed = await asyncio.to_thread(self.recordings.delete, file_name)
+        if existed:
+            self.metrics.count("recordings_deleted")
+            log.info("call %s: recording %s deleted", call_id, file_name)
+            detail = {"file": file_name}
+            await self._log(
+                call_id, Log(_now(), EventKind.RECORDING_DELETED, Source.SERVICE, detail)
+            )
+        task = asyncio.create_task(self._sweep(call_id, file_name))
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _sweep(self, call_id: str, file_name: str) -> None:
+        """MixMonitor may still flush a last frame after it was told to stop: delete it again."""
+        end = asyncio.get_running_loop().time() + SWEEP_SECONDS
+        while asyncio.get_running_loop().time() < end:
+            await asyncio.sleep(SWEEP_EVERY)
+            if await asyncio.to_thread(self.recordings.delete, file_name):
+                log.warning("call %s: %s written again after stop; deleted", call_id, file_name)
+                self.metrics.count("recordings_deleted_late")
+
+    async def _remember(self, call_id: str, channel: str, at: datetime) -> None:
+        epoch = str(int(at.timestamp()))
+        try:
+            await self._action(
+                "Setvar", {"Channel": channel, "Variable": names.VAR_OBJECTED, "Value": "1"}
+            )
+            await self._action(
+                "DBPut", {"Family": names.DB_OBJECTIONS, "Key": call_id, "Val": epoch}
+            )
+        except AmiError as exc:
+            log.warning("call %s: objection not written to the PBX: %s", call_id, exc)
+
+    async def _log(self, call_id: str, entry: Log) -> None:
+        if entry.kind is EventKind.OBJECTED:
+            self.metrics.count("objections")
+            log.info("call %s: caller objected (%s)", call_id, entry.source)
+        detail: dict[str, str | int | float | None] = dict(entry.detail)
+        await self.ledger.add_event(
+            call_id, at=entry.at, kind=entry.kind, source=entry.source, detail=detail
+        )
+
+    async def _finish(self, call_id: str, finish: Finish) -> None:
+        decision, kept = finish.decision, None
+        if finish.kept_file is not None:
+            kept = await self._kept(call_id, finish.kept_file)
+            if kept is None:
+                decision = Decision.NOT_RECORDED
+        await self.ledger.finish_call(
+            call_id, ended_at=finish.at, decision=decision, recording=kept
+        )
+        self.metrics.count(f"calls_{decision.value.replace('-', '_')}")
+        log.info("call %s: ended, %s", call_id, decision)
+
+    async def _kept(self, call_id: str, file_name: str) -> KeptRecording | None:
+        if not await self.recordings.wait_closed(file_name):
+            detail = {"recording": f"{file_name} missing or never closed"}
+            await self._log(call_id, Log(_now(), EventKind.ERROR, Source.SERVICE, detail))
+            return None
+        closed = await self.recordings.describe(file_name)
+        return KeptRecording(str(closed.path), closed.duration_seconds, closed.sha256)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

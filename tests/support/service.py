@@ -1,0 +1,128 @@
+"""The consent service as an administrator runs it: ``ivr run --config FILE`` in a process of
+its own, configured for the PBX under test, its health polled until ready."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.targets import Target
+
+API_TOKEN = "test-token-not-secret"
+READY_DEADLINE = 20.0
+
+TEST_CONFIG = (Path(__file__).parent / "ivr-test.toml").read_text(encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def write_config(folder: Path, pbx: Target) -> Path:
+    if pbx.sounds_dir is None or not pbx.service_secret:
+        raise RuntimeError("the PBX target names no sounds_dir or service account")
+    path = folder / "ivr.toml"
+    path.write_text(
+        TEST_CONFIG.format(
+            ami_host=pbx.ami_host,
+            ami_port=pbx.ami_port,
+            username=pbx.service_username,
+            secret=pbx.service_secret,
+            recordings=pbx.recordings_dir,
+            ledger=folder / "ledger.sqlite3",
+            http_port=free_port(),
+            sounds=pbx.sounds_dir,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def ivr_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ivr", *args]
+
+
+def build_prompts(config: Path) -> None:
+    done = subprocess.run(
+        ivr_command("prompts", "build", "--config", str(config)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ivr prompts build failed:\n{done.stderr}")
+
+
+@dataclass
+class ServiceProcess:
+    config: Path
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        for line in self.config.read_text().splitlines():
+            if line.startswith("listen = "):
+                return "http://" + line.split('"')[1]
+        raise RuntimeError("no listen address in the config")
+
+    async def start(self) -> None:
+        self.spawn()
+        await self.wait_healthy()
+
+    def spawn(self) -> None:
+        env = os.environ | {"IVR_API_TOKEN": API_TOKEN}
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                ivr_command("run", "--config", str(self.config)), stdout=log, stderr=log, env=env
+            )
+
+    async def wait_healthy(self) -> dict[str, object]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + READY_DEADLINE
+        while True:
+            assert self.process is not None
+            assert self.process.poll() is None, f"ivr run exited:\n{self.log_tail()}"
+            try:
+                return await asyncio.to_thread(self.get, "/healthz")
+            except OSError:
+                if loop.time() > deadline:
+                    raise AssertionError(
+                        f"service not healthy in {READY_DEADLINE} s\n{self.log_tail()}"
+                    ) from None
+                await asyncio.sleep(0.1)
+
+    def get(self, path: str) -> dict[str, object]:
+        request = urllib.request.Request(
+            self.base_url + path, headers={"Authorization": f"Bearer {API_TOKEN}"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            body: dict[str, object] = json.load(response)
+            return body
+
+    def stop(self) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
