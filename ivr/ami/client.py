@@ -15,7 +15,7 @@ import itertools
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ivr.ami.errors import (
     AmiActionError,
@@ -64,6 +64,7 @@ class AmiClient:
         self._id_prefix = f"ivr-{secrets.token_hex(3)}-"
         self._pending: dict[str, asyncio.Future[Message]] = {}
         self._lists: dict[str, EventList] = {}
+        self._deadlines: dict[asyncio.Future[Any], float] = {}
         self._listeners: tuple[Listener, ...] = ()
         self._subscriptions: tuple[Subscription, ...] = ()
         self._writer: asyncio.StreamWriter | None = None
@@ -292,6 +293,7 @@ class AmiClient:
             raise AmiConnectionError(f"{what}: {self._close_reason or 'not connected'}")
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("AMI -> %s %s", self._peer, redacted(name, fields))
+        self._deadlines[future] = asyncio.get_running_loop().time() + timeout
         try:
             async with asyncio.timeout(timeout):
                 self._writer.write(data)
@@ -304,6 +306,8 @@ class AmiClient:
         except OSError as exc:
             self._abort(AmiConnectionError(f"write failed: {exc!r}"))
             raise AmiConnectionError(f"{what}: write failed: {exc!r}") from exc
+        finally:
+            del self._deadlines[future]
 
     async def command(self, cli: str, *, timeout: float = 10.0) -> str:
         """Run a CLI command; return its output lines joined with "\\n".
@@ -330,13 +334,23 @@ class AmiClient:
         while True:
             await asyncio.sleep(interval)
             try:
-                await self.ping(timeout=timeout)
+                await self.ping(timeout=max(timeout, self._longest_wait()))
             except AmiConnectionError:
                 return
             except AmiError as exc:
                 _log.warning("AMI ping watchdog on %s: %s; dropping the link", self._peer, exc)
                 self._abort(AmiConnectionError(f"ping watchdog: {exc}"))
                 return
+
+    def _longest_wait(self) -> float:
+        """Seconds until the last deadline of the actions in flight.
+
+        Asterisk handles one action at a time per session, and a non-Async Originate holds
+        the session until the call is answered: a Ping sent meanwhile is answered only after
+        it. The watchdog grants its Ping that long rather than kill a healthy link.
+        """
+        now = asyncio.get_running_loop().time()
+        return max((deadline - now for deadline in self._deadlines.values()), default=0.0)
 
     # -- events -----------------------------------------------------------------------------
 

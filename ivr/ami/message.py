@@ -52,21 +52,37 @@ def _name_of(text: str) -> str | None:
     if text.startswith(_EVENT):
         end = text.find("\n")
         return text[7:end] if end >= 0 else text[7:]
-    return _find(text, "Event")
+    return _lookup(text, "event")
 
 
-def _find(text: str, key: str) -> str | None:
-    """First value of `key` (exact case) by searching the frame text, or None."""
-    if text.startswith(key) and text[len(key) : len(key) + 1] == ":":
-        start = len(key) + 1
+def _lookup(text: str, lowered_key: str) -> str | None:
+    """First value of a key (given lower-cased) found by searching the frame text, or None.
+
+    Searching a lower-cased copy keeps the match case-insensitive without splitting the
+    frame. Positions line up unless lower() changed the length (it can only lengthen, e.g.
+    U+0130); then the frame is split instead.
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        return _scan(map(split_line, text.split("\n")), lowered_key)
+    size = len(lowered_key)
+    if low.startswith(lowered_key) and low[size : size + 1] == ":":
+        start = size + 1
     else:
-        at = text.find(f"\n{key}:")
+        at = low.find(f"\n{lowered_key}:")
         if at < 0:
             return None
-        start = at + len(key) + 2
+        start = at + size + 2
     end = text.find("\n", start)
     value = text[start:end] if end >= 0 else text[start:]
     return value[1:] if value[:1] == " " else value
+
+
+def _scan(headers: Iterable[Header], lowered_key: str) -> str | None:
+    for key, value in headers:
+        if key.lower() == lowered_key:
+            return value
+    return None
 
 
 class Message:
@@ -105,20 +121,17 @@ class Message:
 
     def get(self, key: str, default: object = None) -> object:
         """First value of `key` (case-insensitive), or `default`."""
+        lowered = key.lower()
         if key and "\n" not in key and ":" not in key:
-            value = _find(self._text, key)
-            if value is not None:
-                return value
-        folded = key.casefold()
-        for name, value in self.headers:
-            if name.casefold() == folded:
-                return value
-        return default
+            value = _lookup(self._text, lowered)
+        else:
+            value = _scan(self.headers, lowered)
+        return default if value is None else value
 
     def get_all(self, key: str) -> list[str]:
         """Every value of `key` (case-insensitive), in order; [] when absent."""
-        folded = key.casefold()
-        return [value for name, value in self.headers if name.casefold() == folded]
+        lowered = key.lower()
+        return [value for name, value in self.headers if name.lower() == lowered]
 
     @property
     def name(self) -> str | None:

@@ -271,3 +271,26 @@ async def test_close_logs_off(fake: FakeAmi) -> None:
     await ami.close()  # idempotent
     with pytest.raises(RuntimeError):
         await ami.connect("127.0.0.1", fake.port, fake.username, fake.secret)
+
+
+async def test_watchdog_waits_behind_a_blocking_originate(fake: FakeAmi) -> None:
+    """A non-Async Originate holds the Asterisk session; the queued Ping is answered later."""
+    release = asyncio.Event()
+
+    async def blocking_originate(connection: FakeConnection, request: Request) -> None:
+        await release.wait()  # the fake, like Asterisk, reads nothing more until it answers
+        connection.respond(request, "Success", ("Message", "Originate successfully queued"))
+
+    fake.on("Originate", blocking_originate)
+    ami = AmiClient(ping_interval=0.02, ping_timeout=0.05)
+    await ami.connect("127.0.0.1", fake.port, fake.username, fake.secret, timeout=2.0)
+    originate = asyncio.create_task(ami.action("Originate", {"Channel": "Local/s@x"}, timeout=3))
+    await eventually(lambda: bool(fake.requests_for("Originate")))
+    # Proving that nothing happens needs time to pass: ten watchdog periods.
+    await asyncio.sleep(0.2)
+    assert ami.connected
+    release.set()
+    assert (await originate).get("Message") == "Originate successfully queued"
+    await eventually(lambda: len(fake.requests_for("Ping")) >= 2, what="pings answered again")
+    assert ami.connected
+    await ami.close()

@@ -75,3 +75,23 @@ def test_is_immutable() -> None:
 
 def test_repr_names_the_headers() -> None:
     assert "('Event', 'FullyBooted')" in repr(parsed(seeds.CAPTURED_FULLY_BOOTED))
+
+
+def test_get_returns_the_first_value_whatever_the_case() -> None:
+    message = Message([("Event", "X"), ("actionid", "first"), ("ActionID", "second")])
+    assert message.get("ActionID") == "first"
+    assert message.action_id == "first"
+    assert message.get_all("ACTIONID") == ["first", "second"]
+
+
+def test_get_when_lowercasing_changes_the_length() -> None:
+    message = Message([("Event", "X"), ("Name", "İstanbul"), ("Digit", "5")])
+    assert message.get("digit") == "5"
+    assert message.get("NAME") == "İstanbul"
+
+
+def test_name_of_an_event_whose_event_header_is_not_first() -> None:
+    [message] = FrameParser().feed(b"Privilege: call,all\r\nevent: Hangup\r\n\r\n")
+    assert (message.name, message.is_event) == ("Hangup", True)
+    [response] = FrameParser().feed(b"Response: Success\r\nMessage: eventually\r\n\r\n")
+    assert response.name is None
