@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
+import importlib.util
 import lzma
 import multiprocessing as mp
 import os
@@ -163,13 +165,17 @@ class Probe:
                 self.done.set_result(None)
 
 
+def _digit_line(lines: list[str]) -> str | None:
+    return next((line for line in lines if line[:6] == "Digit:"), None)
+
+
 async def run_floor(port: int, probe: Probe) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     await reader.readline()
     while probe.count < probe.expected:
         lines = (await reader.readuntil(SEP)).decode("utf-8", "surrogateescape").split("\r\n")
         name = lines[0][7:] if lines[0].startswith("Event: ") else None
-        probe.hit(name, lambda lines=lines: next((x for x in lines if x[:6] == "Digit:"), None))
+        probe.hit(name, functools.partial(_digit_line, lines))
     writer.close()
     await writer.wait_closed()
 
@@ -243,11 +249,7 @@ def one_run(control: Connection, port: int, name: str, mode: str, expected: int)
 
 
 def has_panoramisk() -> bool:
-    try:
-        import panoramisk  # type: ignore[import-untyped]  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("panoramisk") is not None
 
 
 def main() -> None:

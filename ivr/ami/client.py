@@ -103,13 +103,19 @@ class AmiClient:
         try:
             async with asyncio.timeout(timeout):
                 reader, writer = await asyncio.open_connection(host, port, limit=_STREAM_LIMIT)
-                banner = await reader.readline()
+                try:
+                    banner = await reader.readline()
+                except BaseException:
+                    writer.close()
+                    raise
         except TimeoutError:
             raise AmiTimeout(f"connecting to AMI at {self._peer}", timeout) from None
         except (OSError, ValueError) as exc:
             raise AmiConnectionError(f"cannot connect to AMI at {self._peer}: {exc}") from exc
         if not banner.startswith(BANNER_PREFIX):
             writer.close()
+            if not banner:
+                raise AmiConnectionError(f"{self._peer} hung up before greeting")
             raise AmiProtocolError(f"{self._peer} is not an AMI server; it said {banner[:80]!r}")
         self._parser.feed(banner)
         return reader, writer
@@ -120,6 +126,9 @@ class AmiClient:
             response = await self.action("Login", fields, timeout=timeout, check=False)
         except AmiError:
             await self._shutdown(AmiConnectionError("login did not complete"))
+            raise
+        except BaseException:  # cancelled: do not leave a reader task behind
+            self._abort(AmiConnectionError("login cancelled"))
             raise
         if response.is_error:
             reason = response.get("Message") or "no reason given"

@@ -294,3 +294,16 @@ async def test_watchdog_waits_behind_a_blocking_originate(fake: FakeAmi) -> None
     await eventually(lambda: len(fake.requests_for("Ping")) >= 2, what="pings answered again")
     assert ami.connected
     await ami.close()
+
+
+async def test_cancelled_connect_leaves_nothing_behind(fake: FakeAmi) -> None:
+    fake.on("Login", lambda connection, request: None)
+    ami = AmiClient()
+    attempt = asyncio.create_task(ami.connect("127.0.0.1", fake.port, "ivr", "x", timeout=5))
+    await eventually(lambda: bool(fake.requests_for("Login")))
+    attempt.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await attempt
+    assert str(await asyncio.wait_for(ami.wait_closed(), 2)) == "login cancelled"
+    await ami.close()
+    assert all(task.done() for task in ami._tasks)
