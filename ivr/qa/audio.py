@@ -37,13 +37,29 @@ def read_wav(path: Path) -> Pcm:
 
 
 def wav_is_closed(path: Path) -> bool:
-    """True once the writer has closed the file: its header then counts every sample in it."""
+    """True once the writer has closed the file: its header then counts every sample in it.
+
+    A file with no sample at all is consistent from its first byte: callers that care tell it
+    apart with ``wav_frames``.
+    """
+    frames = wav_frames(path)
+    return frames is not None and frames * 2 + 44 == _size(path)
+
+
+def wav_frames(path: Path) -> int | None:
+    """The sample count the header announces, or None when it cannot be read."""
     try:
         with wave.open(str(path), "rb") as wav:
-            frames = wav.getnframes()
-        return frames > 0 and frames * 2 + 44 == path.stat().st_size
+            return wav.getnframes()
     except (OSError, EOFError, wave.Error):
-        return False
+        return None
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def tone_power(samples: array[int], rate: int, frequency: float) -> float:

@@ -154,6 +154,14 @@ class Executor:
             detail = {"recording": f"{file_name} missing or never closed"}
             await self._log(call_id, Log(_now(), EventKind.ERROR, Source.SERVICE, detail))
             return None
+        if await self.recordings.settled_empty(file_name):
+            # The call ended before a single sample: nothing was recorded, nothing is kept.
+            await asyncio.to_thread(self.recordings.delete, file_name)
+            detail = {"file": file_name, "reason": "empty"}
+            await self._log(
+                call_id, Log(_now(), EventKind.RECORDING_DELETED, Source.SERVICE, detail)
+            )
+            return None
         closed = await self.recordings.describe(file_name)
         return KeptRecording(str(closed.path), closed.duration_seconds, closed.sha256)
 

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.qa.audio import wav_is_closed
+from ivr.qa.audio import wav_frames, wav_is_closed
 
 SAFE_NAME = re.compile(r"ivr-[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.wav")
 CLOSE_DEADLINE = 10.0
+EMPTY_SETTLE = 0.5  # a header-only file may still be written to: look again after this
 POLL = 0.05
 
 
@@ -63,6 +64,14 @@ class RecordingsFolder:
                 return False
             await asyncio.sleep(POLL)
         return True
+
+    async def settled_empty(self, file_name: str, wait: float = EMPTY_SETTLE) -> bool:
+        """True if the closed file holds no sample and none arrived in ``wait`` seconds."""
+        path = self.path_of(file_name)
+        if await asyncio.to_thread(wav_frames, path) != 0:
+            return False
+        await asyncio.sleep(wait)
+        return await asyncio.to_thread(wav_frames, path) == 0 and path.stat().st_size == 44
 
     async def describe(self, file_name: str) -> ClosedRecording:
         path = self.path_of(file_name)

@@ -230,6 +230,7 @@ async def test_full_notice_then_no_key_records(
     await call.step("notice-done", timeout=40)
     await call.bridged()
     await call.file_appears()
+    await asyncio.sleep(1.0)  # the conversation
     await call.leg.hangup()
     entry = await ledger_entry(service, call.call_id)
     assert entry["decision"] == "kept"

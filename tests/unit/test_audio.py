@@ -5,7 +5,7 @@ import wave
 from array import array
 from pathlib import Path
 
-from ivr.qa.audio import Pcm, hears, longest_zero_run, read_wav, wav_is_closed
+from ivr.qa.audio import Pcm, hears, longest_zero_run, read_wav, wav_frames, wav_is_closed
 
 RATE = 8000
 
@@ -51,3 +51,14 @@ def test_a_wav_is_closed_only_once_its_header_counts_every_sample(tmp_path: Path
     with path.open("ab") as grown:  # a writer still appending: header now short
         grown.write(b"\x00\x01" * 10)
     assert not wav_is_closed(path)
+
+
+def test_a_header_only_wav_is_closed_and_counts_no_frame(tmp_path: Path) -> None:
+    path = tmp_path / "empty.wav"
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(RATE)
+    assert wav_is_closed(path)
+    assert wav_frames(path) == 0
+    assert wav_frames(tmp_path / "missing.wav") is None
