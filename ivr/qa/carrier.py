@@ -8,6 +8,7 @@ with ``PlayDTMF`` on that leg, so the PBX receives RFC 4733 events exactly as fr
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from ivr.ami import AmiClient, EventMatch, Message, Subscription
 
 CALLER_CONTEXT = "ivr-caller"
+RAW_NAME_CONTEXT = "ivr-caller-raw"  # the PBX looks the caller's name up as raw bytes
 TRUNK = "pbx"
 DEFAULT_KEY_MS = 250
 
@@ -100,3 +102,27 @@ class Carrier:
         await self.ami.action("Originate", fields)
         await leg.wait_created(timeout)
         return leg
+
+
+async def call_with_looked_up_name(
+    carrier: Carrier, exten: str, *, caller_num: str, name: bytes, timeout: float = 10.0
+) -> CallerLeg:
+    """A caller whose name the PBX will find as arbitrary bytes, as a CRM lookup might return
+    it (CR, LF, NUL included): sent base64-encoded in a SIP header that the PBX's ``n-`` test
+    extensions decode. No caller ID field of an Originate could carry such bytes."""
+    uniqueid = f"qa-{uuid.uuid4().hex}"
+    events = carrier.ami.subscribe(lambda e: e.get("Uniqueid") == uniqueid)
+    leg = CallerLeg(carrier.ami, uniqueid, events)
+    encoded = base64.b64encode(name).decode("ascii")
+    fields = [
+        ("Channel", f"Local/{exten}@{RAW_NAME_CONTEXT}"),
+        ("Application", "Wait"),
+        ("Data", "3600"),
+        ("CallerID", caller_num),
+        ("ChannelId", uniqueid),
+        ("Variable", f"__IVR_CALLER_NAME_B64={encoded}"),
+        ("Async", "true"),
+    ]
+    await carrier.ami.action("Originate", fields)
+    await leg.wait_created(timeout)
+    return leg

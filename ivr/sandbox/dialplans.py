@@ -27,6 +27,22 @@ exten => _c-[a-z][a-z]-.,1,Gosub(ivr-consent,s,1(fr,${EXTEN:2:2}))
  same => n,Dial(PJSIP/${EXTEN:5}@carrier,60)
  same => n,Hangup()
 
+; The same after a "CRM lookup" that returns the caller's name as any bytes (see the carrier's
+; ivr-caller-raw): n-<agent>, e.g. n-agent.
+; A name with CR/LF would break the agent leg's SIP From header (the far end drops such an
+; INVITE), so the agent's leg gets a filtered copy; the caller's channel keeps the raw name.
+exten => _[n]-.,1,Set(CALLERID(name)=${BASE64_DECODE(${PJSIP_HEADER(read,X-IVR-Name-B64)})})
+ same => n,Gosub(ivr-consent,s,1(fr,fr))
+ same => n,Dial(PJSIP/${EXTEN:2}@carrier,60,b(ivr-smoke-clean-name^s^1))
+ same => n,Hangup()
+
+[ivr-smoke-clean-name]
+; PJSIP builds the From of an outgoing leg from its connected line.
+exten => s,1,Set(CLEAN=${FILTER(A-Za-z0-9 .:-,${CALLERID(name)})})
+ same => n,Set(CALLERID(name)=${CLEAN})
+ same => n,Set(CONNECTEDLINE(name,i)=${CLEAN})
+ same => n,Return()
+
 ; Extensions the smoke tests rely on.
 [ivr-smoke]
 ; The caller stays in the dialplan, answered, with no bridge: keys reach the core directly.
@@ -54,6 +70,17 @@ exten => s,1,GotoIf($["${IVR_VOICE_FILE}" != ""]?file)
  same => n,Hangup()
  same => n(file),Playback(${IVR_VOICE_FILE})
  same => n,Goto(file)
+
+; A caller whose name the PBX will look up as any bytes (CR and LF included), the way a CRM
+; lookup might return it: the carrier sends it base64-encoded in X-IVR-Name-B64 (from
+; IVR_CALLER_NAME_B64), and the PBX's `n-` extensions decode it into CALLERID(name).
+[ivr-caller-raw]
+exten => _[a-z0-9].,1,Dial(PJSIP/${EXTEN}@pbx,,b(ivr-caller-raw-header^s^1))
+ same => n,Hangup()
+
+[ivr-caller-raw-header]
+exten => s,1,Set(PJSIP_HEADER(add,X-IVR-Name-B64)=${IVR_CALLER_NAME_B64})
+ same => n,Return()
 
 ; Agents the PBX dials: `agent` answers at once and talks (a 1000 Hz tone),
 ; `agent-silent` answers and says nothing, `agent-after-N` answers after N seconds,
