@@ -119,12 +119,14 @@ def _key(consent: Consent, event: i.KeyPressed) -> Outcome:
 def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
     if consent.phase is Phase.OBJECTED:
         return consent, []
+    # The recording first, then the PBX's memory, then the ledger: what makes the objection
+    # real is never kept waiting behind a disk write.
     commands: list[Command] = []
     if consent.recording_requested:
         commands += [StopRecording(), DeleteRecording(consent.file_name)]
-    commands.append(Log(at, EventKind.OBJECTED, source))
     if source is Source.CALLER:
         commands.append(RememberObjection(at))
+    commands.append(Log(at, EventKind.OBJECTED, source))
     return replace(consent, phase=Phase.OBJECTED), commands
 
 

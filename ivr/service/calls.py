@@ -63,6 +63,8 @@ class Calls:
         if event.name == "Rename":
             session.channel = event.get("Newname", session.channel)
         happened = to_input(event, now())
+        if isinstance(happened, i.KeyPressed) and happened.digit == session.consent.object_key:
+            self.metrics.key_seen(call_id)
         if happened is not None:
             self.feed(call_id, happened)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -52,6 +51,9 @@ class Executor:
         self.metrics = metrics
         self.feed: Feed = lambda call_id, event: None
         self.background: set[asyncio.Task[None]] = set()
+        # Ledger rows of recording actions, written with the next ledger write of the call, so
+        # that stopping and deleting never wait for a disk write.
+        self.deferred: dict[str, list[Log]] = {}
 
     async def run(self, call_id: str, channel: str, command: Command) -> None:
         match command:
@@ -86,23 +88,21 @@ class Executor:
         self.feed(call_id, i.RecordingStarted(_now()))
 
     async def _stop(self, call_id: str, channel: str) -> None:
-        started = time.perf_counter()
         try:
             await self._action("StopMixMonitor", {"Channel": channel})
         except AmiError as exc:  # already stopped by the PBX feature, or the link is down
             log.info("call %s: StopMixMonitor: %s", call_id, exc)
-        self.metrics.stop_latency.append(time.perf_counter() - started)
-        await self._log(call_id, Log(_now(), EventKind.RECORDING_STOPPED, Source.SERVICE))
+        self.metrics.since_key(call_id, self.metrics.stop_latency)
+        self._defer(call_id, Log(_now(), EventKind.RECORDING_STOPPED, Source.SERVICE))
 
     async def _delete(self, call_id: str, file_name: str) -> None:
-        existed = await asyncio.to_thread(self.recordings.delete, file_name)
+        existed = self.recordings.delete(file_name)  # one unlink: not worth a thread hop
+        self.metrics.since_key(call_id, self.metrics.delete_latency, once=True)
         if existed:
             self.metrics.count("recordings_deleted")
             log.info("call %s: recording %s deleted", call_id, file_name)
             detail = {"file": file_name}
-            await self._log(
-                call_id, Log(_now(), EventKind.RECORDING_DELETED, Source.SERVICE, detail)
-            )
+            self._defer(call_id, Log(_now(), EventKind.RECORDING_DELETED, Source.SERVICE, detail))
         task = asyncio.create_task(self._sweep(call_id, file_name))
         self.background.add(task)
         task.add_done_callback(self.background.discard)
@@ -118,17 +118,29 @@ class Executor:
 
     async def _remember(self, call_id: str, channel: str, at: datetime) -> None:
         epoch = str(int(at.timestamp()))
-        try:
-            await self._action(
-                "Setvar", {"Channel": channel, "Variable": names.VAR_OBJECTED, "Value": "1"}
-            )
-            await self._action(
-                "DBPut", {"Family": names.DB_OBJECTIONS, "Key": call_id, "Val": epoch}
-            )
-        except AmiError as exc:
-            log.warning("call %s: objection not written to the PBX: %s", call_id, exc)
+        for action, fields in (
+            ("DBPut", {"Family": names.DB_OBJECTIONS, "Key": call_id, "Val": epoch}),
+            ("Setvar", {"Channel": channel, "Variable": names.VAR_OBJECTED, "Value": "1"}),
+        ):
+            try:
+                await self._action(action, fields)
+            except AmiError as exc:  # the caller may have hung up already: nothing to mark
+                log.info(
+                    "call %s: objection not written to the PBX by %s: %s", call_id, action, exc
+                )
+
+    def _defer(self, call_id: str, entry: Log) -> None:
+        self.deferred.setdefault(call_id, []).append(entry)
+
+    async def _flush(self, call_id: str) -> None:
+        for entry in self.deferred.pop(call_id, []):
+            await self._write(call_id, entry)
 
     async def _log(self, call_id: str, entry: Log) -> None:
+        await self._flush(call_id)
+        await self._write(call_id, entry)
+
+    async def _write(self, call_id: str, entry: Log) -> None:
         if entry.kind is EventKind.OBJECTED:
             self.metrics.count("objections")
             log.info("call %s: caller objected (%s)", call_id, entry.source)
@@ -138,6 +150,7 @@ class Executor:
         )
 
     async def _finish(self, call_id: str, finish: Finish) -> None:
+        await self._flush(call_id)
         decision, kept = finish.decision, None
         if finish.kept_file is not None:
             kept = await self._kept(call_id, finish.kept_file)
@@ -147,6 +160,7 @@ class Executor:
             call_id, ended_at=finish.at, decision=decision, recording=kept
         )
         self.metrics.count(f"calls_{decision.value.replace('-', '_')}")
+        self.metrics.forget(call_id)
         log.info("call %s: ended, %s", call_id, decision)
 
     async def _kept(self, call_id: str, file_name: str) -> KeptRecording | None:

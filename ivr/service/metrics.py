@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
@@ -11,11 +12,27 @@ LATENCY_WINDOW = 1000
 @dataclass
 class Metrics:
     counts: Counter[str] = field(default_factory=Counter)
-    # Seconds from the objection key seen on the AMI socket to StopMixMonitor answered.
+    # Seconds from the objection key read on the AMI socket to StopMixMonitor answered, and to
+    # the recording unlinked.
     stop_latency: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+    delete_latency: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+    _keys_seen: dict[str, float] = field(default_factory=dict)
 
     def count(self, name: str, by: int = 1) -> None:
         self.counts[name] += by
+
+    def key_seen(self, call_id: str) -> None:
+        self._keys_seen.setdefault(call_id, time.perf_counter())
+
+    def since_key(self, call_id: str, into: deque[float], *, once: bool = False) -> None:
+        seen = self._keys_seen.get(call_id)
+        if seen is not None:
+            into.append(time.perf_counter() - seen)
+            if once:
+                del self._keys_seen[call_id]
+
+    def forget(self, call_id: str) -> None:
+        self._keys_seen.pop(call_id, None)
 
     def render(self, gauges: dict[str, float]) -> str:
         lines = []
@@ -24,6 +41,7 @@ class Metrics:
         for name, number in sorted(gauges.items()):
             lines += [f"# TYPE ivr_{name} gauge", f"ivr_{name} {number}"]
         lines += _quantiles("ivr_objection_stop_seconds", sorted(self.stop_latency))
+        lines += _quantiles("ivr_objection_delete_seconds", sorted(self.delete_latency))
         return "\n".join(lines) + "\n"
 
 

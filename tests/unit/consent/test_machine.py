@@ -89,8 +89,8 @@ def test_objection_key_mid_call_stops_deletes_and_is_remembered_on_the_pbx() -> 
     assert commands[-4:] == [
         StopRecording(),
         DeleteRecording(FILE),
-        Log(at(17), EventKind.OBJECTED, Source.CALLER),
         RememberObjection(at(17)),
+        Log(at(17), EventKind.OBJECTED, Source.CALLER),
     ]
 
 

@@ -1,0 +1,176 @@
+"""Objection latency on the real PBX: from the objection key's DTMFEnd read on the AMI socket
+to StopMixMonitor's response, and to the recording unlinked; beside the AMI Ping round trip
+measured in the same run, the floor any action can reach.
+
+Needs root (sandbox). Starts its own sandbox pair (bench-pbx, bench-carrier), runs the service
+in this process exactly as `ivr run` assembles it, and has real SIP callers object mid-call:
+
+    .venv/bin/python benchmarks/objection_latency.py                 # 200 calls, 20 at once
+    .venv/bin/python benchmarks/objection_latency.py --calls 40 --concurrency 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ivr.ami import AmiClient, EventMatch
+from ivr.config import load_settings
+from ivr.ledger.aio import AsyncLedger
+from ivr.qa.carrier import Carrier, KeyPad, Voice
+from ivr.service.runtime import Runtime
+from tests.support.calls import PbxView, new_caller_number
+from tests.support.service import build_prompts, write_config
+from tests.support.targets import Target, sandbox_pair
+
+GONE_DEADLINE = 2.0
+
+
+async def connect(target: Target) -> AmiClient:
+    client = AmiClient()
+    await client.connect(target.ami_host, target.ami_port, target.ami_username, target.ami_secret)
+    return client
+
+
+Outcome = tuple[float, float | None]
+
+
+async def one_call(carrier: Carrier, watch: AmiClient, recordings: Path) -> Outcome:
+    """A caller objects 0.5 s into the conversation (a 250 ms key, RFC 4733): seconds until the
+    PBX reports the key's end, and until the file is gone (None: never)."""
+    number = new_caller_number()
+    pbx = PbxView(watch, number)
+    leg = await carrier.call("c-fr-agent", caller_num=number, voice=Voice(tone="440"), timeout=30)
+    try:
+        started = await pbx.events.wait_for(EventMatch("UserEvent", {"Step": "notice-started"}), 30)
+        path = recordings / f"ivr-{started.get('Call')}.wav"
+        await pbx.bridged(2, timeout=30)
+        await until(path.exists, 10)
+        await asyncio.sleep(0.5)
+        pressed = time.perf_counter()
+        await leg.press("9")
+        await pbx.events.wait_for(EventMatch("DTMFEnd", {"Digit": "9"}), 5)
+        key_end = time.perf_counter() - pressed
+        if await until(lambda: not path.exists(), GONE_DEADLINE):
+            return key_end, time.perf_counter() - pressed
+        return key_end, None
+    finally:
+        await leg.hangup()
+        pbx.close()
+        leg.close()
+
+
+async def until(condition: object, timeout: float) -> bool:
+    assert callable(condition)
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+async def ping_floor(client: AmiClient, stop: asyncio.Event, into: list[float]) -> None:
+    while not stop.is_set():
+        into.append(await client.ping())
+        await asyncio.sleep(0.02)
+
+
+def quantiles(values: list[float]) -> str:
+    if len(values) < 2:
+        return "n/a"
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return (
+        f"p50 {cuts[49] * 1e3:7.2f} ms  p95 {cuts[94] * 1e3:7.2f} ms  p99 {cuts[98] * 1e3:7.2f} ms"
+    )
+
+
+async def run(calls: int, concurrency: int) -> None:
+    with (
+        sandbox_pair("bench") as (pbx_target, carrier_target),
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        config = write_config(Path(tmp), pbx_target)
+        build_prompts(config)
+        settings = load_settings(config)
+        async with await AsyncLedger.open(settings.ledger.path) as ledger:
+            runtime = Runtime(settings, ledger)
+            stop = asyncio.Event()
+            serving = asyncio.create_task(runtime.serve(stop))
+            service_ami = await runtime.supervisor.wait_connected(10)
+            carrier_ami, watch = await connect(carrier_target), await connect(pbx_target)
+            t = carrier_target
+            keypad = await KeyPad.open(
+                t.ami_host, t.ami_port, t.ami_username, t.ami_secret, concurrency
+            )
+            pings: list[float] = []
+            pinging = asyncio.create_task(ping_floor(service_ami, stop, pings))
+            limit = asyncio.Semaphore(concurrency)
+
+            async def limited() -> Outcome:
+                async with limit:
+                    carrier = Carrier(carrier_ami, keypad=keypad)
+                    return await one_call(carrier, watch, pbx_target.recordings_dir)
+
+            started = time.monotonic()
+            outcomes = await asyncio.gather(
+                *(limited() for _ in range(calls)), return_exceptions=True
+            )
+            elapsed = time.monotonic() - started
+            stop.set()
+            await asyncio.gather(serving, pinging, return_exceptions=True)
+            await keypad.close()
+            await carrier_ami.close()
+            await watch.close()
+    report(runtime, outcomes, pings, calls, concurrency, elapsed)
+
+
+def report(
+    runtime: Runtime,
+    outcomes: list[Outcome | BaseException],
+    pings: list[float],
+    calls: int,
+    concurrency: int,
+    elapsed: float,
+) -> None:
+    done = [o for o in outcomes if isinstance(o, tuple)]
+    gone = [g for _, g in done if g is not None]
+    key_ends = [k for k, _ in done]
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    stop, delete = list(runtime.metrics.stop_latency), list(runtime.metrics.delete_latency)
+    print(
+        f"{calls} calls, {concurrency} at once, {elapsed:.0f} s; objections honoured: {len(gone)}"
+    )
+    print(
+        f"  not gone within {GONE_DEADLINE} s: {len(done) - len(gone)};"
+        f" calls that failed: {len(failed)}"
+    )
+    for error in failed[:3]:
+        print(f"    {error!r}")
+    print(f"  AMI Ping round trip (floor)     {quantiles(pings)}  ({len(pings)} pings)")
+    print(f"  DTMFEnd read -> StopMixMonitor  {quantiles(stop)}  ({len(stop)})")
+    print(f"  DTMFEnd read -> file unlinked   {quantiles(delete)}  ({len(delete)})")
+    print(f"  key sent -> PBX's DTMFEnd       {quantiles(key_ends)}  (a 250 ms key: the caller's)")
+    print(f"  key sent -> file gone           {quantiles(gone)}  (seen from outside, 5 ms polling)")
+    if len(pings) > 1 and len(stop) > 1:
+        floor = statistics.median(pings)
+        print(f"  ratio stop p50 / ping p50: {statistics.median(stop) / floor:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(run(args.calls, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()
