@@ -3,7 +3,8 @@ to StopMixMonitor's response, and to the recording unlinked; beside the AMI Ping
 measured in the same run, the floor any action can reach.
 
 Needs root (sandbox). Starts its own sandbox pair (bench-pbx, bench-carrier), runs the service
-in this process exactly as `ivr run` assembles it, and has real SIP callers object mid-call:
+as `ivr run` in a process of its own (its latencies are read from its /metrics), and has real
+SIP callers object mid-call from this process:
 
     .venv/bin/python benchmarks/objection_latency.py                 # 200 calls, 20 at once
     .venv/bin/python benchmarks/objection_latency.py --calls 40 --concurrency 10
@@ -22,12 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ivr.ami import AmiClient, EventMatch
-from ivr.config import load_settings
-from ivr.ledger.aio import AsyncLedger
 from ivr.qa.carrier import Carrier, KeyPad, Voice
-from ivr.service.runtime import Runtime
 from tests.support.calls import PbxView, new_caller_number
-from tests.support.service import build_prompts, write_config
+from tests.support.service import ServiceProcess, build_prompts, write_config
 from tests.support.targets import Target, sandbox_pair
 
 GONE_DEADLINE = 2.0
@@ -99,41 +97,63 @@ async def run(calls: int, concurrency: int) -> None:
     ):
         config = write_config(Path(tmp), pbx_target)
         build_prompts(config)
-        settings = load_settings(config)
-        async with await AsyncLedger.open(settings.ledger.path) as ledger:
-            runtime = Runtime(settings, ledger)
-            stop = asyncio.Event()
-            serving = asyncio.create_task(runtime.serve(stop))
-            service_ami = await runtime.supervisor.wait_connected(10)
-            carrier_ami, watch = await connect(carrier_target), await connect(pbx_target)
-            t = carrier_target
-            keypad = await KeyPad.open(
-                t.ami_host, t.ami_port, t.ami_username, t.ami_secret, concurrency
-            )
-            pings: list[float] = []
-            pinging = asyncio.create_task(ping_floor(service_ami, stop, pings))
-            limit = asyncio.Semaphore(concurrency)
+        service = ServiceProcess(config, Path(tmp) / "service.log")
+        await service.start()
+        try:
+            outcomes, pings, elapsed = await drive(pbx_target, carrier_target, calls, concurrency)
+            metrics = await asyncio.to_thread(service.get_text, "/metrics")
+        finally:
+            service.stop()
+    report(parse_quantiles(metrics), outcomes, pings, calls, concurrency, elapsed)
 
-            async def limited() -> Outcome:
-                async with limit:
-                    carrier = Carrier(carrier_ami, keypad=keypad)
-                    return await one_call(carrier, watch, pbx_target.recordings_dir)
 
-            started = time.monotonic()
-            outcomes = await asyncio.gather(
-                *(limited() for _ in range(calls)), return_exceptions=True
-            )
-            elapsed = time.monotonic() - started
-            stop.set()
-            await asyncio.gather(serving, pinging, return_exceptions=True)
-            await keypad.close()
-            await carrier_ami.close()
-            await watch.close()
-    report(runtime, outcomes, pings, calls, concurrency, elapsed)
+async def drive(
+    pbx_target: Target, carrier_target: Target, calls: int, concurrency: int
+) -> tuple[list[Outcome | BaseException], list[float], float]:
+    carrier_ami, watch = await connect(carrier_target), await connect(pbx_target)
+    t = carrier_target
+    keypad = await KeyPad.open(t.ami_host, t.ami_port, t.ami_username, t.ami_secret, concurrency)
+    pings: list[float] = []
+    stop = asyncio.Event()
+    pinging = asyncio.create_task(ping_floor(watch, stop, pings))
+    limit = asyncio.Semaphore(concurrency)
+
+    async def limited() -> Outcome:
+        async with limit:
+            carrier = Carrier(carrier_ami, keypad=keypad)
+            return await one_call(carrier, watch, pbx_target.recordings_dir)
+
+    started = time.monotonic()
+    outcomes = await asyncio.gather(*(limited() for _ in range(calls)), return_exceptions=True)
+    elapsed = time.monotonic() - started
+    stop.set()
+    await pinging
+    await keypad.close()
+    await carrier_ami.close()
+    await watch.close()
+    return outcomes, pings, elapsed
+
+
+def parse_quantiles(metrics: str) -> dict[str, dict[str, float]]:
+    """{"stop": {"0.5": seconds, ...}, "delete": {...}} from the service's /metrics."""
+    found: dict[str, dict[str, float]] = {"stop": {}, "delete": {}, "queue": {}}
+    for line in metrics.splitlines():
+        for name in found:
+            prefix = f'ivr_objection_{name}_seconds{{quantile="'
+            if line.startswith(prefix):
+                quantile, value = line[len(prefix) :].split('"} ')
+                found[name][quantile] = float(value)
+    return found
+
+
+def served(quantiles_: dict[str, float]) -> str:
+    if not quantiles_:
+        return "n/a"
+    return "  ".join(f"p{round(float(q) * 100)} {v * 1e3:7.2f} ms" for q, v in quantiles_.items())
 
 
 def report(
-    runtime: Runtime,
+    service: dict[str, dict[str, float]],
     outcomes: list[Outcome | BaseException],
     pings: list[float],
     calls: int,
@@ -144,24 +164,21 @@ def report(
     gone = [g for _, g in done if g is not None]
     key_ends = [k for k, _ in done]
     failed = [o for o in outcomes if isinstance(o, BaseException)]
-    stop, delete = list(runtime.metrics.stop_latency), list(runtime.metrics.delete_latency)
     print(
         f"{calls} calls, {concurrency} at once, {elapsed:.0f} s; objections honoured: {len(gone)}"
     )
-    print(
-        f"  not gone within {GONE_DEADLINE} s: {len(done) - len(gone)};"
-        f" calls that failed: {len(failed)}"
-    )
+    print(f"  not gone within {GONE_DEADLINE} s: {len(done) - len(gone)}; failed: {len(failed)}")
     for error in failed[:3]:
         print(f"    {error!r}")
     print(f"  AMI Ping round trip (floor)     {quantiles(pings)}  ({len(pings)} pings)")
-    print(f"  DTMFEnd read -> StopMixMonitor  {quantiles(stop)}  ({len(stop)})")
-    print(f"  DTMFEnd read -> file unlinked   {quantiles(delete)}  ({len(delete)})")
-    print(f"  key sent -> PBX's DTMFEnd       {quantiles(key_ends)}  (a 250 ms key: the caller's)")
-    print(f"  key sent -> file gone           {quantiles(gone)}  (seen from outside, 5 ms polling)")
-    if len(pings) > 1 and len(stop) > 1:
-        floor = statistics.median(pings)
-        print(f"  ratio stop p50 / ping p50: {statistics.median(stop) / floor:.2f}")
+    print(f"  DTMFEnd read -> StopMixMonitor  {served(service['stop'])}  (in the service)")
+    print(f"  DTMFEnd read -> file unlinked   {served(service['delete'])}  (in the service)")
+    print(f"  DTMFEnd read -> Stop written    {served(service['queue'])}  (the service's own part)")
+    print(f"  key sent -> PBX's DTMFEnd       {quantiles(key_ends)}  (a 250 ms key)")
+    print(f"  key sent -> file gone           {quantiles(gone)}  (seen from outside)")
+    if len(pings) > 1 and service["stop"]:
+        ratio = service["stop"]["0.5"] / statistics.median(pings)
+        print(f"  ratio stop p50 / ping p50: {ratio:.2f}")
 
 
 def main() -> None:

@@ -50,6 +50,9 @@ class Calls:
         self.notice_hash = notice_hash
         self.sessions: dict[str, Session] = {}
         self.workers: set[asyncio.Task[None]] = set()
+        # Told of objections the PBX reports for calls not tracked here (the service started
+        # after the call did): they are honoured all the same.
+        self.on_untracked_objection: Callable[[str], None] = lambda call_id: None
         executor.feed = self.feed
 
     def on_event(self, event: Message) -> None:
@@ -59,6 +62,8 @@ class Calls:
             self._open(call_id, event)
         session = self.sessions.get(call_id)
         if session is None:
+            if step and step[1] is Step.OBJECTED:
+                self.on_untracked_objection(call_id)
             return  # not a caller's channel in the consent flow: never acted upon
         if event.name == "Rename":
             session.channel = event.get("Newname", session.channel)

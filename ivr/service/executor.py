@@ -88,6 +88,7 @@ class Executor:
         self.feed(call_id, i.RecordingStarted(_now()))
 
     async def _stop(self, call_id: str, channel: str) -> None:
+        self.metrics.since_key(call_id, self.metrics.queue_latency)
         try:
             await self._action("StopMixMonitor", {"Channel": channel})
         except AmiError as exc:  # already stopped by the PBX feature, or the link is down
@@ -117,7 +118,7 @@ class Executor:
                 self.metrics.count("recordings_deleted_late")
 
     async def _remember(self, call_id: str, channel: str, at: datetime) -> None:
-        epoch = str(int(at.timestamp()))
+        epoch = f"{at.timestamp():.3f}"  # as the dialplan writes it: seconds, milliseconds
         for action, fields in (
             ("DBPut", {"Family": names.DB_OBJECTIONS, "Key": call_id, "Val": epoch}),
             ("Setvar", {"Channel": channel, "Variable": names.VAR_OBJECTED, "Value": "1"}),

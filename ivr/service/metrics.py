@@ -16,6 +16,8 @@ class Metrics:
     # the recording unlinked.
     stop_latency: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
     delete_latency: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
+    # Of the stop latency, the part spent in the service before StopMixMonitor was written.
+    queue_latency: deque[float] = field(default_factory=lambda: deque(maxlen=LATENCY_WINDOW))
     _keys_seen: dict[str, float] = field(default_factory=dict)
 
     def count(self, name: str, by: int = 1) -> None:
@@ -42,12 +44,13 @@ class Metrics:
             lines += [f"# TYPE ivr_{name} gauge", f"ivr_{name} {number}"]
         lines += _quantiles("ivr_objection_stop_seconds", sorted(self.stop_latency))
         lines += _quantiles("ivr_objection_delete_seconds", sorted(self.delete_latency))
+        lines += _quantiles("ivr_objection_queue_seconds", sorted(self.queue_latency))
         return "\n".join(lines) + "\n"
 
 
 def _quantiles(name: str, values: list[float]) -> list[str]:
     lines = [f"# TYPE {name} summary"]
-    for q in (0.5, 0.99):
+    for q in (0.5, 0.95, 0.99):
         if values:
             lines.append(
                 f'{name}{{quantile="{q}"}} {values[min(len(values) - 1, int(q * len(values)))]:.6f}'

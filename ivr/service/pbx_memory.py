@@ -45,7 +45,13 @@ async def forget_objection(client: AmiClient, call_id: str) -> None:
 def _objection(key: str, value: str) -> PbxObjection:
     call_id = key.rsplit("/", 1)[-1]
     try:
-        at = datetime.fromtimestamp(int(value), UTC)
+        at = datetime.fromtimestamp(float(value), UTC)
     except ValueError:
         at = datetime.now(UTC)
     return PbxObjection(call_id, at)
+
+
+async def live_call_ids(client: AmiClient) -> set[str]:
+    """Unique ids of the channels up on the PBX now (a call's id is its caller channel's)."""
+    _, channels = await client.event_list("CoreShowChannels")
+    return {c.get("Uniqueid", "") for c in channels}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 
 from aiohttp import web
 
-from ivr.ami import AmiClient, AmiSupervisor
+from ivr.ami import AmiClient, AmiSupervisor, Message
 from ivr.config.model import Settings
 from ivr.ledger.aio import AsyncLedger
-from ivr.ledger.model import EventKind
+from ivr.ledger.model import CallRecord, EventKind
 from ivr.names import Decision, Prompt, Source
 from ivr.prompts import Manifest
 from ivr.service import pbx_memory
@@ -45,7 +46,10 @@ class Runtime:
             self.executor, ledger, self.metrics, lambda: settings.consent.keys.objection, self._hash
         )
         self.supervisor.on_connected.append(self._connected)
+        self.calls.on_untracked_objection = self._collect_now
         self.manifest = _manifest(settings)
+        self.collecting: set[asyncio.Task[None]] = set()
+        self.objected_untracked: set[str] = set()  # up, objected, not tracked: awaiting hang-up
 
     def _hash(self, profile: str, language: str) -> str | None:
         if self.manifest is not None:
@@ -59,36 +63,72 @@ class Runtime:
 
     async def _connected(self, client: AmiClient) -> None:
         client.add_listener(self.calls.on_event)
+        client.add_listener(self._untracked_hangup)
         await pbx_memory.publish_keys(client, self.settings.consent.keys)
+        live = await pbx_memory.live_call_ids(client)
         for objection in await pbx_memory.pending_objections(client):
-            await self._collect(client, objection)
+            await self._collect(client, objection, live=objection.call_id in live)
 
-    async def _collect(self, client: AmiClient, objection: pbx_memory.PbxObjection) -> None:
-        """An objection the PBX handled: honour it (delete), record it, then let the PBX forget."""
+    def _untracked_hangup(self, event: Message) -> None:
+        """A call whose objection was collected while it was up has ended: close its entry."""
+        call_id = event.get("Uniqueid", "")
+        if event.name != "Hangup" or call_id not in self.objected_untracked:
+            return
+        self.objected_untracked.discard(call_id)
+        client = self.supervisor.client
+        if client is not None:
+            objection = pbx_memory.PbxObjection(call_id, datetime.now(UTC))
+            self._spawn(self._collect(client, objection))
+
+    def _collect_now(self, call_id: str) -> None:
+        client = self.supervisor.client
+        if client is None:
+            return  # collected from AstDB at the next connection
+        objection = pbx_memory.PbxObjection(call_id, datetime.now(UTC))
+        self._spawn(self._collect(client, objection, live=True))
+
+    def _spawn(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(work)
+        self.collecting.add(task)
+        task.add_done_callback(self.collecting.discard)
+
+    async def _collect(
+        self, client: AmiClient, objection: pbx_memory.PbxObjection, *, live: bool = False
+    ) -> None:
+        """An objection the PBX handled: honour it (delete), record it, then let the PBX forget.
+
+        ``live``: the call is still up. Its objection is honoured and recorded now; AstDB keeps
+        it so that the call's final decision is written when it is next collected.
+        """
         call_id = objection.call_id
         if call_id in self.calls.sessions:
-            return  # a live call: its own events carry the objection; forgotten when it ends
+            return  # tracked: its own events carry the objection; forgotten when it ends
         deleted = self.recordings.delete(f"ivr-{call_id}.wav")
         record = await self.ledger.get_call(call_id)
+        now = datetime.now(UTC)
         if record is None or all(e.kind is not EventKind.OBJECTED for e in record.events):
             await self.ledger.add_event(
                 call_id, at=objection.at, kind=EventKind.OBJECTED, source=Source.RECONCILE
             )
         if deleted:
-            await self.ledger.add_event(
-                call_id,
-                at=datetime.now(UTC),
-                kind=EventKind.RECORDING_DELETED,
-                source=Source.RECONCILE,
-            )
-        if record is None or record.decision is None:
-            await self.ledger.finish_call(
-                call_id, ended_at=datetime.now(UTC), decision=Decision.OBJECTED
-            )
+            kind = EventKind.RECORDING_DELETED
+            await self.ledger.add_event(call_id, at=now, kind=kind, source=Source.RECONCILE)
+        log.info("call %s: objection kept by the PBX honoured (file deleted: %s)", call_id, deleted)
+        if live:
+            self.objected_untracked.add(call_id)
+            return
+        await self._close_objected(call_id, record, now)
         await pbx_memory.forget_objection(client, call_id)
-        log.info(
-            "call %s: objection kept by the PBX collected (file deleted: %s)", call_id, deleted
-        )
+
+    async def _close_objected(self, call_id: str, record: CallRecord | None, now: datetime) -> None:
+        if record is None or record.decision is None:
+            await self.ledger.finish_call(call_id, ended_at=now, decision=Decision.OBJECTED)
+        elif record.decision is not Decision.OBJECTED:
+            # Closed as another decision before the PBX's memory reached us: keep both facts.
+            detail = {"decision": str(record.decision), "objection": "collected after the end"}
+            await self.ledger.add_event(
+                call_id, at=now, kind=EventKind.ERROR, source=Source.RECONCILE, detail=detail
+            )
 
     def health(self) -> tuple[bool, dict[str, object]]:
         ami = self.supervisor.health

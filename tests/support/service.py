@@ -104,12 +104,15 @@ class ServiceProcess:
                 await asyncio.sleep(0.1)
 
     def get(self, path: str) -> dict[str, object]:
-        request = urllib.request.Request(
-            self.base_url + path, headers={"Authorization": f"Bearer {API_TOKEN}"}
-        )
+        body: dict[str, object] = json.loads(self.get_text(path))
+        return body
+
+    def get_text(self, path: str) -> str:
+        headers = {"Authorization": f"Bearer {API_TOKEN}"}
+        request = urllib.request.Request(self.base_url + path, headers=headers)
         with urllib.request.urlopen(request, timeout=5) as response:
-            body: dict[str, object] = json.load(response)
-            return body
+            text: str = response.read().decode("utf-8")
+            return text
 
     def stop(self) -> int | None:
         if self.process is None or self.process.poll() is not None:
