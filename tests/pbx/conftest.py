@@ -13,7 +13,7 @@ from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from tests.support.calls import hang_up_everything
 from tests.support.service import build_prompts, write_config
-from tests.support.targets import Target, external_pair, sandbox_pair
+from tests.support.targets import Target, external_pair, sandbox_pair, sandbox_prefix
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,7 @@ def pbx_pair() -> Iterator[tuple[Target, Target]]:
     # IVR_TEST_NATIVE_RTP=1 loads bridge_native_rtp on the PBX under test, to show that the
     # in-call DTMF test then fails: the shipped configuration is what makes it pass.
     native_rtp = os.environ.get("IVR_TEST_NATIVE_RTP") == "1"
-    with sandbox_pair("test", native_rtp=native_rtp) as pair:
+    with sandbox_pair(sandbox_prefix(), native_rtp=native_rtp) as pair:
         yield pair
 
 

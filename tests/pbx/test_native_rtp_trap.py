@@ -14,7 +14,7 @@ from ivr.ami import AmiClient, AmiTimeout
 from ivr.qa.carrier import Carrier
 from tests.pbx.conftest import connect
 from tests.support.calls import PbxView, hang_up_everything, new_caller_number
-from tests.support.targets import Target, external_pair, sandbox_pair
+from tests.support.targets import Target, external_pair, sandbox_pair, sandbox_prefix
 
 pytestmark = pytest.mark.sip
 
@@ -25,7 +25,7 @@ SILENCE_WINDOW = 3.0
 def native_pair() -> Iterator[tuple[Target, Target]]:
     if external_pair() is not None:
         pytest.skip("needs sandbox instances: it loads bridge_native_rtp on purpose")
-    with sandbox_pair("trap", native_rtp=True) as pair:
+    with sandbox_pair(sandbox_prefix("trap"), native_rtp=True) as pair:
         yield pair
 
 

@@ -14,11 +14,11 @@ import pytest
 from ivr.sandbox import layout, mounts
 from ivr.sandbox.layout import READY_MARKER
 from tests.pbx.conftest import connect
-from tests.support.targets import Target
+from tests.support.targets import Target, sandbox_prefix
 
 pytestmark = pytest.mark.pbx
 
-NAME = "cli-test"
+NAME = sandbox_prefix("cli")
 QA_DIALPLAN = """\
 [from-carrier](+)
 exten => qa-hello,1,Answer()

@@ -124,6 +124,12 @@ class ServiceProcess:
             self.process.kill()
             return self.process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL: the service dies at once, with no chance to tidy anything."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -20,6 +20,13 @@ from ivr.sandbox.spec import Role
 
 PBX_ENV = "IVR_TEST_PBX"
 CARRIER_ENV = "IVR_TEST_CARRIER"
+PREFIX_ENV = "IVR_TEST_SANDBOX_PREFIX"  # lets two runs on one machine use their own instances
+
+
+def sandbox_prefix(purpose: str = "test") -> str:
+    """Instance names of a run: ``test``, ``trap``… or ``<prefix>-test`` when the prefix is set."""
+    prefix = os.environ.get(PREFIX_ENV, "").strip()
+    return f"{prefix}-{purpose}" if prefix else purpose
 
 
 @dataclass(frozen=True)
