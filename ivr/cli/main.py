@@ -7,7 +7,15 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from ivr.cli import config_cmd, ledger_cmd, prompts_cmd, render_cmd, run_cmd, sandbox_cmd
+from ivr.cli import (
+    config_cmd,
+    doctor_cmd,
+    ledger_cmd,
+    prompts_cmd,
+    render_cmd,
+    run_cmd,
+    sandbox_cmd,
+)
 from ivr.config import ConfigError
 from ivr.sandbox.errors import SandboxError
 
@@ -22,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_cmd.register(commands)
     prompts_cmd.register(commands)
     run_cmd.register(commands)
+    doctor_cmd.register(commands)
     return parser
 
 

@@ -5,7 +5,10 @@ PBX, although the digit still reaches the agent. An objection pressed then would
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -14,6 +17,7 @@ from ivr.ami import AmiClient, AmiTimeout
 from ivr.qa.carrier import Carrier
 from tests.pbx.conftest import connect
 from tests.support.calls import PbxView, hang_up_everything, new_caller_number
+from tests.support.service import ivr_command
 from tests.support.targets import Target, external_pair, sandbox_pair, sandbox_prefix
 
 pytestmark = pytest.mark.sip
@@ -70,3 +74,27 @@ async def test_native_rtp_bridge_hides_in_call_keys(
     assert reached_agent is not None
     with pytest.raises(AmiTimeout):
         await pbx.digit("DTMFEnd", "9", inbound.get("Uniqueid", ""), timeout=SILENCE_WINDOW)
+
+
+def test_the_doctor_fails_a_pbx_with_the_native_bridge(
+    native_pair: tuple[Target, Target], service_config: Path
+) -> None:
+    pbx = native_pair[0]
+    env = os.environ | {
+        "IVR_AMI_PORT": str(pbx.ami_port),
+        "IVR_AMI_USERNAME": pbx.service_username,
+        "IVR_AMI_SECRET": pbx.service_secret,
+    }
+    done = subprocess.run(
+        ivr_command("doctor", "--config", str(service_config)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert any(
+        line.startswith("FAIL") and "bridge_native_rtp" in line and "noload" in line
+        for line in done.stdout.splitlines()
+    ), done.stdout

@@ -1,0 +1,50 @@
+"""`ivr doctor` on a real PBX: all green on the installation the tests use, and the findings an
+administrator must act on when something is missing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.service import ivr_command
+
+pytestmark = pytest.mark.pbx
+
+
+def doctor(config: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ivr_command("doctor", "--config", str(config)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ | env,
+        check=False,
+    )
+
+
+def test_a_ready_installation_passes_every_check(service_config: Path) -> None:
+    done = doctor(service_config)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 failed" in done.stdout
+    for check in ("recordings folder", "prompts", "ledger", "AMI login", "modules"):
+        assert any(line.startswith("ok") and check in line for line in done.stdout.splitlines()), (
+            check
+        )
+
+
+def test_each_problem_is_named(service_config: Path, tmp_path: Path) -> None:
+    done = doctor(
+        service_config,
+        IVR_RECORDINGS_DIR=str(tmp_path / "nowhere"),
+        IVR_PROMPTS_DIR=str(tmp_path),
+        IVR_AMI_SECRET="wrong-secret",
+    )
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("FAIL") and "nowhere" in line for line in lines)
+    assert any(line.startswith("FAIL") and "ivr prompts build" in line for line in lines)
+    assert any(line.startswith("FAIL") and "AMI login" in line for line in lines)
+    assert "wrong-secret" not in done.stdout + done.stderr
