@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ivr.ami import Message
@@ -25,6 +26,27 @@ from ivr.service.translate import consent_step, now, to_input
 log = logging.getLogger(__name__)
 
 NoticeHash = Callable[[str, str], str | None]
+
+HOLD_LIMIT = 20_000  # events kept while live calls are rebuilt; beyond, the oldest are dropped
+
+
+@dataclass(frozen=True)
+class CallStart:
+    """What the ledger's start row of a call holds, from its first event or from the PBX."""
+
+    profile: str
+    language: str
+    caller_number: str | None
+    caller_name: str | None
+
+    @classmethod
+    def of(cls, event: Message) -> CallStart:
+        return cls(
+            event.get("Profile", ""),
+            event.get("Language", ""),
+            event.get("CallerIDNum"),
+            event.get("CallerIDName"),
+        )
 
 
 @dataclass
@@ -53,7 +75,25 @@ class Calls:
         # Told of objections the PBX reports for calls not tracked here (the service started
         # after the call did): they are honoured all the same.
         self.on_untracked_objection: Callable[[str], None] = lambda call_id: None
+        # While live calls are being rebuilt after a (re)connection, events of calls not yet
+        # tracked are held here, then replayed once those calls are adopted (the machine takes
+        # a repeated event as a no-op, so what the rebuild already saw does no harm).
+        self.held: deque[Message] | None = None
         executor.feed = self.feed
+
+    def hold(self) -> None:
+        self.held = deque(maxlen=HOLD_LIMIT)
+
+    def release(self) -> None:
+        held, self.held = self.held or deque(), None
+        for event in held:
+            self.on_event(event)
+
+    def _held(self, event: Message) -> bool:
+        if self.held is None:
+            return False
+        self.held.append(event)
+        return True
 
     def on_event(self, event: Message) -> None:
         step = consent_step(event)
@@ -61,6 +101,8 @@ class Calls:
         if step and step[1] is Step.NOTICE_STARTED and call_id not in self.sessions:
             self._open(call_id, event)
         session = self.sessions.get(call_id)
+        if session is None and self._held(event):
+            return
         if session is None:
             if step and step[1] is Step.OBJECTED:
                 self.on_untracked_objection(call_id)
@@ -86,23 +128,39 @@ class Calls:
     def _open(self, call_id: str, event: Message) -> None:
         consent = Consent(call_id=call_id, object_key=self.object_key())
         session = Session(consent, channel=event.get("Channel", ""))
-        self.sessions[call_id] = session
         self.metrics.count("calls")
         log.info("call %s: consent flow started on %s", call_id, session.channel)
-        worker = asyncio.create_task(self._work(call_id, session, event), name=f"call-{call_id}")
+        self._launch(session, CallStart.of(event))
+
+    def adopt(
+        self, consent: Consent, channel: str, commands: Iterable[Command], start: CallStart
+    ) -> None:
+        """Track a call the service learned of after it began, in the state it was rebuilt in."""
+        session = Session(consent, channel)
+        for command in commands:
+            session.queue.put_nowait(command)
+        if consent.phase is Phase.ENDED:
+            session.queue.put_nowait(None)
+        self.metrics.count("calls_restored")
+        log.info("call %s: restored in phase %s on %s", consent.call_id, consent.phase, channel)
+        self._launch(session, start)
+
+    def _launch(self, session: Session, start: CallStart) -> None:
+        call_id = session.consent.call_id
+        self.sessions[call_id] = session
+        worker = asyncio.create_task(self._work(call_id, session, start), name=f"call-{call_id}")
         self.workers.add(worker)
         worker.add_done_callback(self.workers.discard)
 
-    async def _work(self, call_id: str, session: Session, first: Message) -> None:
-        profile, language = first.get("Profile", ""), first.get("Language", "")
-        await self.ledger.start_call(
+    async def _work(self, call_id: str, session: Session, start: CallStart) -> None:
+        await self.ledger.start_call(  # idempotent: a restored call keeps its first start
             call_id,
             started_at=now(),
-            caller_number=first.get("CallerIDNum"),
-            caller_name=first.get("CallerIDName"),
-            profile=profile,
-            language=language,
-            notice_hash=self.notice_hash(profile, language),
+            caller_number=start.caller_number,
+            caller_name=start.caller_name,
+            profile=start.profile,
+            language=start.language,
+            notice_hash=self.notice_hash(start.profile, start.language),
         )
         while (command := await session.queue.get()) is not None:
             try:

@@ -160,9 +160,22 @@ class Executor:
         await self.ledger.finish_call(
             call_id, ended_at=finish.at, decision=decision, recording=kept
         )
+        if decision is Decision.OBJECTED:
+            await self._forget_objection(call_id)
         self.metrics.count(f"calls_{decision.value.replace('-', '_')}")
         self.metrics.forget(call_id)
         log.info("call %s: ended, %s", call_id, decision)
+
+    async def _forget_objection(self, call_id: str) -> None:
+        """The ledger holds the objection now: the PBX's copy in AstDB has served its purpose."""
+        fields = {"Family": names.DB_OBJECTIONS, "Key": call_id}
+        client = self.ami()
+        if client is None:
+            return  # collected again at the next connection; the ledger already has it
+        try:
+            await client.action("DBDel", fields, check=False)
+        except AmiError as exc:
+            log.info("call %s: objection left in AstDB: %s", call_id, exc)
 
     async def _kept(self, call_id: str, file_name: str) -> KeptRecording | None:
         if not await self.recordings.wait_closed(file_name):

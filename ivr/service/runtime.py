@@ -19,6 +19,7 @@ from ivr.service import pbx_memory
 from ivr.service.calls import Calls
 from ivr.service.executor import Executor
 from ivr.service.metrics import Metrics
+from ivr.service.rebuild import Rebuilder
 from ivr.service.recordings import RecordingsFolder
 from ivr.web.app import build_app
 
@@ -45,6 +46,7 @@ class Runtime:
         self.calls = Calls(
             self.executor, ledger, self.metrics, lambda: settings.consent.keys.objection, self._hash
         )
+        self.rebuilder = Rebuilder(self.calls, ledger, self.recordings)
         self.supervisor.on_connected.append(self._connected)
         self.calls.on_untracked_objection = self._collect_now
         self.manifest = _manifest(settings)
@@ -62,11 +64,17 @@ class Runtime:
             return None
 
     async def _connected(self, client: AmiClient) -> None:
+        # Events of calls not tracked yet are held until the rebuild has adopted them.
+        self.calls.hold()
         client.add_listener(self.calls.on_event)
         client.add_listener(self._untracked_hangup)
-        await pbx_memory.publish_keys(client, self.settings.consent.keys)
-        live = await pbx_memory.live_call_ids(client)
-        for objection in await pbx_memory.pending_objections(client):
+        try:
+            await pbx_memory.publish_keys(client, self.settings.consent.keys)
+            objections = await pbx_memory.pending_objections(client)
+            live = await self.rebuilder.run(client, objections)
+        finally:
+            self.calls.release()
+        for objection in objections:
             await self._collect(client, objection, live=objection.call_id in live)
 
     def _untracked_hangup(self, event: Message) -> None:

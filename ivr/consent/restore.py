@@ -1,0 +1,77 @@
+"""A call's consent machine rebuilt after the service was away. Pure, like the machine.
+
+What the service finds when it comes back — the steps the dialplan kept in channel variables,
+whether a MixMonitor runs, whether the call is bridged, what the ledger already holds — is a
+`Seen`. `restore` turns it into the machine's state plus the commands that make the PBX agree
+with it: an objected call loses its recording, a call bridged after its notice gets the recording
+it should have, and a call that ended while the service was away is finished as the machine
+would have finished it.
+
+Unknown or contradictory memory fails closed: an objection anywhere wins, and a step the service
+does not know never allows a recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ivr.consent import inputs as i
+from ivr.consent.commands import Command, DeleteRecording, Log, StopRecording
+from ivr.consent.machine import Consent, Outcome, Phase, handle
+from ivr.ledger.model import EventKind
+from ivr.names import Source, Step
+
+_PHASE_OF_STEP = {
+    None: Phase.NOTICE,
+    Step.NOTICE_STARTED: Phase.NOTICE,
+    Step.FULL_NOTICE: Phase.NOTICE,
+    Step.NOTICE_DONE: Phase.AWAITING_BRIDGE,
+    Step.NOTICE_INCOMPLETE: Phase.UNRECORDED,
+    Step.OBJECTED: Phase.OBJECTED,
+}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the PBX and the ledger remember of one call."""
+
+    step: str | None  # IVR_STEP (or the last step the ledger logged); None: not reported yet
+    objected_at: datetime | None  # IVR_OBJECTED, the AstDB entry or the ledger's event
+    objection_logged: bool  # the ledger already holds the objection
+    recording: bool  # a MixMonitor was started on the call (and its file may exist)
+    bridged: bool  # the caller is in a bridge now
+    live: bool  # the caller's channel is still up
+
+
+def phase_of(step: str | None) -> Phase:
+    try:
+        return _PHASE_OF_STEP[Step(step) if step else None]
+    except (ValueError, KeyError):
+        return Phase.UNRECORDED  # a step this service does not know: never recorded
+
+
+def restore(call_id: str, object_key: str, seen: Seen, at: datetime) -> Outcome:
+    phase = Phase.OBJECTED if seen.objected_at is not None else phase_of(seen.step)
+    if phase is Phase.AWAITING_BRIDGE and seen.recording:
+        phase = Phase.RECORDING
+    consent = Consent(call_id, object_key, phase, recording_requested=seen.recording)
+    commands = _objection(consent, seen)
+    if phase is Phase.AWAITING_BRIDGE and seen.bridged and seen.live:
+        consent, more = handle(consent, i.Bridged(at))
+        commands += more
+    if not seen.live:
+        consent, more = handle(consent, i.HungUp(at))
+        commands += more
+    return consent, commands
+
+
+def _objection(consent: Consent, seen: Seen) -> list[Command]:
+    if seen.objected_at is None:
+        return []
+    commands: list[Command] = []
+    if seen.recording:
+        commands += [StopRecording(), DeleteRecording(consent.file_name)]
+    if not seen.objection_logged:
+        commands.append(Log(seen.objected_at, EventKind.OBJECTED, Source.RECONCILE))
+    return commands

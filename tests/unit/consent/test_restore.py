@@ -1,0 +1,126 @@
+"""A call's machine rebuilt from what the PBX and the ledger remember, without Asterisk."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from ivr.consent import inputs as i
+from ivr.consent.commands import DeleteRecording, Finish, Log, StartRecording, StopRecording
+from ivr.consent.machine import Phase, handle
+from ivr.consent.restore import Seen, phase_of, restore
+from ivr.ledger.model import EventKind
+from ivr.names import Decision, Source
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+CALL = "1795462485.7"
+FILE = f"ivr-{CALL}.wav"
+LIVE = Seen(
+    step="notice-started",
+    objected_at=None,
+    objection_logged=False,
+    recording=False,
+    bridged=False,
+    live=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("step", "phase"),
+    [
+        (None, Phase.NOTICE),
+        ("notice-started", Phase.NOTICE),
+        ("full-notice", Phase.NOTICE),
+        ("notice-done", Phase.AWAITING_BRIDGE),
+        ("notice-incomplete", Phase.UNRECORDED),
+        ("objected", Phase.OBJECTED),
+        ("opted-in", Phase.UNRECORDED),
+        ("something-new", Phase.UNRECORDED),
+    ],
+)
+def test_each_step_maps_to_a_phase_unknown_ones_never_record(
+    step: str | None, phase: Phase
+) -> None:
+    assert phase_of(step) is phase
+
+
+def test_a_call_in_its_notice_goes_on_from_there() -> None:
+    consent, commands = restore(CALL, "9", LIVE, T0)
+    assert (consent.phase, commands) == (Phase.NOTICE, [])
+    consent, commands = handle(consent, i.NoticeDone(T0))
+    consent, commands = handle(consent, i.Bridged(T0))
+    assert commands == [StartRecording(FILE)]
+
+
+def test_a_recorded_call_stays_recorded_and_is_kept_at_hang_up() -> None:
+    seen = replace(LIVE, step="notice-done", recording=True, bridged=True)
+    consent, commands = restore(CALL, "9", seen, T0)
+    assert (consent.phase, consent.recording_requested, commands) == (Phase.RECORDING, True, [])
+    _, commands = handle(consent, i.HungUp(T0))
+    assert commands[-1] == Finish(T0, Decision.KEPT, FILE)
+
+
+def test_a_bridged_call_whose_recording_never_started_gets_it_now() -> None:
+    seen = replace(LIVE, step="notice-done", bridged=True)
+    consent, commands = restore(CALL, "9", seen, T0)
+    assert consent.phase is Phase.RECORDING
+    assert commands == [StartRecording(FILE)]
+
+
+def test_an_objection_the_pbx_kept_stops_deletes_and_is_logged_with_its_time() -> None:
+    objected = datetime(2026, 11, 23, 8, 59, tzinfo=UTC)
+    seen = replace(LIVE, step="notice-done", objected_at=objected, recording=True, bridged=True)
+    consent, commands = restore(CALL, "9", seen, T0)
+    assert consent.phase is Phase.OBJECTED
+    assert commands == [
+        StopRecording(),
+        DeleteRecording(FILE),
+        Log(objected, EventKind.OBJECTED, Source.RECONCILE),
+    ]
+    # and nothing records it again
+    assert handle(consent, i.Bridged(T0))[1] == []
+
+
+def test_an_objection_already_in_the_ledger_is_not_written_twice() -> None:
+    seen = replace(LIVE, objected_at=T0, objection_logged=True)
+    assert restore(CALL, "9", seen, T0)[1] == []
+
+
+def test_a_key_after_restore_is_an_objection() -> None:
+    seen = replace(LIVE, step="notice-done", recording=True, bridged=True)
+    consent, _ = restore(CALL, "9", seen, T0)
+    consent, commands = handle(consent, i.KeyPressed(T0, "9"))
+    assert consent.phase is Phase.OBJECTED
+    assert commands[:2] == [StopRecording(), DeleteRecording(FILE)]
+
+
+@pytest.mark.parametrize(
+    ("seen", "decision", "kept"),
+    [
+        (replace(LIVE, live=False), Decision.ABANDONED, None),
+        (replace(LIVE, live=False, step="notice-done"), Decision.NOT_RECORDED, None),
+        (replace(LIVE, live=False, step="notice-incomplete"), Decision.NOT_RECORDED, None),
+        (replace(LIVE, live=False, step="notice-done", recording=True), Decision.KEPT, FILE),
+        (
+            replace(LIVE, live=False, step="notice-done", recording=True, objected_at=T0),
+            Decision.OBJECTED,
+            None,
+        ),
+    ],
+)
+def test_a_call_that_ended_while_away_is_finished(
+    seen: Seen, decision: Decision, kept: str | None
+) -> None:
+    consent, commands = restore(CALL, "9", seen, T0)
+    assert consent.phase is Phase.ENDED
+    assert commands[-1] == Finish(T0, decision, kept)
+    if decision is Decision.OBJECTED:
+        assert DeleteRecording(FILE) in commands
+
+
+def test_a_bridged_call_that_ended_is_not_recorded_afterwards() -> None:
+    seen = replace(LIVE, live=False, step="notice-done", bridged=True)
+    _, commands = restore(CALL, "9", seen, T0)
+    assert not any(isinstance(c, StartRecording) for c in commands)
