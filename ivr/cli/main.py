@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from ivr.cli import (
+    audit_cmd,
     config_cmd,
     doctor_cmd,
     ledger_cmd,
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     prompts_cmd.register(commands)
     run_cmd.register(commands)
     doctor_cmd.register(commands)
+    audit_cmd.register(commands)
     return parser
 
 

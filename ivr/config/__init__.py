@@ -4,6 +4,7 @@
 and the dotted key. `ENV_VARS` lists the environment variables that override the file.
 """
 
+from ivr.config.compliance import ComplianceSettings, RetentionPeriod, RetentionSettings
 from ivr.config.env import ENV_VARS, EnvVar
 from ivr.config.errors import ConfigError
 from ivr.config.loader import load_settings
@@ -26,6 +27,7 @@ from ivr.config.texts import NoticeItems, text_sha256
 __all__ = [
     "ENV_VARS",
     "AmiSettings",
+    "ComplianceSettings",
     "ConfigError",
     "ConsentKeys",
     "ConsentSettings",
@@ -38,6 +40,8 @@ __all__ = [
     "Profile",
     "PromptsSettings",
     "RecordingsSettings",
+    "RetentionPeriod",
+    "RetentionSettings",
     "Secret",
     "Settings",
     "VoiceSettings",

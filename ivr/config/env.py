@@ -40,6 +40,11 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("IVR_HTTP_PUBLIC_URL", "http.public_url"),
     EnvVar("IVR_PROMPTS_DIR", "prompts.dir", _path),
     EnvVar("IVR_PROMPTS_STUDIO_DIR", "prompts.studio_dir", _path),
+    EnvVar("IVR_AUDIT_PATH", "audit.path", _path),
+    EnvVar("IVR_API_TOKENS_FILE", "api.tokens_file", _path),
+    EnvVar("IVR_ENCRYPTION_KEY", "encryption.key", replaces="encryption.key_file"),
+    EnvVar("IVR_ENCRYPTION_KEY_FILE", "encryption.key_file", _path, replaces="encryption.key"),
+    EnvVar("IVR_ERASURE_SECRET", "erasure.secret", replaces="erasure.secret_file"),
 )
 
 
@@ -74,11 +79,13 @@ def _parse(var: EnvVar, value: str) -> object:
 
 
 def _refuse_both_secrets(present: list[EnvVar]) -> None:
-    names = {var.name for var in present}
-    if {"IVR_AMI_SECRET", "IVR_AMI_SECRET_FILE"} <= names:
-        raise ConfigError(
-            "set IVR_AMI_SECRET or IVR_AMI_SECRET_FILE, not both",
-            path=None,
-            key="ami.secret",
-            env="IVR_AMI_SECRET",
-        )
+    keys = {var.key: var for var in present}
+    for var in present:
+        other = keys.get(var.replaces or "")
+        if other is not None and var.name < other.name:
+            raise ConfigError(
+                f"set {var.name} or {other.name}, not both",
+                path=None,
+                key=var.key,
+                env=var.name,
+            )

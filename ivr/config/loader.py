@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
+from ivr.config import compliance
 from ivr.config.consent import read_consent
 from ivr.config.env import overlay
 from ivr.config.errors import ConfigError
@@ -21,6 +22,7 @@ SECTIONS = {
     "ledger": ("path",),
     "http": ("listen", "public_url"),
     "prompts": ("dir", "studio_dir", "espeak"),
+    **compliance.SECTIONS,
 }
 _OTHERS = ("consent", "controller", "notice", "profiles")  # read by ivr.config.consent
 
@@ -40,7 +42,10 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
     _check_voices(tables["prompts"], {language for _, language in packs})
     packs_view = MappingProxyType(packs)
     environment = tuple(origins.values())
-    return Settings(path, ami, recordings, ledger, http, prompts, consent, packs_view, environment)
+    rules = compliance.read_compliance(tables, tuple(consent.profiles))
+    return Settings(
+        path, ami, recordings, ledger, http, prompts, consent, packs_view, environment, rules
+    )
 
 
 def _read(path: Path) -> dict[str, object]:

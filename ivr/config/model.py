@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ivr.config.compliance import ComplianceSettings
 from ivr.config.profiles import Profile
 from ivr.config.secret import Secret
 from ivr.config.texts import NoticeItems, text_sha256
@@ -99,6 +100,7 @@ class Settings:
     consent: ConsentSettings
     packs: Mapping[tuple[str, str], LanguagePack] = field(repr=False)
     environment: tuple[str, ...] = ()  # the IVR_* variables that overrode the file
+    compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
 
     def pack(self, profile: str, language: str) -> LanguagePack:
         try:

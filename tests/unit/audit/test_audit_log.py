@@ -1,0 +1,101 @@
+"""The audit log on a real SQLite file: the chain holds, and each kind of tampering is named."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ivr.audit import AuditLog, Entry
+from ivr.cli.main import main
+
+
+def entry(n: int) -> Entry:
+    return Entry(
+        f"2026-11-0{n}T10:00:00.000000+00:00",
+        "tok1",
+        "supervisor",
+        "listen",
+        f"call-{n}",
+        f"ticket {n}",
+        "127.0.0.1",
+        "ok",
+    )
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> AuditLog:
+    log = AuditLog(tmp_path / "audit" / "audit.sqlite3")
+    for n in range(1, 6):
+        log.append(entry(n))
+    return log
+
+
+def sql(log: AuditLog, *statements: str) -> None:
+    db = sqlite3.connect(log.path)
+    with db:
+        for statement in statements:
+            db.execute(statement)
+    db.close()
+
+
+def test_an_untouched_log_verifies_and_chains(log: AuditLog) -> None:
+    rows = log.rows()
+    assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
+    assert log.verify() == []
+    assert log.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_edited_row_is_named(log: AuditLog) -> None:
+    sql(log, "UPDATE audit SET reason = 'nothing to see' WHERE seq = 3")
+    [finding] = log.verify()
+    assert (finding.seq, finding.problem.split(":")[0]) == (3, "edited")
+
+
+def test_a_removed_row_is_named(log: AuditLog) -> None:
+    sql(log, "DELETE FROM audit WHERE seq = 2")
+    [finding] = log.verify()
+    assert finding.seq == 3
+    assert finding.problem.startswith("removed: row(s) 2..2")
+
+
+def test_a_removed_and_renumbered_row_is_still_found(log: AuditLog) -> None:
+    sql(log, "DELETE FROM audit WHERE seq = 2", "UPDATE audit SET seq = seq - 1 WHERE seq > 2")
+    [finding] = log.verify()
+    assert finding.seq == 2
+    assert finding.problem.startswith("removed or replaced")
+
+
+def test_reordered_rows_are_named(log: AuditLog) -> None:
+    sql(
+        log,
+        "UPDATE audit SET seq = -1 WHERE seq = 2",
+        "UPDATE audit SET seq = 2 WHERE seq = 3",
+        "UPDATE audit SET seq = 3 WHERE seq = -1",
+    )
+    findings = log.verify()
+    assert [f.seq for f in findings] == [2, 3, 4]
+    assert all(f.problem.startswith("reordered") for f in findings)
+
+
+def test_appends_continue_the_chain_after_reopening(log: AuditLog) -> None:
+    again = AuditLog(log.path)
+    row = again.append(entry(6))
+    assert row.seq == 6
+    assert row.prev_hash == log.rows()[4].hash
+    assert again.verify() == []
+
+
+def test_cli_verify_says_which_row(log: AuditLog, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "verify", "--audit", str(log.path)]) == 0
+    assert "intact, 5 rows" in capsys.readouterr().out
+    sql(log, "UPDATE audit SET actor = 'someone-else' WHERE seq = 4")
+    assert main(["audit", "verify", "--audit", str(log.path)]) == 1
+    assert "row 4: edited" in capsys.readouterr().out
+
+
+def test_cli_verify_of_a_missing_log_fails(tmp_path: Path) -> None:
+    assert main(["audit", "verify", "--audit", str(tmp_path / "none.sqlite3")]) == 2
