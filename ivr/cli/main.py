@@ -16,6 +16,7 @@ from ivr.cli import (
     render_cmd,
     run_cmd,
     sandbox_cmd,
+    simulate_cmd,
 )
 from ivr.config import ConfigError
 from ivr.sandbox.errors import SandboxError
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_cmd.register(commands)
     prompts_cmd.register(commands)
     run_cmd.register(commands)
+    simulate_cmd.register(commands)
     doctor_cmd.register(commands)
     audit_cmd.register(commands)
     return parser

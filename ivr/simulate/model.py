@@ -1,0 +1,63 @@
+"""What a scenario file describes: calls, their timelines and their expected outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Anchor(StrEnum):
+    """Moments of a call that a timeline entry counts its seconds from."""
+
+    ANSWER = "answer"  # the PBX answered the caller
+    FULL_NOTICE = "full-notice"  # the dialplan started the full legal notice
+    NOTICE_DONE = "notice-done"  # the notice was heard to the end
+    BRIDGED = "bridged"  # caller and agent are talking
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: float  # seconds after `after`
+    after: Anchor = Anchor.ANSWER
+
+
+@dataclass(frozen=True)
+class KeyPress:
+    key: str
+    when: Moment
+    ms: int = 250
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The outcome a call must reach; None means "not checked"."""
+
+    recorded: bool | None = None  # a recording is on disk when the call is over
+    decision: str | None = None  # the ledger's final decision
+    never_created: bool = False  # no recording file ever appeared, even briefly
+    objected_within: float | None = None  # ledger objection <= this many s after the key
+    steps: tuple[str, ...] = ()  # IvrConsent steps the PBX must report, in this order
+    events: tuple[str, ...] = ()  # ledger event kinds that must appear, in this order
+    min_seconds: float | None = None  # shortest acceptable kept recording
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    source: Path  # the scenario file
+    line: int  # where the call's table starts in it
+    number: str  # the PBX extension dialled, e.g. c-fr-agent
+    language: str | None
+    voice_tone: str | None
+    voice_file: str | None
+    keys: tuple[KeyPress, ...]
+    hangup: Moment
+    expect: Expect
+    agent: str = "agent"  # the carrier's agent extension the PBX dials
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    path: Path
+    calls: tuple[Call, ...] = field(default_factory=tuple)

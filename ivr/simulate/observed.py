@@ -1,0 +1,26 @@
+"""What the simulator saw of one call, from the carrier, the PBX, the disk and the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Observed:
+    call_id: str = ""
+    answered: bool = False
+    steps: list[str] = field(default_factory=list)  # IvrConsent steps the PBX reported
+    bridged: bool = False
+    key_sent_at: list[float] = field(default_factory=list)  # epoch seconds of each key sent
+    file_seen: bool = False  # the recording existed at some moment of the call
+    file_at_end: bool = False  # ... and once the ledger's decision was written
+    recording_seconds: float | None = None
+    decision: str | None = None
+    ledger_events: list[str] = field(default_factory=list)
+    objection_delay: float | None = None  # ledger's objection time minus the key's sending
+    errors: list[str] = field(default_factory=list)  # what stopped the script (anchor missed…)
+    seconds: float = 0.0  # wall time of the whole call
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

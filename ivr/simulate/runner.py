@@ -1,0 +1,174 @@
+"""Placing the calls of the scenarios: each caller follows its timeline (keys and hang-up, in
+seconds after an anchor), then the outcome is read from the disk and the ledger."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ivr.ami import AmiClient, AmiError
+from ivr.qa.carrier import CallerLeg, Carrier, KeyPad, Voice
+from ivr.simulate.ledger_api import LedgerApi
+from ivr.simulate.model import Anchor, Call, Moment
+from ivr.simulate.observed import Observed
+from ivr.simulate.targets import Target
+from ivr.simulate.watch import CallWatch
+
+ANCHOR_DEADLINE = 90.0  # the full legal notice with the shipped texts lasts about a minute
+DECISION_DEADLINE = 15.0
+ANSWER_DEADLINE = 30.0
+
+Progress = Callable[[str, Call, Observed | None], None]
+
+
+def new_caller_number() -> str:
+    """A number no other call of the run uses: the PBX's events are told apart by it."""
+    return "33" + "".join(secrets.choice("0123456789") for _ in range(9))
+
+
+@dataclass
+class Links:
+    """The AMI links a run needs: the carrier places calls and presses keys, the PBX is watched."""
+
+    carrier: Carrier
+    pbx: AmiClient
+    recordings: Path
+    api: LedgerApi | None
+
+    @classmethod
+    async def open(cls, pbx: Target, carrier: Target, api: LedgerApi | None, keys: int) -> Links:
+        carrier_ami, pbx_ami = await _connect(carrier), await _connect(pbx)
+        c = carrier
+        keypad = await KeyPad.open(c.ami_host, c.ami_port, c.ami_username, c.ami_secret, keys)
+        return cls(Carrier(carrier_ami, keypad=keypad), pbx_ami, pbx.recordings_dir, api)
+
+    async def close(self) -> None:
+        if self.carrier.keypad is not None:
+            await self.carrier.keypad.close()
+        await self.carrier.ami.close()
+        await self.pbx.close()
+
+
+async def _connect(target: Target) -> AmiClient:
+    client = AmiClient()
+    await client.connect(target.ami_host, target.ami_port, target.ami_username, target.ami_secret)
+    return client
+
+
+async def run_calls(
+    links: Links, calls: Sequence[Call], concurrency: int, progress: Progress
+) -> list[Observed]:
+    """Every call, at most ``concurrency`` at once, in the given order."""
+    limit = asyncio.Semaphore(concurrency)
+
+    async def limited(call: Call) -> Observed:
+        async with limit:
+            progress("start", call, None)
+            seen = await run_call(links, call)
+            progress("done", call, seen)
+            return seen
+
+    return list(await asyncio.gather(*(limited(call) for call in calls)))
+
+
+async def run_call(links: Links, call: Call) -> Observed:
+    seen = Observed()
+    started = time.monotonic()
+    number = new_caller_number()
+    watch = CallWatch(links.pbx, number, links.recordings, seen)
+    try:
+        leg = await links.carrier.call(
+            call.number, caller_num=number, voice=Voice(call.voice_tone, call.voice_file)
+        )
+        try:
+            await _script(leg, watch, call, seen)
+        finally:
+            await leg.hangup()
+            leg.close()
+        await _outcome(links, watch, seen)
+    except (AmiError, OSError) as exc:
+        seen.errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        await watch.close()
+        seen.seconds = round(time.monotonic() - started, 2)
+    return seen
+
+
+async def _script(leg: CallerLeg, watch: CallWatch, call: Call, seen: Observed) -> None:
+    """The caller's timeline: keys at their moments, then the hang-up (or the far end's)."""
+    await leg.wait_answered(ANSWER_DEADLINE)
+    seen.answered = True
+    watch.mark(Anchor.ANSWER)
+    presses = [
+        asyncio.create_task(_press(leg, watch, k.when, k.key, k.ms, seen)) for k in call.keys
+    ]
+    hung_up = asyncio.create_task(leg.wait_hungup(timeout=ANCHOR_DEADLINE * 2))
+    scripted = asyncio.create_task(_at(watch, call.hangup, seen, "hang-up"))
+    await asyncio.wait({hung_up, scripted}, return_when=asyncio.FIRST_COMPLETED)
+    if hung_up.done() and not scripted.done():
+        seen.errors.append("the PBX hung up before the scripted hang-up")
+    for task in (*presses, hung_up, scripted):
+        task.cancel()
+    await asyncio.gather(*presses, hung_up, scripted, return_exceptions=True)
+
+
+async def _at(watch: CallWatch, moment: Moment, seen: Observed, what: str) -> bool:
+    """Sleeps until ``moment``; False (and an error noted) if its anchor never happens."""
+    try:
+        anchored = await watch.anchor(moment.after, ANCHOR_DEADLINE)
+    except TimeoutError:
+        seen.errors.append(f"{what}: `{moment.after}` never happened in {ANCHOR_DEADLINE:.0f} s")
+        return False
+    await asyncio.sleep(max(0.0, anchored + moment.at - time.monotonic()))
+    return True
+
+
+async def _press(
+    leg: CallerLeg, watch: CallWatch, when: Moment, key: str, ms: int, seen: Observed
+) -> None:
+    if await _at(watch, when, seen, f"key {key}"):
+        seen.key_sent_at.append(time.time())
+        await leg.press(key, ms)
+
+
+async def _outcome(links: Links, watch: CallWatch, seen: Observed) -> None:
+    """The ledger's final word, then the disk as it stands once that word is written."""
+    if not seen.call_id:
+        seen.errors.append("the PBX never reported the consent flow (no notice-started)")
+        return
+    if links.api is not None:
+        entry = await links.api.final_entry(seen.call_id, DECISION_DEADLINE)
+        _read_entry(entry, seen)
+    path = watch.path
+    assert path is not None
+    seen.file_at_end = path.exists()
+    seen.file_seen = seen.file_seen or seen.file_at_end
+    seen.recording_seconds = wav_seconds(path) if seen.file_at_end else None
+
+
+def _read_entry(entry: dict[str, Any] | None, seen: Observed) -> None:
+    if entry is None:
+        return
+    seen.decision = entry.get("decision") or None
+    events = entry.get("events") or []
+    seen.ledger_events = [str(e.get("kind")) for e in events]
+    objected = [e for e in events if e.get("kind") == "objected"]
+    if objected and seen.key_sent_at:
+        at = datetime.fromisoformat(str(objected[0]["at"])).timestamp()
+        before = [t for t in seen.key_sent_at if t <= at + 0.05] or seen.key_sent_at[:1]
+        seen.objection_delay = round(at - max(before), 3)
+
+
+def wav_seconds(path: Path) -> float | None:
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return round(wav.getnframes() / wav.getframerate(), 2)
+    except (OSError, EOFError, wave.Error):
+        return None

@@ -1,0 +1,248 @@
+"""Reading scenario files: TOML in, validated ``Call``s out, or one error naming the file, the
+line and the key. The format is documented in docs/qa-simulator.md."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ivr.simulate.errors import ScenarioError
+from ivr.simulate.locate import call_lines, key_line
+from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment, ScenarioFile
+
+CALL_KEYS = {"name", "repeat", "number", "language", "voice", "agent", "keys", "hangup", "expect"}
+EXPECT_KEYS = {
+    "recorded",
+    "decision",
+    "never_created",
+    "objected_within",
+    "steps",
+    "events",
+    "min_seconds",
+}
+DECISIONS = {"kept", "objected", "not-recorded", "abandoned"}
+MAX_REPEAT = 200
+_DIGITS = re.compile(r"[0-9*#A-D]")
+_EXTEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def load_paths(paths: Iterable[Path]) -> list[ScenarioFile]:
+    """Every ``*.toml`` of the given files and folders (folders in name order)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.toml"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ScenarioError(f"{path}: no such scenario file or folder")
+    if not files:
+        raise ScenarioError("no scenario file (*.toml) found in " + ", ".join(map(str, paths)))
+    return [load(file) for file in files]
+
+
+def load(path: Path) -> ScenarioFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    return parse(path, text, data)
+
+
+def parse(path: Path, text: str, data: dict[str, Any]) -> ScenarioFile:
+    unknown = set(data) - {"call", "defaults"}
+    if unknown:
+        raise ScenarioError(f"{path}: unknown top-level key {sorted(unknown)[0]!r}")
+    tables = data.get("call")
+    if not isinstance(tables, list) or not tables:
+        raise ScenarioError(f"{path}: no [[call]] table")
+    defaults = data.get("defaults", {})
+    lines = call_lines(text)
+    calls: list[Call] = []
+    for index, table in enumerate(tables):
+        line = lines[index] if index < len(lines) else 1
+        reader = _CallReader(path, text, line, {**defaults, **table})
+        calls += reader.calls()
+    _check_unique(path, calls)
+    return ScenarioFile(path, tuple(calls))
+
+
+def _check_unique(path: Path, calls: list[Call]) -> None:
+    seen: set[str] = set()
+    for call in calls:
+        if call.name in seen:
+            raise ScenarioError(f"{path}:{call.line}: call name {call.name!r} is used twice")
+        seen.add(call.name)
+
+
+class _CallReader:
+    """One ``[[call]]`` table, its errors located in the file."""
+
+    def __init__(self, path: Path, text: str, line: int, table: dict[str, Any]) -> None:
+        self.path, self.text, self.line, self.table = path, text, line, table
+        self.name = str(table.get("name", f"line-{line}"))
+
+    def fail(self, key: str, message: str) -> ScenarioError:
+        line = key_line(self.text, self.line, key)
+        return ScenarioError(f"{self.path}:{line}: call {self.name!r}: {key}: {message}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        value = self.table.get(key, default) if "." not in key else self._dotted(key, default)
+        if value is not None and (
+            not isinstance(value, kind) or isinstance(value, bool) != (kind is bool)
+        ):
+            raise self.fail(key, f"expected {_kind_name(kind)}, got {value!r}")
+        return value
+
+    def _dotted(self, key: str, default: Any) -> Any:
+        table, _, name = key.partition(".")
+        return self.table.get(table, {}).get(name, default)
+
+    def calls(self) -> list[Call]:
+        unknown = set(self.table) - CALL_KEYS
+        if unknown:
+            raise self.fail(sorted(unknown)[0], "unknown key")
+        if "name" not in self.table:
+            raise self.fail("name", "every call needs a name")
+        self.get("name", str)
+        call = self._call()
+        repeat = self.get("repeat", int, 1)
+        if not 1 <= repeat <= MAX_REPEAT:
+            raise self.fail("repeat", f"must be between 1 and {MAX_REPEAT}")
+        if repeat == 1:
+            return [call]
+        return [_renamed(call, f"{call.name}#{n}") for n in range(1, repeat + 1)]
+
+    def _call(self) -> Call:
+        language = self.get("language", str)
+        agent = self._agent()
+        number = self.get("number", str) or f"c-{language or 'fr'}-{agent}"
+        if not _EXTEN.fullmatch(number):
+            raise self.fail("number", f"not a dialable extension: {number!r}")
+        tone, file = self._voice()
+        return Call(
+            name=self.name,
+            source=self.path,
+            line=self.line,
+            number=number,
+            language=language,
+            voice_tone=tone,
+            voice_file=file,
+            keys=self._keys(),
+            hangup=self._hangup(),
+            expect=self._expect(),
+            agent=agent,
+        )
+
+    def _voice(self) -> tuple[str | None, str | None]:
+        voice = self.get("voice", dict, {"tone": "440"})
+        unknown = set(voice) - {"tone", "file", "silent"}
+        if unknown:
+            raise self.fail("voice", f"unknown key {sorted(unknown)[0]!r} (tone, file, silent)")
+        if voice.get("silent") is True:
+            return None, None
+        tone, file = voice.get("tone"), voice.get("file")
+        if (tone is None) == (file is None):
+            raise self.fail("voice", "give one of tone, file or silent = true")
+        return (str(tone), None) if tone is not None else (None, str(file))
+
+    def _agent(self) -> str:
+        agent = self.get("agent", dict, {})
+        unknown = set(agent) - {"answer", "talks"}
+        if unknown:
+            raise self.fail("agent", f"unknown key {sorted(unknown)[0]!r} (answer, talks)")
+        answer, talks = agent.get("answer", "now"), agent.get("talks", True)
+        if not isinstance(talks, bool):
+            raise self.fail("agent.talks", "expected true or false")
+        if answer == "never":
+            return "agent-noanswer"
+        if answer == "now":
+            return "agent" if talks else "agent-silent"
+        if isinstance(answer, int) and not isinstance(answer, bool) and 1 <= answer <= 600:
+            if not talks:
+                raise self.fail("agent.talks", "an agent answering late always talks")
+            # Two digits at least: the carrier's pattern `_agent-after-X.` needs two characters.
+            return f"agent-after-{answer:02d}"
+        raise self.fail("agent.answer", f'expected "now", "never" or whole seconds, got {answer!r}')
+
+    def _moment(self, key: str, table: dict[str, Any]) -> Moment:
+        at, after = table.get("at"), table.get("after", "answer")
+        if not isinstance(at, int | float) or isinstance(at, bool) or not 0 <= at <= 3600:
+            raise self.fail(key, f"`at` must be seconds between 0 and 3600, got {at!r}")
+        try:
+            return Moment(float(at), Anchor(after))
+        except ValueError:
+            choices = ", ".join(a.value for a in Anchor)
+            raise self.fail(key, f"`after` must be one of {choices}, got {after!r}") from None
+
+    def _keys(self) -> tuple[KeyPress, ...]:
+        presses = []
+        for entry in self.get("keys", list, []):
+            if not isinstance(entry, dict) or set(entry) - {"key", "at", "after", "ms"}:
+                raise self.fail("keys", "each entry is { key, at, after, ms }")
+            key, ms = entry.get("key"), entry.get("ms", 250)
+            if not isinstance(key, str) or not _DIGITS.fullmatch(key):
+                raise self.fail("keys", f"`key` must be one of 0-9 * # A-D, got {key!r}")
+            if not isinstance(ms, int) or isinstance(ms, bool) or not 40 <= ms <= 5000:
+                raise self.fail("keys", f"`ms` must be 40 to 5000, got {ms!r}")
+            presses.append(KeyPress(key, self._moment("keys", entry), ms))
+        return tuple(presses)
+
+    def _hangup(self) -> Moment:
+        hangup = self.get("hangup", dict)
+        if hangup is None:
+            raise self.fail("hangup", "every call needs a hang-up time: { at, after }")
+        if set(hangup) - {"at", "after"}:
+            raise self.fail("hangup", "expected { at, after }")
+        return self._moment("hangup", hangup)
+
+    def _expect(self) -> Expect:
+        expect = self.get("expect", dict)
+        if not expect:
+            raise self.fail("expect", "every call needs an expected outcome")
+        unknown = set(expect) - EXPECT_KEYS
+        if unknown:
+            raise self.fail(f"expect.{sorted(unknown)[0]}", "unknown key")
+        decision = self.get("expect.decision", str)
+        if decision is not None and decision not in DECISIONS:
+            raise self.fail("expect.decision", f"must be one of {sorted(DECISIONS)}")
+        return Expect(
+            recorded=self.get("expect.recorded", bool),
+            decision=decision,
+            never_created=self.get("expect.never_created", bool, False),
+            objected_within=self._seconds("expect.objected_within"),
+            steps=self._names("expect.steps"),
+            events=self._names("expect.events"),
+            min_seconds=self._seconds("expect.min_seconds"),
+        )
+
+    def _seconds(self, key: str) -> float | None:
+        value = self.get(key, (int, float))
+        if value is not None and value < 0:
+            raise self.fail(key, "must not be negative")
+        return None if value is None else float(value)
+
+    def _names(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, list, [])
+        if not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "expected a list of names")
+        return tuple(value)
+
+
+def _renamed(call: Call, name: str) -> Call:
+    from dataclasses import replace
+
+    return replace(call, name=name)
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    names |= {list: "a list", dict: "a table"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
