@@ -14,13 +14,18 @@ def call_lines(text: str) -> list[int]:
 
 
 def key_line(text: str, start: int, key: str) -> int:
-    """The line of ``key`` (its last dotted part) in the call starting at ``start``, else start."""
+    """The line of ``key`` in the call starting at ``start``: where its last dotted part is
+    assigned (``answer`` of ``agent.answer``, inline tables included), else its table, else
+    the call's first line."""
     lines = text.splitlines()
-    name = re.escape(key.split(".")[-1])
-    pattern = re.compile(rf"^\s*(\[\s*call\.)?[\w.\s]*\b{name}\b\s*(=|\])")
-    for number in range(start, len(lines) + 1):
-        if number > start and _CALL_HEADER.match(lines[number - 1]):
-            break
-        if pattern.match(lines[number - 1]):
-            return number
+    end = next(
+        (n for n in range(start + 1, len(lines) + 1) if _CALL_HEADER.match(lines[n - 1])),
+        len(lines) + 1,
+    )
+    for part in reversed(key.split(".")):
+        name = re.escape(part)
+        pattern = re.compile(rf"(^|[\s{{,.\[]){name}\s*(=|\])")
+        for number in range(start, end):
+            if pattern.search(lines[number - 1]):
+                return number
     return start
