@@ -18,13 +18,13 @@ from typing import Any
 from ivr.ami import AmiError
 from ivr.simulate import report
 from ivr.simulate.errors import SimulateError, TargetError
-from ivr.simulate.ledger_api import ENV_TOKEN, ENV_URL, LedgerApi
+from ivr.simulate.ledger_api import ENV_TOKEN, ENV_URL, LedgerApi, base_url
 from ivr.simulate.scenario import load_paths
 from ivr.simulate.session import Plan, simulate
 from ivr.simulate.targets import Target, from_file, from_sandbox
 
 Subparsers = Any  # argparse's _SubParsersAction is private
-DEFAULT_API = "http://127.0.0.1:8480"
+DEFAULT_API = "127.0.0.1:8480"
 
 
 def register(commands: Subparsers) -> None:
@@ -35,7 +35,11 @@ def register(commands: Subparsers) -> None:
     parser.add_argument(
         "--targets", nargs=2, type=Path, metavar=("PBX.json", "CARRIER.json"), help="JSON targets"
     )
-    parser.add_argument("--api", metavar="URL", help=f"the service's HTTP API (${ENV_URL})")
+    parser.add_argument(
+        "--api",
+        metavar="URL",
+        help=f"the service's HTTP API, HOST:PORT or URL (${ENV_URL}; {DEFAULT_API})",
+    )
     parser.add_argument("--no-ledger", action="store_true", help="skip the ledger checks")
     parser.add_argument("--concurrency", type=_positive, default=4, metavar="N")
     parser.add_argument("--report", type=Path, metavar="OUT.json", help="write a JSON report")
@@ -104,4 +108,4 @@ def _api(args: argparse.Namespace) -> LedgerApi | None:
     token = os.environ.get(ENV_TOKEN, "")
     if not token:
         raise TargetError(f"set {ENV_TOKEN} to the service's API token, or pass --no-ledger")
-    return LedgerApi(args.api or os.environ.get(ENV_URL) or DEFAULT_API, token)
+    return LedgerApi(base_url(args.api or os.environ.get(ENV_URL) or DEFAULT_API), token)

@@ -16,6 +16,7 @@ from ivr.ledger.errors import (
     UnknownCallError,
 )
 from ivr.ledger.model import CallRecord, CallSummary, Event, EventKind, KeptRecording
+from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording, normalise_number
 from ivr.ledger.sqlite import Ledger
 from ivr.ledger.store import LedgerStore
 
@@ -25,6 +26,7 @@ __all__ = [
     "CallSummary",
     "Detail",
     "DetailValue",
+    "ErasureProof",
     "Event",
     "EventKind",
     "KeptRecording",
@@ -34,5 +36,8 @@ __all__ = [
     "LedgerError",
     "LedgerStore",
     "LedgerUnreadableError",
+    "StoredCall",
+    "StoredRecording",
     "UnknownCallError",
+    "normalise_number",
 ]

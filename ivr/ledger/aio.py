@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
@@ -20,6 +20,7 @@ from typing import ParamSpec, Self, TypeVar
 from ivr.ledger.codec import Detail
 from ivr.ledger.errors import LedgerClosedError
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
+from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.ledger.sqlite import Ledger
 from ivr.ledger.store import LedgerStore
 from ivr.names import Decision, Source
@@ -117,6 +118,37 @@ class AsyncLedger:
         self, *, since: datetime | None = None, limit: int = 100
     ) -> list[CallSummary]:
         return await self._run(self._store.list_calls, since=since, limit=limit)
+
+    async def list_recordings(
+        self, *, since: datetime | None = None, limit: int = 100, deleted: bool = False
+    ) -> list[StoredRecording]:
+        return await self._run(
+            self._store.list_recordings, since=since, limit=limit, deleted=deleted
+        )
+
+    async def get_recording(self, call_id: str) -> StoredRecording | None:
+        return await self._run(self._store.get_recording, call_id)
+
+    async def recordings_started_before(self, cutoff: datetime) -> list[StoredRecording]:
+        return await self._run(self._store.recordings_started_before, cutoff)
+
+    async def calls_started_before(self, cutoff: datetime) -> list[StoredCall]:
+        return await self._run(self._store.calls_started_before, cutoff)
+
+    async def calls_of_caller(self, number: str) -> list[str]:
+        return await self._run(self._store.calls_of_caller, number)
+
+    async def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool:
+        return await self._run(self._store.mark_recording_deleted, call_id, at=at, why=why)
+
+    async def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
+        return await self._run(self._store.redact_calls, call_ids, at=at, why=why)
+
+    async def record_erasure(self, proof: ErasureProof) -> int:
+        return await self._run(self._store.record_erasure, proof)
+
+    async def erasures(self) -> list[ErasureProof]:
+        return await self._run(self._store.erasures)
 
     async def aclose(self) -> None:
         """Close the backend after the calls already submitted, then stop the worker."""

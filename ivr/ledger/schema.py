@@ -58,7 +58,26 @@ V1 = (
     "CREATE INDEX calls_by_start ON calls (started_at)",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1}
+# Retention and erasure: a call's personal data can be removed (`redaction` says why: "purge"
+# or "erasure"), its recording's file deleted; the rows stay, as the proof. `erasures` keeps
+# one proof per request: a keyed hash of the number, never the number.
+V2 = (
+    f"ALTER TABLE calls ADD COLUMN redacted_at TEXT CHECK (redacted_at LIKE {_TIME})",
+    "ALTER TABLE calls ADD COLUMN redaction TEXT",
+    f"ALTER TABLE recordings ADD COLUMN deleted_at TEXT CHECK (deleted_at LIKE {_TIME})",
+    "ALTER TABLE recordings ADD COLUMN deletion TEXT",
+    f"""CREATE TABLE erasures (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        at           TEXT NOT NULL CHECK (at LIKE {_TIME}),
+        subject      TEXT NOT NULL CHECK (length(subject) = 64),
+        calls        INTEGER NOT NULL CHECK (calls >= 0),
+        recordings   INTEGER NOT NULL CHECK (recordings >= 0),
+        requested_by TEXT NOT NULL,
+        reason       TEXT NOT NULL
+    )""",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2}
 CURRENT_VERSION = max(MIGRATIONS)
 
 
@@ -93,11 +112,14 @@ def migrate(db: sqlite3.Connection, location: str) -> None:
             if version == CURRENT_VERSION:
                 db.execute("COMMIT")
                 return
-            for statement in MIGRATIONS[version + 1]:
-                db.execute(statement)
+            # A new ledger is made at the current version at once: one schema_version row.
+            target = CURRENT_VERSION if version == 0 else version + 1
+            for step in range(version + 1, target + 1):
+                for statement in MIGRATIONS[step]:
+                    db.execute(statement)
             db.execute(
                 "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-                (version + 1, encode_time(datetime.now(UTC))),
+                (target, encode_time(datetime.now(UTC))),
             )
             db.execute("COMMIT")
         except BaseException:

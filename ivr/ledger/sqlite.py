@@ -19,14 +19,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ivr.ledger import rows
+from ivr.ledger import privacy, rows
 from ivr.ledger.codec import Detail, encode_detail, encode_time, escape_text
 from ivr.ledger.errors import (
     LedgerClosedError,
@@ -36,6 +36,7 @@ from ivr.ledger.errors import (
     UnknownCallError,
 )
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
+from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.ledger.schema import CURRENT_VERSION, migrate, version_of
 from ivr.names import Decision, Source
 
@@ -200,6 +201,55 @@ class Ledger:
         bound = "" if since is None else encode_time(since)
         with self._read() as db:
             return [rows.call_summary(r) for r in db.execute(rows.LIST_CALLS, (bound, limit))]
+
+    # --- Retention and erasure (see `ivr.ledger.privacy`) --------------------------------
+
+    def list_recordings(
+        self, *, since: datetime | None = None, limit: int = 100, deleted: bool = False
+    ) -> list[StoredRecording]:
+        """Kept recordings of calls started at or after `since`, newest first; deleted ones
+        (their proof rows) too if `deleted`."""
+        if limit < 1:
+            raise ValueError(f"limit {limit}: must be at least 1")
+        with self._read() as db:
+            return privacy.list_recordings(db, since, limit, deleted)
+
+    def get_recording(self, call_id: str) -> StoredRecording | None:
+        with self._read() as db:
+            return privacy.get_recording(db, call_id)
+
+    def recordings_started_before(self, cutoff: datetime) -> list[StoredRecording]:
+        """Recordings not yet deleted of calls started before `cutoff`, oldest first."""
+        with self._read() as db:
+            return privacy.recordings_started_before(db, cutoff)
+
+    def calls_started_before(self, cutoff: datetime) -> list[StoredCall]:
+        """Calls started before `cutoff` whose personal data is still there, oldest first."""
+        with self._read() as db:
+            return privacy.calls_started_before(db, cutoff)
+
+    def calls_of_caller(self, number: str) -> list[str]:
+        """Ids of the calls from `number` (compared without spaces, dots, dashes, brackets)."""
+        with self._read() as db:
+            return privacy.calls_of_caller(db, number)
+
+    def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool:
+        """Note that the recording's file is gone; False if it already was noted."""
+        with self._write() as db:
+            return privacy.mark_recording_deleted(db, call_id, at, why)
+
+    def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
+        """Remove the callers' number and name and the event details; the rows stay."""
+        with self._write() as db:
+            return privacy.redact_calls(db, call_ids, at, why)
+
+    def record_erasure(self, proof: ErasureProof) -> int:
+        with self._write() as db:
+            return privacy.record_erasure(db, proof)
+
+    def erasures(self) -> list[ErasureProof]:
+        with self._read() as db:
+            return privacy.erasures(db)
 
     def pragmas(self) -> dict[str, object]:
         """The connection's durability settings, as SQLite reports them."""

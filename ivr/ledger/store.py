@@ -8,11 +8,13 @@ Every write method is one transaction: it is on disk when it returns, or not at 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from ivr.ledger.codec import Detail
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
+from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.names import Decision, Source
 
 
@@ -60,5 +62,25 @@ class LedgerStore(Protocol):
     def list_calls(
         self, *, since: datetime | None = None, limit: int = 100
     ) -> list[CallSummary]: ...
+
+    def list_recordings(
+        self, *, since: datetime | None = None, limit: int = 100, deleted: bool = False
+    ) -> list[StoredRecording]: ...
+
+    def get_recording(self, call_id: str) -> StoredRecording | None: ...
+
+    def recordings_started_before(self, cutoff: datetime) -> list[StoredRecording]: ...
+
+    def calls_started_before(self, cutoff: datetime) -> list[StoredCall]: ...
+
+    def calls_of_caller(self, number: str) -> list[str]: ...
+
+    def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool: ...
+
+    def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int: ...
+
+    def record_erasure(self, proof: ErasureProof) -> int: ...
+
+    def erasures(self) -> list[ErasureProof]: ...
 
     def close(self) -> None: ...

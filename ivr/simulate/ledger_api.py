@@ -15,6 +15,11 @@ ENV_URL = "IVR_API_URL"
 ENV_TOKEN = "IVR_API_TOKEN"  # noqa: S105 - the variable's name, the same the service reads
 
 
+def base_url(text: str) -> str:
+    """``HOST:PORT`` or a full http(s) URL; the short form is plain HTTP."""
+    return text if "://" in text else f"http://{text}"
+
+
 @dataclass(frozen=True)
 class LedgerApi:
     base_url: str

@@ -402,3 +402,51 @@ def test_the_service_config_of_the_stack_loads_and_uses_the_service_account() ->
     assert settings.ami.username == SERVICE_AMI_USER
     assert settings.ami.secret.reveal() == docker_spec.QA_SERVICE_SECRET
     assert settings.ami.host == docker_spec.ADDRESSES[docker_spec.Role.PBX]
+
+
+# --- the QA service runs `ivr simulate` on the scenarios the sandbox tests run ----------------
+
+
+def _qa_command(compose: dict[str, Any]) -> list[str]:
+    command: list[str] = compose["services"]["qa"]["command"]
+    return command
+
+
+def _mounted(compose: dict[str, Any], inside: str) -> str:
+    """The host side of the qa service's mount of ``inside`` (a path in the container)."""
+    for volume in compose["services"]["qa"]["volumes"]:
+        source, target = volume.split(":")[:2]
+        if inside == target or inside.startswith(target + "/"):
+            return source + inside[len(target) :]
+    pytest.fail(f"qa: nothing mounted at {inside}")
+
+
+def test_qa_command_is_a_valid_simulate_invocation(compose: dict[str, Any]) -> None:
+    from ivr.cli.main import build_parser
+
+    args = build_parser().parse_args(_qa_command(compose))
+    assert args.command == "simulate"
+    assert args.targets
+    service = compose["services"]["ivr"]["networks"]["ivr"]["ipv4_address"]
+    assert args.api == f"{service}:8480"
+    assert "8480" in (DOCKER / "ivr" / "ivr.toml").read_text(encoding="utf-8")
+
+
+def test_qa_scenarios_are_the_shipped_ones_and_load(compose: dict[str, Any]) -> None:
+    from ivr.simulate.scenario import load_paths
+
+    assert _mounted(compose, _qa_command(compose)[1]) == "./qa/scenarios"
+    shipped = DOCKER / "qa" / "scenarios"
+    tests = (REPO / "tests" / "pbx" / "test_simulate.py").read_text(encoding="utf-8")
+    assert 'SCENARIOS = REPO / "docker" / "qa" / "scenarios"' in tests
+    assert sum(len(f.calls) for f in load_paths([shipped])) >= 14
+
+
+def test_qa_targets_are_mounted_and_their_recordings_are_visible(compose: dict[str, Any]) -> None:
+    from ivr.simulate.targets import from_file
+
+    args = _qa_command(compose)
+    paths = args[args.index("--targets") + 1 : args.index("--targets") + 3]
+    targets = [from_file(DOCKER / _mounted(compose, p)) for p in paths]
+    assert [t.name for t in targets] == ["pbx", "carrier"]
+    assert f"recordings:{targets[0].recordings_dir}:ro" in compose["services"]["qa"]["volumes"]
