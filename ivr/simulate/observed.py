@@ -13,6 +13,7 @@ class Observed:
     steps: list[str] = field(default_factory=list)  # IvrConsent steps the PBX reported
     bridged: bool = False
     key_sent_at: list[float] = field(default_factory=list)  # epoch seconds of each key sent
+    keys_at_pbx: list[str] = field(default_factory=list)  # digits of the PBX's DTMFEnd events
     file_seen: bool = False  # the recording existed at some moment of the call
     file_at_end: bool = False  # ... and once the ledger's decision was written
     recording_seconds: float | None = None

@@ -42,7 +42,11 @@ def _ledger(expect: Expect, seen: Observed) -> list[str]:
     if expect.objected_within is not None:
         delay = seen.objection_delay
         if delay is None:
-            found.append("objected_within: the ledger records no objection after a key")
+            reached = "reached" if seen.keys_at_pbx else "never reached"
+            found.append(
+                f"objected_within: the ledger records no objection after a key "
+                f"(the keys {reached} the PBX: {''.join(seen.keys_at_pbx) or 'none'})"
+            )
         elif not -0.05 <= delay <= expect.objected_within:
             found.append(
                 f"objected_within: objection {delay:.3f} s after the key, "

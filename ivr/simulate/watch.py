@@ -50,6 +50,8 @@ class CallWatch:
     def _on_event(self, event: Message) -> None:
         if event.name == "UserEvent" and event.get("UserEvent") == USER_EVENT:
             self._on_step(event)
+        elif event.name == "DTMFEnd" and event.get("Direction") == "Received":
+            self.seen.keys_at_pbx.append(event.get("Digit", ""))
         elif event.name == "BridgeEnter":
             self._bridge_entries += 1
             if self._bridge_entries >= 2:

@@ -55,7 +55,8 @@ def test_each_mismatch_is_said_in_words() -> None:
         "min_seconds: recording lasts 2.5 s < 3.0 s",
         "decision: expected objected, ledger says kept",
         "events: expected ['recording-started', 'notice-done'] in order, missing ['notice-done']",
-        "objected_within: the ledger records no objection after a key",
+        "objected_within: the ledger records no objection after a key "
+        "(the keys never reached the PBX: none)",
         "PBX steps: expected ['objected'] in order, missing ['objected']",
     )
 
