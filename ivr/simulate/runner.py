@@ -90,8 +90,7 @@ async def run_call(links: Links, call: Call) -> Observed:
         try:
             await _script(leg, watch, call, seen)
         finally:
-            await leg.hangup()
-            leg.close()
+            await _hang_up(leg, seen)
         await _outcome(links, watch, seen)
     except (AmiError, OSError) as exc:
         seen.errors.append(f"{type(exc).__name__}: {exc}")
@@ -99,6 +98,17 @@ async def run_call(links: Links, call: Call) -> Observed:
         await watch.close()
         seen.seconds = round(time.monotonic() - started, 2)
     return seen
+
+
+async def _hang_up(leg: CallerLeg, seen: Observed) -> None:
+    """A hang-up the carrier does not confirm is noted, and the outcome is still read: the
+    ledger and the disk then say what became of a call that may still be up."""
+    try:
+        await leg.hangup()
+    except AmiError as exc:
+        seen.errors.append(f"hang-up not confirmed: {exc}")
+    finally:
+        leg.close()
 
 
 async def _script(leg: CallerLeg, watch: CallWatch, call: Call, seen: Observed) -> None:
