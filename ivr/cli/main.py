@@ -14,9 +14,11 @@ from ivr.cli import (
     ledger_cmd,
     prompts_cmd,
     render_cmd,
+    retention_cmd,
     run_cmd,
     sandbox_cmd,
     simulate_cmd,
+    token_cmd,
 )
 from ivr.config import ConfigError
 from ivr.sandbox.errors import SandboxError
@@ -35,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate_cmd.register(commands)
     doctor_cmd.register(commands)
     audit_cmd.register(commands)
+    token_cmd.register(commands)
+    retention_cmd.register(commands)
     return parser
 
 

@@ -55,11 +55,14 @@ SECTIONS = {
 }
 
 
-def read_compliance(tables: Mapping[str, Table], profiles: tuple[str, ...]) -> ComplianceSettings:
+def read_compliance(
+    tables: Mapping[str, Table], profiles: tuple[str, ...], ledger: Path
+) -> ComplianceSettings:
+    """``ledger`` is the ledger's path: the audit log lives beside it unless told otherwise."""
     encryption = tables["encryption"]
     return ComplianceSettings(
         retention=_retention(tables["retention"], profiles),
-        audit_path=tables["audit"].path("path", Path("/var/lib/ivr/audit.sqlite3")),
+        audit_path=tables["audit"].path("path", ledger.with_name("audit.sqlite3")),
         recording_key=_key(encryption),
         previous_keys=_previous_keys(encryption),
         erasure_secret=_optional_secret(tables["erasure"], "secret"),

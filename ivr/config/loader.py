@@ -42,7 +42,7 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
     _check_voices(tables["prompts"], {language for _, language in packs})
     packs_view = MappingProxyType(packs)
     environment = tuple(origins.values())
-    rules = compliance.read_compliance(tables, tuple(consent.profiles))
+    rules = compliance.read_compliance(tables, tuple(consent.profiles), ledger.path)
     return Settings(
         path, ami, recordings, ledger, http, prompts, consent, packs_view, environment, rules
     )

@@ -1,0 +1,98 @@
+"""``ivr purge`` (retention, on demand, ``--dry-run`` to see first) and ``ivr erase`` (a
+caller's recordings and personal data, on request). Both write to the audit log.
+
+Exit status: 0 done, 1 some recordings could not be deleted, 2 nothing could run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ivr.audit import AuditError, AuditLog
+from ivr.cli.audit_cmd import cli_entry
+from ivr.config import Settings, load_settings
+from ivr.ledger import AsyncLedger, LedgerError
+from ivr.ledger.codec import dumps_json, printable
+from ivr.retention import ErasureError, PurgeReport, erase_caller, purge
+from ivr.retention.daily import purge_entry
+
+Subparsers = Any
+
+
+def register(commands: Subparsers) -> None:
+    run = commands.add_parser("purge", help="delete what is past its retention period")
+    run.add_argument("--config", type=Path, required=True, metavar="FILE")
+    run.add_argument("--dry-run", action="store_true", help="say what would go, delete nothing")
+    run.set_defaults(handler=_purge)
+    erase = commands.add_parser("erase", help="erase a caller's recordings and personal data")
+    erase.add_argument("--caller", required=True, metavar="NUMBER")
+    erase.add_argument("--reason", default="erasure request", help="recorded in the proof")
+    erase.add_argument("--config", type=Path, required=True, metavar="FILE")
+    erase.set_defaults(handler=_erase)
+
+
+def _purge(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    try:
+        report = asyncio.run(_run_purge(settings, args.dry_run))
+    except (LedgerError, AuditError) as exc:
+        print(f"ivr: {exc}", file=sys.stderr)
+        return 2
+    verb = "would delete" if report.dry_run else "deleted"
+    for call_id in report.recordings:
+        print(f"{verb} recording of call {printable(call_id)}")
+    for call_id in report.calls:
+        print(f"{verb} personal data of call {printable(call_id)}")
+    for error in report.errors:
+        print(f"ivr: {printable(error)}", file=sys.stderr)
+    print(f"{len(report.recordings)} recordings, {len(report.calls)} calls {verb}")
+    return 1 if report.errors else 0
+
+
+async def _run_purge(settings: Settings, dry_run: bool) -> PurgeReport:
+    now = datetime.now(UTC)
+    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+        rules = settings.compliance.retention
+        report = await purge(ledger, rules, settings.recordings.dir, now, dry_run=dry_run)
+    entry = purge_entry(report, *_who())
+    await asyncio.to_thread(AuditLog(settings.compliance.audit_path).append, entry)
+    return report
+
+
+def _who() -> tuple[str, str, str]:
+    entry = cli_entry("purge", "*", "", "")
+    return entry.actor, entry.role, entry.origin
+
+
+def _erase(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    try:
+        proof = asyncio.run(_run_erase(settings, args.caller, args.reason))
+    except (LedgerError, AuditError, ErasureError) as exc:
+        print(f"ivr: {exc}", file=sys.stderr)
+        return 2
+    print(dumps_json(proof))
+    return 0
+
+
+async def _run_erase(settings: Settings, number: str, reason: str) -> dict[str, object]:
+    audit = AuditLog(settings.compliance.audit_path)
+    actor = _who()[0]
+    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+        proof = await erase_caller(
+            ledger,
+            settings.compliance.erasure_secret,
+            settings.recordings.dir,
+            number,
+            at=datetime.now(UTC),
+            requested_by=actor,
+            reason=reason,
+        )
+    detail = dumps_json({"calls": proof.calls, "recordings": proof.recordings, "proof": proof.seq})
+    await asyncio.to_thread(audit.append, cli_entry("erase", proof.subject, reason, "ok", detail))
+    return proof.to_json()

@@ -1,0 +1,41 @@
+"""Bearer tokens and roles: every path but the public ones needs a token whose role the route
+allows; each refusal is written to the audit log (without the token given)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from ivr.web.context import PRINCIPAL, TOKENS, audit
+from ivr.web.errors import error_response
+from ivr.web.routes import PUBLIC, ROUTES_BY_NAME
+from ivr.web.tokens import Role, TokenError
+
+ANY_ROLE = frozenset(Role)
+
+
+@web.middleware
+async def require_token(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path in PUBLIC:
+        return await handler(request)
+    given = request.headers.get("Authorization", "")
+    token = given.removeprefix("Bearer ").strip() if given.startswith("Bearer ") else ""
+    try:
+        who = request.app[TOKENS].authenticate(token)
+    except TokenError:
+        return error_response(503, "tokens-unreadable", "the tokens file cannot be read")
+    if who is None:
+        await audit(request, "access", request.path, "refused", detail={"status": 401})
+        return error_response(401, "unauthorized", "a valid bearer token is required")
+    request[PRINCIPAL] = who
+    route = ROUTES_BY_NAME.get(request.match_info.route.name or "")
+    allowed = ANY_ROLE if route is None else route.roles
+    if who.role not in allowed:
+        await audit(request, "access", request.path, "refused", detail={"status": 403})
+        return error_response(
+            403,
+            "forbidden",
+            f"role {who.role} may not use this route",
+            {"allowed": sorted(allowed)},
+        )
+    return await handler(request)

@@ -1,0 +1,65 @@
+"""Thin handlers: health, the legal notice, one call of the ledger, metrics, the audit log and
+the OpenAPI description."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+
+from aiohttp import web
+
+from ivr.web.context import AUDIT, OPENAPI, SERVICE
+from ivr.web.errors import error_response
+from ivr.web.legal_notice import available_languages, render_legal_notice
+
+
+async def healthz(request: web.Request) -> web.Response:
+    healthy, body = request.app[SERVICE].health()
+    return web.json_response(
+        {"status": "ok" if healthy else "degraded", **body}, status=200 if healthy else 503
+    )
+
+
+async def legal_notice(request: web.Request) -> web.Response:
+    settings = request.app[SERVICE].settings
+    languages = available_languages(settings)
+    language = request.query.get("lang", languages[0])
+    if language not in languages:
+        return error_response(
+            404, "unknown-language", f"no legal notice in {language!r}", {"available": languages}
+        )
+    return web.Response(text=render_legal_notice(settings, language), content_type="text/html")
+
+
+async def call(request: web.Request) -> web.Response:
+    call_id = request.match_info["call_id"]
+    record = await request.app[SERVICE].ledger.get_call(call_id)
+    if record is None:
+        return error_response(404, "unknown-call", f"no call {call_id!r} in the ledger")
+    return web.json_response(record.to_json())
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(text=request.app[SERVICE].metrics_text(), content_type="text/plain")
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(request.app[OPENAPI])
+
+
+async def audit_rows(request: web.Request) -> web.Response:
+    since, limit = _int(request, "since", 0), _int(request, "limit", 1000)
+    if since is None or limit is None:
+        return error_response(400, "bad-parameter", "since and limit must be whole numbers")
+    rows = await asyncio.to_thread(request.app[AUDIT].rows, since_seq=since, limit=limit)
+    body = [
+        {"seq": r.seq, **asdict(r.entry), "prev_hash": r.prev_hash, "hash": r.hash} for r in rows
+    ]
+    return web.json_response(body)
+
+
+def _int(request: web.Request, name: str, default: int) -> int | None:
+    text = request.query.get(name)
+    if text is None:
+        return default
+    return int(text) if text.isdigit() else None
