@@ -40,9 +40,9 @@ class Runtime:
         self.recordings = RecordingsFolder(settings.recordings.dir)
         ami = settings.ami
         self.supervisor = AmiSupervisor(ami.host, ami.port, ami.username, ami.secret.reveal())
-        self.executor = Executor(
-            lambda: self.supervisor.client, ledger, self.recordings, self.metrics
-        )
+        # The link being set up counts too: restored calls act while the connection hooks run.
+        self.link: AmiClient | None = None
+        self.executor = Executor(self._client, ledger, self.recordings, self.metrics)
         self.calls = Calls(
             self.executor, ledger, self.metrics, lambda: settings.consent.keys.objection, self._hash
         )
@@ -63,7 +63,13 @@ class Runtime:
         except (KeyError, ValueError):
             return None
 
+    def _client(self) -> AmiClient | None:
+        if self.supervisor.client is not None:
+            return self.supervisor.client
+        return self.link if self.link is not None and self.link.connected else None
+
     async def _connected(self, client: AmiClient) -> None:
+        self.link = client
         # Events of calls not tracked yet are held until the rebuild has adopted them.
         self.calls.hold()
         client.add_listener(self.calls.on_event)

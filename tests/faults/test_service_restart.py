@@ -1,0 +1,215 @@
+"""Service SIGKILLed mid-traffic and started again: it rebuilds every live call from the PBX
+(channels, channel variables, running MixMonitors) and the ledger, goes on enforcing, and
+finishes the calls that ended while it was away. Afterwards no recording of an objecting caller
+is on disk and every call's ledger entry says what the PBX did."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from ivr.ami import AmiClient
+from ivr.qa.carrier import Carrier, KeyPad
+from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place, poll
+from tests.support.service import ServiceProcess
+from tests.support.targets import Target
+
+pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(420)]
+
+STAGGER = 0.15  # seconds between two new calls: the PBX does the audio of all of them
+AGENT, NO_ANSWER = "c-fr-agent", "c-fr-agent-noanswer"
+
+# kind: (extension, count, final decision)
+PLAN: dict[str, tuple[str, int, str]] = {
+    "kept-live": (AGENT, 8, "kept"),
+    "object-after-restart": (AGENT, 8, "objected"),
+    "object-before-kill": (AGENT, 5, "objected"),
+    "object-while-down": (AGENT, 7, "objected"),
+    "kept-ended-while-down": (AGENT, 5, "kept"),
+    "objected-ended-while-down": (AGENT, 3, "objected"),
+    "awaiting-agent": (NO_ANSWER, 3, "not-recorded"),
+    "awaiting-ended-while-down": (NO_ANSWER, 2, "not-recorded"),
+    "notice-at-kill": (AGENT, 4, "kept"),
+    "bridged-while-down": (AGENT, 3, "kept"),  # notice heard and agent reached, service away
+    "notice-ended-while-down": (AGENT, 2, "abandoned"),
+    "notice-at-restart": (AGENT, 3, "kept"),
+}
+ENDED_WHILE_DOWN = {
+    "kept-ended-while-down",
+    "objected-ended-while-down",
+    "awaiting-ended-while-down",
+    "notice-ended-while-down",
+}
+RECORDED_FIRST = [
+    "kept-live",
+    "object-after-restart",
+    "object-before-kill",
+    "object-while-down",
+    "kept-ended-while-down",
+    "objected-ended-while-down",
+]
+
+
+@pytest_asyncio.fixture
+async def keyed_carrier(
+    carrier: Carrier, pbx_pair: tuple[Target, Target]
+) -> AsyncIterator[Carrier]:
+    """The carrier with a key pad, so that many callers' keys never queue behind each other."""
+    target = pbx_pair[1]
+    pad = await KeyPad.open(
+        target.ami_host, target.ami_port, target.ami_username, target.ami_secret, size=12
+    )
+    yield Carrier(carrier.ami, keypad=pad)
+    await pad.close()
+
+
+class Traffic:
+    def __init__(self, carrier: Carrier, pbx_ami: AmiClient, target: Target) -> None:
+        self.carrier, self.pbx_ami, self.target = carrier, pbx_ami, target
+        self.calls: dict[str, list[ConsentCall]] = {kind: [] for kind in PLAN}
+
+    async def place(self, *kinds: str) -> None:
+        placing = []
+        for kind in kinds:
+            for _ in range(PLAN[kind][1]):
+                placing.append(asyncio.create_task(self._one(kind)))
+                await asyncio.sleep(STAGGER)
+        await asyncio.gather(*placing)
+
+    async def _one(self, kind: str) -> None:
+        call = await place(self.carrier, self.pbx_ami, self.target, PLAN[kind][0])
+        self.calls[kind].append(call)
+
+    async def each(self, kinds: list[str], do: Callable[[ConsentCall], Awaitable[object]]) -> None:
+        await asyncio.gather(*(do(call) for kind in kinds for call in self.calls[kind]))
+
+    def all(self) -> list[tuple[str, ConsentCall]]:
+        return [(kind, call) for kind, calls in self.calls.items() for call in calls]
+
+
+async def recording(call: ConsentCall) -> None:
+    await call.step("notice-done")
+    await call.file_appears(timeout=15.0)
+
+
+async def recorded(call: ConsentCall) -> None:
+    await call.file_appears(timeout=25.0)
+
+
+async def object_now(call: ConsentCall) -> None:
+    await call.leg.press("9")
+
+
+async def gone(call: ConsentCall) -> None:
+    await poll(lambda: not call.file.exists(), 5.0, f"{call.file} of an objecting caller kept")
+
+
+async def hang_up(call: ConsentCall) -> None:
+    await call.leg.hangup()
+
+
+async def object_and_hang_up(call: ConsentCall) -> None:
+    await call.leg.press("9")
+    await call.step("objected")
+    await call.leg.hangup()
+
+
+async def test_service_killed_mid_traffic_rebuilds_and_enforces(
+    service_config: Path,
+    tmp_path: Path,
+    keyed_carrier: Carrier,
+    pbx_ami: AmiClient,
+    pbx_target: Target,
+) -> None:
+    first = ServiceProcess(service_config, tmp_path / "first.log")
+    await first.start()
+    traffic = Traffic(keyed_carrier, pbx_ami, pbx_target)
+    try:
+        await traffic.place(*RECORDED_FIRST, "awaiting-agent", "awaiting-ended-while-down")
+        await traffic.each(RECORDED_FIRST, recording)
+        await traffic.each(["awaiting-agent", "awaiting-ended-while-down"], _notice_done)
+        await traffic.each(["object-before-kill"], object_now)
+        await traffic.each(["object-before-kill"], gone)
+        await traffic.place("bridged-while-down", "notice-at-kill", "notice-ended-while-down")
+    finally:
+        first.kill()
+
+    await _while_down(traffic)
+    second = ServiceProcess(service_config, tmp_path / "second.log")
+    await second.start()
+    try:
+        await _after_restart(traffic)
+        entries = await _final_entries(traffic, second)
+    finally:
+        assert second.stop() == 0, second.log_tail()
+    _check(traffic, entries, second)
+
+
+async def _notice_done(call: ConsentCall) -> None:
+    await call.step("notice-done")
+
+
+async def _while_down(traffic: Traffic) -> None:
+    await traffic.each(["object-while-down"], object_now)
+    await traffic.each(["objected-ended-while-down"], object_and_hang_up)
+    down = ["kept-ended-while-down", "awaiting-ended-while-down", "notice-ended-while-down"]
+    await traffic.each(down, hang_up)
+    await traffic.place("notice-at-restart")
+    await traffic.each(["bridged-while-down"], _bridged_unrecorded)
+
+
+async def _bridged_unrecorded(call: ConsentCall) -> None:
+    await call.step("notice-done")
+    await call.bridged()
+    assert not call.file.exists(), "recorded while the service was away"
+
+
+async def _after_restart(traffic: Traffic) -> None:
+    await traffic.each(["object-while-down", "objected-ended-while-down"], gone)
+    await traffic.each(["notice-at-kill", "notice-at-restart", "bridged-while-down"], recorded)
+    await traffic.each(["object-after-restart"], object_now)
+    await traffic.each(["object-after-restart"], gone)
+    for kind, call in traffic.all():
+        if kind in ENDED_WHILE_DOWN:
+            continue
+        await call.leg.hangup()
+
+
+async def _final_entries(traffic: Traffic, service: ServiceProcess) -> dict[str, dict[str, object]]:
+    ids = [call.call_id for _, call in traffic.all()]
+    found = await asyncio.gather(*(ledger_entry(service, i, timeout=30.0) for i in ids))
+    return dict(zip(ids, found, strict=True))
+
+
+def _check(
+    traffic: Traffic, entries: dict[str, dict[str, object]], service: ServiceProcess
+) -> None:
+    wrong = []
+    for kind, call in traffic.all():
+        entry, expected = entries[call.call_id], PLAN[kind][2]
+        if entry["decision"] != expected:
+            wrong.append(f"{kind} {call.call_id}: {entry['decision']} (expected {expected})")
+        if expected != "kept" and call.file.exists():
+            wrong.append(f"{kind} {call.call_id}: {call.file} on disk")
+        if expected == "kept":
+            wrong += _kept_matches(kind, call, entry)
+    assert not wrong, "\n".join(wrong) + "\n" + service.log_tail()
+    assert "Traceback" not in service.log_path.read_text(errors="replace")
+    objecting = [c for k, c in traffic.all() if PLAN[k][2] == "objected"]
+    assert sum(c.file.exists() for c in objecting) == 0
+    assert len(entries) == sum(count for _, count, _ in PLAN.values()) >= 50
+
+
+def _kept_matches(kind: str, call: ConsentCall, entry: dict[str, object]) -> list[str]:
+    recording = entry.get("recording")
+    if not isinstance(recording, dict) or not call.file.exists():
+        return [f"{kind} {call.call_id}: kept without its file ({recording})"]
+    digest = hashlib.sha256(call.file.read_bytes()).hexdigest()
+    if recording["sha256"] != digest:
+        return [f"{kind} {call.call_id}: ledger hash differs from the file on disk"]
+    return []
