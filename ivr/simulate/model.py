@@ -40,6 +40,7 @@ class Expect:
     steps: tuple[str, ...] = ()  # IvrConsent steps the PBX must report, in this order
     events: tuple[str, ...] = ()  # ledger event kinds that must appear, in this order
     min_seconds: float | None = None  # shortest acceptable kept recording
+    language: str | None = None  # the ledger's language (the call's own, when it names one)
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,10 @@ class Call:
     voice_tone: str | None
     voice_file: str | None
     keys: tuple[KeyPress, ...]
-    hangup: Moment
+    hangup: Moment | None  # the caller's; None: the caller waits for the agent's
     expect: Expect
     agent: str = "agent"  # the carrier's agent extension the PBX dials
+    agent_hangup: Moment | None = None  # when the agent hangs up, if before the caller
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ class Observed:
     file_at_end: bool = False  # ... and once the ledger's decision was written
     recording_seconds: float | None = None
     decision: str | None = None
+    language: str | None = None  # the ledger's
+    agent_hung_up: bool = False  # the scripted agent hang-up was done
     ledger_events: list[str] = field(default_factory=list)
     objection_delay: float | None = None  # ledger's objection time minus the key's sending
     errors: list[str] = field(default_factory=list)  # what stopped the script (anchor missed…)

@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ivr.ami import AmiClient, AmiError
+from ivr.ami import AmiClient, AmiError, Message
 from ivr.qa.carrier import CallerLeg, Carrier, KeyPad, Voice
+from ivr.simulate.agent import AgentLeg
 from ivr.simulate.ledger_api import LedgerApi
-from ivr.simulate.model import Anchor, Call, Moment
+from ivr.simulate.model import Anchor, Call, KeyPress, Moment
 from ivr.simulate.observed import Observed
 from ivr.simulate.targets import Target
 from ivr.simulate.watch import CallWatch
@@ -24,6 +25,7 @@ from ivr.simulate.watch import CallWatch
 ANCHOR_DEADLINE = 90.0  # the full legal notice with the shipped texts lasts about a minute
 DECISION_DEADLINE = 15.0
 ANSWER_DEADLINE = 30.0
+FAR_END_DEADLINE = 10.0
 
 Progress = Callable[[str, Call, Observed | None], None]
 
@@ -83,18 +85,20 @@ async def run_call(links: Links, call: Call) -> Observed:
     started = time.monotonic()
     number = new_caller_number()
     watch = CallWatch(links.pbx, number, links.recordings, seen)
+    agent = AgentLeg(links.carrier.ami, number)
     try:
         leg = await links.carrier.call(
             call.number, caller_num=number, voice=Voice(call.voice_tone, call.voice_file)
         )
         try:
-            await _script(leg, watch, call, seen)
+            await _script(leg, agent, watch, call, seen)
         finally:
             await _hang_up(leg, seen)
         await _outcome(links, watch, seen)
     except (AmiError, OSError) as exc:
         seen.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
+        agent.close()
         await watch.close()
         seen.seconds = round(time.monotonic() - started, 2)
     return seen
@@ -111,22 +115,49 @@ async def _hang_up(leg: CallerLeg, seen: Observed) -> None:
         leg.close()
 
 
-async def _script(leg: CallerLeg, watch: CallWatch, call: Call, seen: Observed) -> None:
-    """The caller's timeline: keys at their moments, then the hang-up (or the far end's)."""
+async def _script(
+    leg: CallerLeg, agent: AgentLeg, watch: CallWatch, call: Call, seen: Observed
+) -> None:
+    """The caller's timeline: keys at their moments, then the hang-up, the caller's or, when
+    the agent hangs up first, the PBX's."""
     await leg.wait_answered(ANSWER_DEADLINE)
     seen.answered = True
     watch.mark(Anchor.ANSWER)
-    presses = [
-        asyncio.create_task(_press(leg, watch, k.when, k.key, k.ms, seen)) for k in call.keys
-    ]
+    tasks = [asyncio.create_task(_press(leg, watch, k, seen)) for k in call.keys]
     hung_up = asyncio.create_task(leg.wait_hungup(timeout=ANCHOR_DEADLINE * 2))
-    scripted = asyncio.create_task(_at(watch, call.hangup, seen, "hang-up"))
-    await asyncio.wait({hung_up, scripted}, return_when=asyncio.FIRST_COMPLETED)
-    if hung_up.done() and not scripted.done():
+    ending: set[asyncio.Task[Any]] = {hung_up}
+    if call.agent_hangup is not None:
+        agent_done = asyncio.create_task(_agent_hangs_up(agent, watch, call.agent_hangup, seen))
+        tasks.append(agent_done)
+        if call.hangup is None:
+            ending.add(asyncio.create_task(_far_end(agent_done, hung_up, seen)))
+    if call.hangup is not None:
+        ending.add(asyncio.create_task(_at(watch, call.hangup, seen, "hang-up")))
+    await asyncio.wait(ending, return_when=asyncio.FIRST_COMPLETED)
+    if hung_up.done() and not seen.agent_hung_up:
         seen.errors.append("the PBX hung up before the scripted hang-up")
-    for task in (*presses, hung_up, scripted):
+    for task in (*tasks, *ending):
         task.cancel()
-    await asyncio.gather(*presses, hung_up, scripted, return_exceptions=True)
+    await asyncio.gather(*tasks, *ending, return_exceptions=True)
+
+
+async def _agent_hangs_up(agent: AgentLeg, watch: CallWatch, when: Moment, seen: Observed) -> None:
+    if await _at(watch, when, seen, "agent hang-up"):
+        problem = await agent.hang_up()
+        if problem is None:
+            seen.agent_hung_up = True
+        else:
+            seen.errors.append(problem)
+
+
+async def _far_end(
+    agent_done: asyncio.Task[None], hung_up: asyncio.Task[Message], seen: Observed
+) -> None:
+    """After the agent hung up, the PBX must end the caller's call too."""
+    await agent_done
+    await asyncio.wait({hung_up}, timeout=FAR_END_DEADLINE)
+    if not hung_up.done():
+        seen.errors.append(f"the PBX kept the caller {FAR_END_DEADLINE:.0f} s after the agent left")
 
 
 async def _at(watch: CallWatch, moment: Moment, seen: Observed, what: str) -> bool:
@@ -140,12 +171,10 @@ async def _at(watch: CallWatch, moment: Moment, seen: Observed, what: str) -> bo
     return True
 
 
-async def _press(
-    leg: CallerLeg, watch: CallWatch, when: Moment, key: str, ms: int, seen: Observed
-) -> None:
-    if await _at(watch, when, seen, f"key {key}"):
+async def _press(leg: CallerLeg, watch: CallWatch, press: KeyPress, seen: Observed) -> None:
+    if await _at(watch, press.when, seen, f"key {press.key}"):
         seen.key_sent_at.append(time.time())
-        await leg.press(key, ms)
+        await leg.press(press.key, press.ms)
 
 
 async def _outcome(links: Links, watch: CallWatch, seen: Observed) -> None:
@@ -167,6 +196,7 @@ def _read_entry(entry: dict[str, Any] | None, seen: Observed) -> None:
     if entry is None:
         return
     seen.decision = entry.get("decision") or None
+    seen.language = entry.get("language")
     events = entry.get("events") or []
     seen.ledger_events = [str(e.get("kind")) for e in events]
     objected = [e for e in events if e.get("kind") == "objected"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +127,7 @@ class _CallReader:
         if not _EXTEN.fullmatch(number):
             raise self.fail("number", f"not a dialable extension: {number!r}")
         tone, file = self._voice()
+        agent_hangup = self._agent_hangup()
         return Call(
             name=self.name,
             source=self.path,
@@ -135,9 +137,10 @@ class _CallReader:
             voice_tone=tone,
             voice_file=file,
             keys=self._keys(),
-            hangup=self._hangup(),
-            expect=self._expect(),
+            hangup=self._hangup(required=agent_hangup is None),
+            expect=replace(self._expect(), language=language),
             agent=agent,
+            agent_hangup=agent_hangup,
         )
 
     def _voice(self) -> tuple[str | None, str | None]:
@@ -154,9 +157,9 @@ class _CallReader:
 
     def _agent(self) -> str:
         agent = self.get("agent", dict, {})
-        unknown = set(agent) - {"answer", "talks"}
+        unknown = set(agent) - {"answer", "talks", "hangup"}
         if unknown:
-            raise self.fail("agent", f"unknown key {sorted(unknown)[0]!r} (answer, talks)")
+            raise self.fail("agent", f"unknown key {sorted(unknown)[0]!r} (answer, talks, hangup)")
         answer, talks = agent.get("answer", "now"), agent.get("talks", True)
         if not isinstance(talks, bool):
             raise self.fail("agent.talks", "expected true or false")
@@ -194,13 +197,20 @@ class _CallReader:
             presses.append(KeyPress(key, self._moment("keys", entry), ms))
         return tuple(presses)
 
-    def _hangup(self) -> Moment:
+    def _hangup(self, *, required: bool) -> Moment | None:
         hangup = self.get("hangup", dict)
-        if hangup is None:
+        if hangup is None and required:
             raise self.fail("hangup", "every call needs a hang-up time: { at, after }")
-        if set(hangup) - {"at", "after"}:
-            raise self.fail("hangup", "expected { at, after }")
-        return self._moment("hangup", hangup)
+        return None if hangup is None else self._moment_table("hangup", hangup)
+
+    def _agent_hangup(self) -> Moment | None:
+        hangup = self.get("agent.hangup", dict)
+        return None if hangup is None else self._moment_table("agent.hangup", hangup)
+
+    def _moment_table(self, key: str, table: dict[str, Any]) -> Moment:
+        if set(table) - {"at", "after"}:
+            raise self.fail(key, "expected { at, after }")
+        return self._moment(key, table)
 
     def _expect(self) -> Expect:
         expect = self.get("expect", dict)
@@ -236,8 +246,6 @@ class _CallReader:
 
 
 def _renamed(call: Call, name: str) -> Call:
-    from dataclasses import replace
-
     return replace(call, name=name)
 
 

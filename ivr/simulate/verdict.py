@@ -36,6 +36,8 @@ def _ledger(expect: Expect, seen: Observed) -> list[str]:
     found = []
     if expect.decision is not None and expect.decision != seen.decision:
         found.append(f"decision: expected {expect.decision}, ledger says {seen.decision or 'none'}")
+    if expect.language is not None and expect.language != seen.language:
+        found.append(f"language: expected {expect.language}, ledger says {seen.language}")
     missing = _missing_in_order(expect.events, seen.ledger_events)
     if missing:
         found.append(f"events: expected {list(expect.events)} in order, missing {missing}")

@@ -93,10 +93,10 @@ async def test_shipped_scenarios_pass(
     assert code == 0, f"{out}\n{err}\n{service.log_tail()}"
     body = json.loads(report.read_text())
     names = {c["call"] for c in body["calls"]}
-    assert {"no-key-kept", "objection-mid-call", "unanswered-agent"} <= names
+    assert {"no-key-kept", "no-key-kept-en", "objection-mid-call", "agent-hangs-up"} <= names
     assert body["summary"]["failed"] == 0
     assert all(c["verdict"] == "pass" for c in body["calls"])
-    assert body["summary"]["calls"] == len(names) >= 14
+    assert body["summary"]["calls"] == len(names) >= 16
     assert '<testsuites name="ivr simulate">' in junit.read_text()
     assert f"[{len(names)}/{len(names)}]" in err  # progress while the calls ran
 

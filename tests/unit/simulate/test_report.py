@@ -61,6 +61,12 @@ def test_each_mismatch_is_said_in_words() -> None:
     )
 
 
+def test_language_is_checked_against_the_ledger() -> None:
+    seen = Observed(call_id="1.3", decision="kept", language="fr")
+    problems = judge(call("en", Expect(language="en")), seen, ledger=True).problems
+    assert problems == ("language: expected en, ledger says fr",)
+
+
 def test_late_objection_and_script_errors_fail() -> None:
     seen = Observed(call_id="1.2", objection_delay=1.7, decision="objected")
     seen.errors.append("key 9: `bridged` never happened in 90 s")

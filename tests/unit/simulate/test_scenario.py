@@ -48,7 +48,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_shipped_scenarios_load_with_unique_names() -> None:
     calls = [c for f in load_paths([SHIPPED]) for c in f.calls]
-    assert len(calls) >= 14
+    assert len(calls) >= 16
     assert len({c.name for c in calls}) == len(calls)
     assert {c.expect.decision for c in calls} == {"kept", "objected", "abandoned", "not-recorded"}
 
@@ -68,6 +68,18 @@ def test_a_call_is_read_with_its_defaults_and_timeline(tmp_path: Path) -> None:
     assert first.voice_tone is None
     assert first.hangup == Moment(0.5, Anchor.ANSWER)
     assert first.expect.never_created
+
+
+def test_the_agent_may_hang_up_instead_of_the_caller(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "agent = { answer = 12 }", 'agent = { hangup = { at = 2, after = "bridged" } }'
+    ).replace('hangup = { at = 3, after = "notice-done" }\n', "")
+    late = load(write(tmp_path, text)).calls[0]
+    assert late.hangup is None
+    assert late.agent_hangup == Moment(2.0, Anchor.BRIDGED)
+    assert late.expect.language == "en"
+    with pytest.raises(ScenarioError, match=r":6: call 'late': agent.hangup: expected"):
+        load(write(tmp_path, text.replace('after = "bridged" }', 'after = "bridged", x = 1 }')))
 
 
 def test_default_voice_is_a_tone_and_agents_map_to_carrier_extensions(tmp_path: Path) -> None:
