@@ -29,11 +29,23 @@ DEFAULT_API = "127.0.0.1:8480"
 
 def register(commands: Subparsers) -> None:
     parser = commands.add_parser("simulate", help="place the calls of scenario files, judge them")
-    parser.add_argument("paths", nargs="+", type=Path, metavar="SCENARIOS", help="files, folders")
-    parser.add_argument("--pbx", default="pbx", metavar="NAME", help="sandbox PBX (pbx)")
-    parser.add_argument("--carrier", default="carrier", metavar="NAME", help="sandbox carrier")
     parser.add_argument(
-        "--targets", nargs=2, type=Path, metavar=("PBX.json", "CARRIER.json"), help="JSON targets"
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="SCENARIOS",
+        help="scenario files or folders of *.toml",
+    )
+    parser.add_argument("--pbx", default="pbx", metavar="NAME", help="sandbox PBX (pbx)")
+    parser.add_argument(
+        "--carrier", default="carrier", metavar="NAME", help="sandbox carrier (carrier)"
+    )
+    parser.add_argument(
+        "--targets",
+        nargs=2,
+        type=Path,
+        metavar=("PBX.json", "CARRIER.json"),
+        help="the JSON lines of `ivr sandbox up`, in files, instead of sandbox names",
     )
     parser.add_argument(
         "--api",
@@ -41,7 +53,9 @@ def register(commands: Subparsers) -> None:
         help=f"the service's HTTP API, HOST:PORT or URL (${ENV_URL}; {DEFAULT_API})",
     )
     parser.add_argument("--no-ledger", action="store_true", help="skip the ledger checks")
-    parser.add_argument("--concurrency", type=_positive, default=4, metavar="N")
+    parser.add_argument(
+        "--concurrency", type=_positive, default=4, metavar="N", help="calls at once (4)"
+    )
     parser.add_argument("--report", type=Path, metavar="OUT.json", help="write a JSON report")
     parser.add_argument("--junit", type=Path, metavar="OUT.xml", help="write a JUnit XML report")
     parser.set_defaults(handler=_run)
@@ -68,6 +82,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ivr simulate: cannot reach the PBX or its carrier: {exc}", file=sys.stderr)
         return 2
     print(report.table(results))
+    if plan.api is None:
+        print("(ledger not checked: --no-ledger; decision, events and objection times ignored)")
     if args.report:
         report.write_json(results, args.report)
     if args.junit:
