@@ -6,6 +6,7 @@ from ivr.sandbox.spec import InstanceSpec, Role
 
 _HEADER = """\
 [general]
+; Pattern letters are not case-sensitive: n, x and z are wildcards, hence `age[n]t`.
 static = yes
 writeprotect = yes
 clearglobalvars = no
@@ -52,7 +53,7 @@ exten => wait,1,Answer()
 
 ; The caller is bridged to an agent of the carrier (agent, agent-noanswer, agent-after-N).
 exten => agent,1,Goto(ivr-smoke-agent,${EXTEN},1)
-exten => _agent-.,1,Goto(ivr-smoke-agent,${EXTEN},1)
+exten => _age[n]t-.,1,Goto(ivr-smoke-agent,${EXTEN},1)
 
 [ivr-smoke-agent]
 exten => _[a-z].,1,Answer()
@@ -93,7 +94,7 @@ exten => agent,1,Answer()
 exten => agent-silent,1,Answer()
  same => n,Wait(3600)
  same => n,Hangup()
-exten => _agent-after-X.,1,Ringing()
+exten => _age[n]t-after-.,1,Ringing()
  same => n,Wait(${EXTEN:12})
  same => n,Goto(agent,1)
 exten => agent-noanswer,1,Ringing()
