@@ -13,6 +13,7 @@ from ivr.cli import (
     doctor_cmd,
     ledger_cmd,
     prompts_cmd,
+    register_cmd,
     render_cmd,
     retention_cmd,
     run_cmd,
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd.register(commands)
     token_cmd.register(commands)
     retention_cmd.register(commands)
+    register_cmd.register(commands)
     return parser
 
 
