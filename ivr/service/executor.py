@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from ivr import names
 from ivr.ami import AmiClient, AmiError
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 3.0  # how long a deleted recording is watched for a late write by MixMonitor
 SWEEP_EVERY = 0.1
+# A kept recording shorter than this share of the time it ran, less the slack, was cut short.
+TRUNCATED_RATIO = 0.8
+TRUNCATED_SLACK = 1.0
 
 Feed = Callable[[str, i.Input], None]
 
@@ -54,6 +58,7 @@ class Executor:
         # Ledger rows of recording actions, written with the next ledger write of the call, so
         # that stopping and deleting never wait for a disk write.
         self.deferred: dict[str, list[Log]] = {}
+        self.recording_since: dict[str, datetime] = {}  # to tell a truncated recording
 
     async def run(self, call_id: str, channel: str, command: Command) -> None:
         match command:
@@ -84,6 +89,7 @@ class Executor:
             self.feed(call_id, i.RecordingFailed(_now(), str(exc)))
             return
         self.metrics.count("recordings_started")
+        self.recording_since[call_id] = _now()
         log.info("call %s: recording %s", call_id, file_name)
         self.feed(call_id, i.RecordingStarted(_now()))
 
@@ -153,8 +159,11 @@ class Executor:
     async def _finish(self, call_id: str, finish: Finish) -> None:
         await self._flush(call_id)
         decision, kept = finish.decision, None
+        since = self.recording_since.pop(call_id, None)
         if finish.kept_file is not None:
             kept = await self._kept(call_id, finish.kept_file)
+            if kept is not None and since is not None:
+                await self._check_length(call_id, kept, (finish.at - since).total_seconds())
             if kept is None:
                 decision = Decision.NOT_RECORDED
         await self.ledger.finish_call(
@@ -165,6 +174,20 @@ class Executor:
         self.metrics.count(f"calls_{decision.value.replace('-', '_')}")
         self.metrics.forget(call_id)
         log.info("call %s: ended, %s", call_id, decision)
+
+    async def _check_length(self, call_id: str, kept: KeptRecording, expected: float) -> None:
+        """A kept file much shorter than the call was recorded for lost audio (a full disk)."""
+        if kept.duration_seconds >= expected * TRUNCATED_RATIO - TRUNCATED_SLACK:
+            return
+        self.metrics.count("recordings_truncated")
+        detail = {
+            "recording": "truncated",
+            "file": Path(kept.path).name,
+            "seconds": f"{kept.duration_seconds:.1f}",
+            "expected_seconds": f"{expected:.1f}",
+        }
+        log.error("call %s: recording truncated: %s", call_id, detail)
+        await self._write(call_id, Log(_now(), EventKind.ERROR, Source.SERVICE, detail))
 
     async def _forget_objection(self, call_id: str) -> None:
         """The ledger holds the objection now: the PBX's copy in AstDB has served its purpose."""
@@ -179,6 +202,7 @@ class Executor:
 
     async def _kept(self, call_id: str, file_name: str) -> KeptRecording | None:
         if not await self.recordings.wait_closed(file_name):
+            self.metrics.count("recordings_missing")
             detail = {"recording": f"{file_name} missing or never closed"}
             await self._log(call_id, Log(_now(), EventKind.ERROR, Source.SERVICE, detail))
             return None

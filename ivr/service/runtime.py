@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from ivr.ami import AmiClient, AmiSupervisor, Message
+from ivr.ami.supervisor import Backoff
 from ivr.config.model import Settings
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
@@ -17,6 +18,7 @@ from ivr.names import Decision, Prompt, Source
 from ivr.prompts import Manifest
 from ivr.service import pbx_memory
 from ivr.service.calls import Calls
+from ivr.service.disk import FolderWatch
 from ivr.service.executor import Executor
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
@@ -26,6 +28,9 @@ from ivr.web.app import build_app
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 5.0
+# Retries stay frequent (a local PBX, a cheap login): a restarted PBX is back in service within
+# 2 s of being fully booted, whatever the length of the outage.
+RECONNECT = Backoff(initial=0.25, maximum=1.5)
 
 
 class ServiceError(Exception):
@@ -38,8 +43,11 @@ class Runtime:
         self.ledger = ledger
         self.metrics = Metrics()
         self.recordings = RecordingsFolder(settings.recordings.dir)
+        self.folder = FolderWatch(settings.recordings.dir)
         ami = settings.ami
-        self.supervisor = AmiSupervisor(ami.host, ami.port, ami.username, ami.secret.reveal())
+        self.supervisor = AmiSupervisor(
+            ami.host, ami.port, ami.username, ami.secret.reveal(), backoff=RECONNECT
+        )
         # The link being set up counts too: restored calls act while the connection hooks run.
         self.link: AmiClient | None = None
         self.executor = Executor(self._client, ledger, self.recordings, self.metrics)
@@ -150,13 +158,20 @@ class Runtime:
             "ami": ami.as_dict(),
             "ledger": {"location": self.ledger.location},
             "calls_in_progress": len(self.calls.sessions),
+            "recordings": self.folder.health.as_dict(),
         }
-        return ami.connected, body
+        return ami.connected and self.folder.health.ok, body
 
     def metrics_text(self) -> str:
-        up = 1.0 if self.supervisor.health.connected else 0.0
+        folder = self.folder.health
         return self.metrics.render(
-            {"ami_up": up, "calls_in_progress": float(len(self.calls.sessions))}
+            {
+                "ami_up": 1.0 if self.supervisor.health.connected else 0.0,
+                "calls_in_progress": float(len(self.calls.sessions)),
+                "recordings_writable": 1.0 if folder.writable else 0.0,
+                "recordings_ok": 1.0 if folder.ok else 0.0,
+                "recordings_free_bytes": float(folder.free_bytes),
+            }
         )
 
     async def serve(self, stop: asyncio.Event) -> None:
@@ -166,12 +181,13 @@ class Runtime:
         await web.TCPSite(runner, http.listen_host, http.listen_port).start()
         log.info("listening on http://%s:%s", http.listen_host, http.listen_port)
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
+        watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
-            await asyncio.gather(supervising, return_exceptions=True)
+            await asyncio.gather(supervising, watching, return_exceptions=True)
             await self.calls.drain(DRAIN_SECONDS)
             await runner.cleanup()
 
