@@ -201,7 +201,9 @@ def _check(
     assert not wrong, "\n".join(wrong) + "\n" + service.log_tail()
     assert "Traceback" not in service.log_path.read_text(errors="replace")
     objecting = [c for k, c in traffic.all() if PLAN[k][2] == "objected"]
-    assert sum(c.file.exists() for c in objecting) == 0
+    found = sum(c.file.exists() for c in objecting)
+    print(f"service restart: {len(entries)} calls, {len(objecting)} objecting, {found} files left")
+    assert found == 0
     assert len(entries) == sum(count for _, count, _ in PLAN.values()) >= 50
 
 
