@@ -24,6 +24,7 @@ from ivr.consent.commands import (
     StartRecording,
     StopRecording,
 )
+from ivr.crypto import Keyring, encrypt_recording
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import EventKind, KeptRecording
 from ivr.names import Decision, Source
@@ -48,11 +49,13 @@ class Executor:
         ledger: AsyncLedger,
         recordings: RecordingsFolder,
         metrics: Metrics,
+        keyring: Keyring | None = None,
     ) -> None:
         self.ami = ami
         self.ledger = ledger
         self.recordings = recordings
         self.metrics = metrics
+        self.keyring = keyring or Keyring(None)
         self.feed: Feed = lambda call_id, event: None
         self.background: set[asyncio.Task[None]] = set()
         # Ledger rows of recording actions, written with the next ledger write of the call, so
@@ -215,7 +218,10 @@ class Executor:
             )
             return None
         closed = await self.recordings.describe(file_name)
-        return KeptRecording(str(closed.path), closed.duration_seconds, closed.sha256)
+        path = closed.path
+        if self.keyring.current is not None:  # encrypted at rest once closed; plaintext removed
+            path = await asyncio.to_thread(encrypt_recording, closed.path, self.keyring.current)
+        return KeptRecording(str(path), closed.duration_seconds, closed.sha256)
 
 
 def _now() -> datetime:

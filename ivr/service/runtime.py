@@ -12,10 +12,12 @@ from aiohttp import web
 from ivr.ami import AmiClient, AmiSupervisor, Message
 from ivr.ami.supervisor import Backoff
 from ivr.config.model import Settings
+from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
 from ivr.names import Decision, Prompt, Source
 from ivr.prompts import Manifest
+from ivr.retention import purge_daily
 from ivr.service import pbx_memory
 from ivr.service.calls import Calls
 from ivr.service.disk import FolderWatch
@@ -50,7 +52,11 @@ class Runtime:
         )
         # The link being set up counts too: restored calls act while the connection hooks run.
         self.link: AmiClient | None = None
-        self.executor = Executor(self._client, ledger, self.recordings, self.metrics)
+        compliance = settings.compliance
+        self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
+        self.executor = Executor(
+            self._client, ledger, self.recordings, self.metrics, keyring=self.keyring
+        )
         self.calls = Calls(
             self.executor, ledger, self.metrics, lambda: settings.consent.keys.objection, self._hash
         )
@@ -182,12 +188,14 @@ class Runtime:
         log.info("listening on http://%s:%s", http.listen_host, http.listen_port)
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
+        purging = asyncio.create_task(purge_daily(self.settings, self.ledger), name="ivr-purge")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
-            await asyncio.gather(supervising, watching, return_exceptions=True)
+            purging.cancel()
+            await asyncio.gather(supervising, watching, purging, return_exceptions=True)
             await self.calls.drain(DRAIN_SECONDS)
             await runner.cleanup()
 

@@ -17,9 +17,9 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from ivr.sandbox import instance
-from tests.pbx.conftest import connect
 from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place, poll
 from tests.support.calls import hang_up_everything
+from tests.support.fixtures import connect
 from tests.support.service import ServiceProcess, build_prompts, write_config
 from tests.support.targets import Target, external_pair, sandbox_pair, sandbox_prefix
 

@@ -8,8 +8,8 @@ import pytest
 
 from ivr.ami import AmiActionError, AmiClient
 from ivr.qa.carrier import Carrier
-from tests.pbx.conftest import connect
 from tests.support.calls import new_caller_number
+from tests.support.fixtures import connect
 from tests.support.targets import Target
 
 pytestmark = pytest.mark.pbx

@@ -15,8 +15,8 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, AmiTimeout
 from ivr.qa.carrier import Carrier
-from tests.pbx.conftest import connect
 from tests.support.calls import PbxView, hang_up_everything, new_caller_number
+from tests.support.fixtures import connect
 from tests.support.service import ivr_command
 from tests.support.targets import Target, external_pair, sandbox_pair, sandbox_prefix
 

@@ -13,7 +13,7 @@ import pytest
 
 from ivr.sandbox import layout, mounts
 from ivr.sandbox.layout import READY_MARKER
-from tests.pbx.conftest import connect
+from tests.support.fixtures import connect
 from tests.support.targets import Target, sandbox_prefix
 
 pytestmark = pytest.mark.pbx

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.targets import Target
@@ -69,6 +69,7 @@ class ServiceProcess:
     config: Path
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # extra environment, e.g. a key
 
     @property
     def base_url(self) -> str:
@@ -82,7 +83,7 @@ class ServiceProcess:
         await self.wait_healthy()
 
     def spawn(self) -> None:
-        env = os.environ | {"IVR_API_TOKEN": API_TOKEN}
+        env = os.environ | {"IVR_API_TOKEN": API_TOKEN} | self.env
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 ivr_command("run", "--config", str(self.config)), stdout=log, stderr=log, env=env
@@ -108,11 +109,14 @@ class ServiceProcess:
         return body
 
     def get_text(self, path: str) -> str:
+        return self.get_bytes(path).decode("utf-8")
+
+    def get_bytes(self, path: str) -> bytes:
         headers = {"Authorization": f"Bearer {API_TOKEN}"}
         request = urllib.request.Request(self.base_url + path, headers=headers)
         with urllib.request.urlopen(request, timeout=5) as response:
-            text: str = response.read().decode("utf-8")
-            return text
+            body: bytes = response.read()
+            return body
 
     def stop(self) -> int | None:
         if self.process is None or self.process.poll() is not None:

@@ -1,4 +1,5 @@
-"""Fixtures of the real-PBX tiers: the PBX and its carrier, their AMI links, a quiet start."""
+"""Fixtures of the real-PBX tiers (tests/pbx, tests/faults): the PBX and its carrier, their AMI
+links, a quiet start, the service's configuration. One set per run, shared by both folders."""
 
 from __future__ import annotations
 
