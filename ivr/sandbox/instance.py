@@ -133,6 +133,15 @@ def modules_dir(rootfs: Path) -> PurePosixPath:
     raise SandboxError(f"no Asterisk modules under {rootfs}/usr/lib: reprovision the sandbox")
 
 
+def _forget_if_idle(name: str) -> bool:
+    """True (and its folders removed) if the instance is not running: its slot may be reused."""
+    paths = layout.instance_paths(name)
+    if process.running_pid(paths) is not None:
+        return False
+    shutil.rmtree(paths.host, ignore_errors=True)
+    return True
+
+
 def _has_state(name: str) -> bool:
     return layout.instance_paths(name).state_file.exists()
 
@@ -150,7 +159,7 @@ def _merged_state(
     state = InstanceState(
         name=paths.name,
         role=role,
-        slot=slot_of(paths.name),
+        slot=slot_of(paths.name, idle=_forget_if_idle),
         peer=peer or (old.peer if old and same_role else role.trunk_name),
     )
     if old is not None:

@@ -6,7 +6,7 @@ import fcntl
 import json
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -84,15 +84,29 @@ def peer_endpoint(peer: str) -> Endpoint:
     return Endpoint(LOOPBACK, Ports.of_slot(slot_of(check_name(peer))).sip)
 
 
-def slot_of(name: str) -> int:
-    """The instance's slot, allocated once and kept, so its ports never change."""
+def slot_of(name: str, *, idle: Callable[[str], bool] = lambda other: False) -> int:
+    """The instance's slot, allocated once and kept, so its ports never change.
+
+    When every slot is taken, the slots of instances ``idle`` says are not running are given
+    back (their folders go with them, by the caller's ``idle``), oldest first.
+    """
     with _slots() as slots:
         if name not in slots:
             free = sorted(set(range(MAX_SLOTS)) - set(slots.values()))
             if not free:
-                raise SandboxError(f"all {MAX_SLOTS} sandbox slots are taken; remove one")
+                free = _reclaim(slots, idle)
             slots[name] = free[0]
         return slots[name]
+
+
+def _reclaim(slots: dict[str, int], idle: Callable[[str], bool]) -> list[int]:
+    freed = [slots.pop(other) for other in list(slots) if idle(other)]
+    if not freed:
+        raise SandboxError(
+            f"all {MAX_SLOTS} sandbox slots are taken by running instances; stop one "
+            "(ivr sandbox status, ivr sandbox down --name N)"
+        )
+    return sorted(freed)
 
 
 def known_names() -> list[str]:

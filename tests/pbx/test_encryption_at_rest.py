@@ -53,6 +53,7 @@ async def test_kept_recording_is_encrypted_and_served_decrypted(
         with pytest.raises(urllib.error.HTTPError) as refused:  # no reason, no audio
             await asyncio.to_thread(service.get_bytes, f"/api/recordings/{call.call_id}/audio")
         assert refused.value.code == 400
+        refused.value.close()  # it holds the response's socket
         audio = await asyncio.to_thread(
             service.get_bytes, f"/api/recordings/{call.call_id}/audio?reason=quality+review"
         )

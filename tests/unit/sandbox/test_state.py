@@ -53,3 +53,16 @@ def test_a_damaged_state_file_reads_as_none(tmp_path: Path) -> None:
     path = tmp_path / "instance.json"
     path.write_text("{not json")
     assert InstanceState.load(path) is None
+
+
+def test_when_full_the_slots_of_stopped_instances_are_reused() -> None:
+    from ivr.sandbox.state import MAX_SLOTS
+
+    for index in range(MAX_SLOTS):
+        slot_of(f"old-{index}")
+    stopped = {"old-3", "old-7"}
+    assert slot_of("new", idle=lambda name: name in stopped) == 3
+    assert slot_of("old-0") == 0, "running instances keep their slot"
+    assert slot_of("newer") == 7, "the other freed slot, no reclaiming needed"
+    with pytest.raises(SandboxError, match="running instances"):
+        slot_of("another", idle=lambda name: False)
