@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +26,26 @@ def test_a_missing_folder_is_reported(tmp_path: Path) -> None:
     assert health.error
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permissions")
-def test_a_read_only_folder_is_not_writable(tmp_path: Path) -> None:
-    tmp_path.chmod(0o500)
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder nobody can write to: root writes through permissions, not through a ro mount."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    mount = ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)]
+    subprocess.run(mount, check=True)
     try:
-        health = disk.check(tmp_path)
+        yield folder
     finally:
-        tmp_path.chmod(0o700)
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_read_only_folder_is_not_writable(read_only_folder: Path) -> None:
+    health = disk.check(read_only_folder)
     assert not health.writable
     assert "probe" in (health.error or "")
 
