@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
+import urllib.error
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -136,6 +138,11 @@ async def test_service_killed_mid_traffic_rebuilds_and_enforces(
         await traffic.each(["object-before-kill"], object_now)
         await traffic.each(["object-before-kill"], gone)
         await traffic.place("bridged-while-down", "notice-at-kill", "notice-ended-while-down")
+        # Killed once the ledger holds their start: a call that begins and ends entirely inside
+        # the outage is never seen by any service (nothing records it: fail closed), which is
+        # not what this test is about.
+        for kind in ("bridged-while-down", "notice-at-kill", "notice-ended-while-down"):
+            await traffic.each([kind], lambda call: _in_ledger(first, call))
     finally:
         first.kill()
 
@@ -148,6 +155,18 @@ async def test_service_killed_mid_traffic_rebuilds_and_enforces(
     finally:
         assert second.stop() == 0, second.log_tail()
     _check(traffic, entries, second)
+
+
+async def _in_ledger(service: ServiceProcess, call: ConsentCall, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            await asyncio.to_thread(service.get, f"/api/calls/{call.call_id}")
+            return
+        except urllib.error.HTTPError as missing:
+            missing.close()
+            assert time.monotonic() < deadline, f"{call.call_id} never reached the ledger"
+            await asyncio.sleep(0.05)
 
 
 async def _notice_done(call: ConsentCall) -> None:
