@@ -68,10 +68,12 @@ class Runtime:
         self.objected_untracked: set[str] = set()  # up, objected, not tracked: awaiting hang-up
 
     def _hash(self, profile: str, language: str) -> str | None:
-        if self.manifest is not None:
-            version = self.manifest.version(profile, language, Prompt.NOTICE_SHORT)
-            if version:
-                return version
+        """The version of the notice the caller heard: the manifest's, else the text's."""
+        try:
+            if self.manifest is not None:
+                return self.manifest.version(profile, language, Prompt.NOTICE_SHORT)
+        except KeyError:  # built before this profile or language was configured
+            log.warning("no prompt built for %s/%s: run ivr prompts build", profile, language)
         try:
             return self.settings.text_hash(profile, language, Prompt.NOTICE_SHORT)
         except (KeyError, ValueError):
