@@ -101,6 +101,10 @@ async def test_dtmf_storms(
         cpu = cpu_seconds(service.process.pid) - cpu_before
         objectors, keepers = in_call[half:], in_call[:half]
         for call in objectors:
+            # The service's duty starts when the PBX reports the 9: a saturated PBX may pass it
+            # on seconds after the carrier sent it.
+            nine = EventMatch("DTMFEnd", {"Digit": "9", "Uniqueid": call.call_id})
+            await keys_at_pbx.wait_for(nine, 20.0)
             await poll(lambda c=call: not c.file.exists(), 2.0, "objector's recording kept")
         for call in [*in_call, *in_notice]:
             await call.leg.hangup()
@@ -110,15 +114,15 @@ async def test_dtmf_storms(
     finally:
         keys_at_pbx.unsubscribe()
         assert service.stop() == 0, service.log_tail()
-    received = len(keys_at_pbx)
+    received = len(keys_at_pbx) + len(objectors)  # the 9s were taken out above
     rate = sum(sent) / took
     print(
         f"DTMF storm: {sum(sent)} keys sent on {len(in_call)} calls in {took:.1f} s "
         f"({rate:.0f}/s), {received} key events at the PBX, service CPU {cpu:.2f} s"
     )
-    # One PlayDTMF holds the carrier ~150 ms (more on a loaded machine): ~100 keys/s for 16
-    # callers when idle, measured; the floor only guards against a storm that never happened.
-    assert rate >= 40
+    # One PlayDTMF holds the carrier ~150 ms (more on a loaded machine): 40 to 100 keys/s for
+    # 16 callers, measured; the floor only guards against a storm that never happened.
+    assert rate >= 20
     assert cpu < CPU_SHARE * took
     assert all(entries[c.call_id]["decision"] == "kept" for c in keepers)
     assert all(c.file.exists() for c in keepers)
