@@ -6,7 +6,6 @@ the notice means the notice was not heard and nothing is recorded."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections.abc import AsyncIterator
@@ -17,6 +16,7 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad
+from ivr.simulate.procstat import usage
 from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place, poll
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
@@ -44,11 +44,6 @@ async def storm_carrier(
     )
     yield Carrier(carrier.ami, keypad=pad)
     await pad.close()
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def storm(
@@ -88,7 +83,7 @@ async def test_dtmf_storms(
             await call.bridged()
             await call.file_appears()
         assert service.process is not None
-        cpu_before, started = cpu_seconds(service.process.pid), time.monotonic()
+        cpu_before, started = usage(service.process.pid).cpu_seconds, time.monotonic()
         half = CALLS // 2
         objection_at = [None] * half + [1.0 + 2.0 * n / half for n in range(half)]
         sent = await asyncio.gather(
@@ -98,7 +93,7 @@ async def test_dtmf_storms(
             ),
         )
         took = time.monotonic() - started
-        cpu = cpu_seconds(service.process.pid) - cpu_before
+        cpu = usage(service.process.pid).cpu_seconds - cpu_before
         objectors, keepers = in_call[half:], in_call[:half]
         for call in objectors:
             # The service's duty starts when the PBX reports the 9: a saturated PBX may pass it
