@@ -20,9 +20,10 @@ from ivr.config.model import (
     Settings,
     VoiceSettings,
 )
-from ivr.config.profiles import Mode, Profile
+from ivr.config.profiles import Profile
 from ivr.config.secret import Secret
 from ivr.config.texts import NoticeItems, text_sha256
+from ivr.names import Mode
 
 __all__ = [
     "ENV_VARS",

@@ -9,8 +9,15 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from ivr.config.model import ConsentKeys, ConsentSettings, LanguagePack
-from ivr.config.profiles import Profile, shipped_names, shipped_profile, shipped_texts
+from ivr.config.profiles import (
+    Profile,
+    shipped_names,
+    shipped_profile,
+    shipped_texts,
+    unrecorded_notice,
+)
 from ivr.config.reader import Table, hint, shown
+from ivr.config.rules import read_rules
 from ivr.config.texts import (
     ITEM_HELP,
     ITEMS,
@@ -24,14 +31,14 @@ from ivr.config.texts import (
 from ivr.names import Prompt
 
 DTMF_KEYS = "0123456789*#"
-_PROFILE_KEYS = ("languages", "default_language", "texts", "notice")
+_PROFILE_KEYS = ("languages", "default_language", "texts", "notice", "unrecorded_notice")
 _CONTROLLER_ONLY = ("name", "contact", "dpo")  # the same in every language, usually
 
 Packs = dict[tuple[str, str], LanguagePack]
 
 
 def read_consent(root: Table, public_url: str) -> tuple[ConsentSettings, Packs]:
-    consent = root.table("consent", ("default_profile", "profiles", "keys"))
+    consent = root.table("consent", ("default_profile", "profiles", "keys", "rules"))
     keys = _keys(consent.table("keys", ("full_notice", "object")))
     default = consent.string("default_profile", "fr")
     _check_shipped(consent, "default_profile", default)
@@ -57,7 +64,8 @@ def read_consent(root: Table, public_url: str) -> tuple[ConsentSettings, Packs]:
     packs: Packs = {}
     for name, profile in profiles.items():
         packs |= _profile_packs(profile, own[name], common)
-    return ConsentSettings(default, keys, MappingProxyType(profiles)), packs
+    rules = read_rules(consent, tuple(profiles))
+    return ConsentSettings(default, keys, MappingProxyType(profiles), rules), packs
 
 
 @dataclass(frozen=True)
@@ -80,12 +88,18 @@ def _check_shipped(table: Table, key: str, name: str) -> None:
 
 
 def _keys(table: Table) -> ConsentKeys:
-    keys = ConsentKeys(_key(table, "full_notice", "1"), _key(table, "object", "9"))
-    if keys.full_notice == keys.objection:
-        raise table.error(
-            "object", f"must differ from {table.at('full_notice')} (both {shown(keys.objection)})"
-        )
-    return keys
+    named = {
+        "full_notice": _key(table, "full_notice", "1"),
+        "object": _key(table, "object", "9"),
+        "accept": _key(table, "accept", "2"),
+    }
+    seen: dict[str, str] = {}
+    for name, key in named.items():
+        if key in seen:
+            first = table.at(seen[key])
+            raise table.error(name, f"must differ from {first} (both {shown(key)})")
+        seen[key] = name
+    return ConsentKeys(named["full_notice"], named["object"], named["accept"])
 
 
 def _key(table: Table, name: str, default: str) -> str:
@@ -110,7 +124,15 @@ def _profile(name: str, table: Table) -> Profile:
     default = table.string("default_language", fallback)
     if default not in languages:
         raise table.error("default_language", f"must be one of the languages, got {shown(default)}")
-    return Profile(name, shipped.mode, languages, default, shipped.description)
+    return Profile(
+        name,
+        shipped.mode,
+        languages,
+        default,
+        shipped.description,
+        shipped.offers_objection,
+        unrecorded_notice(table, shipped.unrecorded_notice),
+    )
 
 
 def _profile_packs(profile: Profile, own: Table, common: _Common) -> Packs:
@@ -124,7 +146,7 @@ def _profile_packs(profile: Profile, own: Table, common: _Common) -> Packs:
         # The most specific layer wins: this profile's, then this language's, then all languages'.
         layers = (notices.get(language), common.notices.get(language), common.controller)
         packs[profile.name, language] = _pack(
-            profile.name,
+            profile,
             language,
             texts.get(language),
             [t for t in layers if t is not None],
@@ -142,20 +164,20 @@ def _check_languages(tables: Mapping[str, Table], languages: set[str], why: str)
 
 
 def _pack(
-    profile: str,
+    profile: Profile,
     language: str,
     override: Table | None,
     layers: Sequence[Table],
     common: _Common,
 ) -> LanguagePack:
-    shipped = shipped_texts(profile, language)
-    texts = dict(shipped.texts) | (_overridden(override) if override else {})
+    shipped = shipped_texts(profile.name, language)
+    texts = dict(shipped.texts) | (_overridden(override, profile) if override else {})
     notice = _notice(language, layers, shipped.notice)
     said = {"*": texts["key-star"], "#": texts["key-hash"]}
     speech = _values(notice, common, lambda key: said.get(key, key))
     page = _values(notice, common, lambda key: key)
     return LanguagePack(
-        profile,
+        profile.name,
         language,
         notice,
         MappingProxyType({p: render(texts[p], speech) for p in Prompt}),
@@ -163,10 +185,10 @@ def _pack(
     )
 
 
-def _overridden(table: Table) -> dict[str, str]:
+def _overridden(table: Table, profile: Profile) -> dict[str, str]:
     texts = {name: table.string(name) for name in table.data}
     for name, text in texts.items():
-        check_template(name, text, table.at(name), table.source)
+        check_template(name, text, table.at(name), table.source, profile.must_say)
     return texts
 
 
@@ -201,6 +223,7 @@ def _values(notice: NoticeItems, common: _Common, say: Callable[[str], str]) -> 
         "controller": notice.name,
         "object_key": say(common.keys.objection),
         "full_notice_key": say(common.keys.full_notice),
+        "accept_key": say(common.keys.accept),
         "url": common.public_url,
         "spoken_url": (parts.netloc + parts.path).rstrip("/"),
     }

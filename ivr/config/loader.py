@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.config import compliance
+from ivr.config import compliance, recording
 from ivr.config.consent import read_consent
 from ivr.config.env import overlay
 from ivr.config.errors import ConfigError
@@ -23,6 +23,7 @@ SECTIONS = {
     "http": ("listen", "public_url"),
     "prompts": ("dir", "studio_dir", "espeak"),
     **compliance.SECTIONS,
+    **recording.SECTIONS,
 }
 _OTHERS = ("consent", "controller", "notice", "profiles")  # read by ivr.config.consent
 
@@ -44,7 +45,18 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
     environment = tuple(origins.values())
     rules = compliance.read_compliance(tables, tuple(consent.profiles), ledger.path)
     return Settings(
-        path, ami, recordings, ledger, http, prompts, consent, packs_view, environment, rules
+        path,
+        ami,
+        recordings,
+        ledger,
+        http,
+        prompts,
+        consent,
+        packs_view,
+        environment,
+        rules,
+        recording=recording.read_recording(tables["recording"]),
+        agents=recording.read_agents(tables["agents"]),
     )
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from ivr.config.compliance import ComplianceSettings
 from ivr.config.profiles import Profile
+from ivr.config.recording import AgentSettings, RecordingPolicy
+from ivr.config.rules import ProfileRule
 from ivr.config.secret import Secret
 from ivr.config.texts import NoticeItems, text_sha256
 from ivr.names import Prompt
@@ -69,6 +71,7 @@ class PromptsSettings:
 class ConsentKeys:
     full_notice: str  # [consent.keys] full_notice
     objection: str  # [consent.keys] object
+    accept: str = "2"  # [consent.keys] accept: the yes of opt-in profiles
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class ConsentSettings:
     default_profile: str
     keys: ConsentKeys
     profiles: Mapping[str, Profile]  # the enabled ones, default first
+    rules: tuple[ProfileRule, ...] = ()  # [[consent.rules]], in order: the first match wins
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ class Settings:
     packs: Mapping[tuple[str, str], LanguagePack] = field(repr=False)
     environment: tuple[str, ...] = ()  # the IVR_* variables that overrode the file
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
+    recording: RecordingPolicy = field(default_factory=RecordingPolicy)  # [recording]
+    agents: AgentSettings = field(default_factory=AgentSettings)  # [agents]
 
     def pack(self, profile: str, language: str) -> LanguagePack:
         try:

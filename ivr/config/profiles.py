@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from ivr.config.errors import ConfigError
 from ivr.config.reader import Source, Table, shown
-from ivr.config.texts import ITEMS, TEXT_KEYS, check_template
+from ivr.config.texts import ITEMS, TEXT_KEYS, MustSay, check_template, must_say
+from ivr.names import Mode
 
-
-class Mode(StrEnum):
-    NOTICE = "notice"  # record after the notice unless the caller objects
-    OPT_IN = "opt-in"  # record only once the caller agreed
+UNRECORDED_NOTICES = ("same", "short")
 
 
 @dataclass(frozen=True)
@@ -31,6 +28,13 @@ class Profile:
     languages: tuple[str, ...]  # the first is not special: see default_language
     default_language: str
     description: str
+    offers_objection: bool = True  # the notice names an objection key (not under notice-only)
+    unrecorded_notice: str = "same"  # a call not to be recorded hears: the same notice, or
+    # "short": the notice-unrecorded prompt
+
+    @property
+    def must_say(self) -> MustSay:
+        return must_say(objection=self.offers_objection, opt_in=self.mode is Mode.OPT_IN)
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,14 @@ def shipped_names() -> tuple[str, ...]:
 
 @cache
 def shipped_profile(name: str) -> Profile:
-    allowed = ("description", "mode", "languages", "default_language")
+    allowed = (
+        "description",
+        "mode",
+        "languages",
+        "default_language",
+        "objection",
+        "unrecorded_notice",
+    )
     table = _read(_folder() / name / "profile.toml", allowed)
     mode = table.string("mode")
     if mode not in set(Mode):
@@ -67,7 +78,23 @@ def shipped_profile(name: str) -> Profile:
     default = table.string("default_language")
     if default not in languages:
         raise table.error("default_language", f"must be one of the languages, got {shown(default)}")
-    return Profile(name, Mode(mode), languages, default, table.string("description"))
+    unrecorded = unrecorded_notice(table, "same")
+    return Profile(
+        name,
+        Mode(mode),
+        languages,
+        default,
+        table.string("description"),
+        offers_objection=table.boolean("objection", True),
+        unrecorded_notice=unrecorded,
+    )
+
+
+def unrecorded_notice(table: Table, default: str) -> str:
+    value = table.string("unrecorded_notice", default)
+    if value not in UNRECORDED_NOTICES:
+        raise table.error("unrecorded_notice", f'must be "same" or "short", got {shown(value)}')
+    return value
 
 
 @cache
@@ -75,8 +102,9 @@ def shipped_texts(name: str, language: str) -> ShippedTexts:
     table = _read(_folder() / name / f"{language}.toml", ("texts", "notice"))
     texts = table.table("texts", TEXT_KEYS)
     notice = table.table("notice", ITEMS)
+    must = shipped_profile(name).must_say
     for key in TEXT_KEYS:
-        check_template(key, texts.string(key), texts.at(key), table.source)
+        check_template(key, texts.string(key), texts.at(key), table.source, must)
     return ShippedTexts(
         {key: texts.string(key) for key in TEXT_KEYS},
         {item: notice.string(item) for item in ITEMS if item in notice},

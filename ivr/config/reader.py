@@ -115,6 +115,12 @@ class Table:
             raise self.error(name, "must not be empty")
         return value.strip()
 
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._get(name, default)
+        if not isinstance(value, bool):
+            raise self.error(name, f"must be true or false, got {shown(value)}")
+        return value
+
     def optional_string(self, name: str) -> str | None:
         return self.string(name) if name in self.data else None
 

@@ -66,7 +66,7 @@ PAGE_TEXTS = (
 )
 TEXT_KEYS: tuple[str, ...] = (*(p.value for p in Prompt), *SPEECH_HELPERS, *PAGE_TEXTS)
 
-KEY_PLACEHOLDERS = ("object_key", "full_notice_key")
+KEY_PLACEHOLDERS = ("object_key", "full_notice_key", "accept_key")
 URL_PLACEHOLDERS = ("url", "spoken_url")
 PLACEHOLDERS: tuple[str, ...] = (
     *KEY_PLACEHOLDERS,
@@ -76,20 +76,34 @@ PLACEHOLDERS: tuple[str, ...] = (
 )
 
 # What a text must say, so an override cannot leave the caller without the key or the facts.
-_MUST_SAY: Mapping[str, tuple[str, ...]] = {
-    Prompt.NOTICE_SHORT.value: KEY_PLACEHOLDERS,
-    Prompt.NOTICE_FULL.value: ("object_key", "controller", *ITEMS[1:]),
-    "page-objection-text": ("object_key",),
-}
+MustSay = Mapping[str, tuple[str, ...]]
+
+
+def must_say(*, objection: bool, opt_in: bool) -> MustSay:
+    """The placeholders each text of a profile must use: the keys the caller needs under its
+    rules (the objection key where it is offered, the accept key where consent is opt-in)."""
+    keys = ("full_notice_key", *(("object_key",) if objection else ()))
+    keys += ("accept_key",) if opt_in else ()
+    offered = ("object_key",) if objection else ()
+    return {
+        Prompt.NOTICE_SHORT.value: keys,
+        Prompt.NOTICE_FULL.value: (*offered, "controller", *ITEMS[1:]),
+        "page-objection-text": offered,
+    }
+
+
+_DEFAULT_MUST_SAY = must_say(objection=True, opt_in=False)
 _LITERAL = (*SPEECH_HELPERS, "language-name")  # used to build placeholders: none inside
 
 
-def check_template(name: str, template: str, key: str, source: Source) -> None:
+def check_template(
+    name: str, template: str, key: str, source: Source, must: MustSay = _DEFAULT_MUST_SAY
+) -> None:
     """Refuse text ``name`` if it has an unknown placeholder or misses one it must have."""
     used = _placeholders(template, key, source)
     if name in _LITERAL and used:
         raise source.error(key, "takes no placeholder")
-    for needed in _MUST_SAY.get(name, ()):
+    for needed in must.get(name, ()):
         if needed not in used:
             raise source.error(key, f"must say {{{needed}}}")
     if name == Prompt.NOTICE_FULL and not used & set(URL_PLACEHOLDERS):

@@ -1,4 +1,5 @@
-"""Checks on this machine: the recordings folder, the prompts, the ledger, the secret file."""
+"""Checks on this machine: the recordings folder, the prompts, the ledger, the secret file, the
+recording policy."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from ivr.config.model import Settings
+from ivr.config.recording import RecordingMode
 from ivr.doctor.findings import Finding, fail, ok, warn
 from ivr.ledger import Ledger, LedgerError
 from ivr.names import Prompt
@@ -95,3 +97,21 @@ def secret_file(settings: Settings) -> Finding | None:
     if mode & 0o077:
         return warn("AMI secret file", f"{path} is readable by others (mode {mode:o}): chmod 600")
     return ok("AMI secret file", f"{path}: mode {mode:o}")
+
+
+def recording_policy(settings: Settings) -> Finding:
+    """Without [recording], nothing is recorded: lawful, but rarely what was meant."""
+    policy = settings.recording
+    if policy.mode is RecordingMode.LEGAL_OBLIGATION:
+        return ok("recording policy", f"every call, legal obligation: {policy.legal_reference}")
+    if policy.records_nothing:
+        return warn(
+            "recording policy",
+            "no call will ever be recorded: set [recording] fraction above 0 and declare "
+            '[[recording.periods]] (or mode = "legal-obligation")',
+        )
+    return ok(
+        "recording policy",
+        f"sampled: {policy.fraction:.0%} of the calls in {len(policy.periods)} declared "
+        f"period(s), {policy.timezone}",
+    )

@@ -9,6 +9,7 @@ from ivr.doctor.findings import Finding
 
 async def diagnose(settings: Settings) -> list[Finding]:
     findings = [local.recordings(settings), local.prompts(settings), local.ledger(settings)]
+    findings.append(local.recording_policy(settings))
     secret = local.secret_file(settings)
     if secret is not None:
         findings.append(secret)

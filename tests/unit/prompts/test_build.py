@@ -32,6 +32,7 @@ PLAUSIBLE = {
     Prompt.NOTICE_SHORT: (6.0, 20.0),
     Prompt.NOTICE_FULL: (30.0, 150.0),
     Prompt.OBJECTION_CONFIRMED: (2.0, 12.0),
+    Prompt.NOTICE_UNRECORDED: (1.0, 8.0),
 }
 
 
@@ -63,7 +64,7 @@ def test_every_prompt_is_8khz_mono_16bit_speech(
     first_build: tuple[Settings, Path, Manifest],
 ) -> None:
     settings, out, manifest = first_build
-    assert len(manifest.entries) == 6  # profile fr: fr and en, three prompts each
+    assert len(manifest.entries) == 8  # profile fr: fr and en, four prompts each
     for profile, language, prompt in settings.prompt_keys():
         path = out / language / "ivr-consent" / profile / f"{prompt}.wav"
         info = wav_info(path)
@@ -105,7 +106,8 @@ def test_changing_the_object_key_rebuilds_only_what_says_it(tmp_path: Path) -> N
     times = {key: os.stat(out / e.path).st_mtime_ns for key, e in before.entries.items()}
     changed = sample.settings(tmp_path, {"consent": {"keys": {"object": "7"}}})
     after, report = build(changed, out)
-    says_the_key = {k for k in before.entries if k[2] is not Prompt.OBJECTION_CONFIRMED}
+    silent = (Prompt.OBJECTION_CONFIRMED, Prompt.NOTICE_UNRECORDED)  # say no key
+    says_the_key = {k for k in before.entries if k[2] not in silent}
     assert report.built == says_the_key
     assert report.kept == set(before.entries) - says_the_key
     for key in before.entries:

@@ -15,10 +15,10 @@ def test_build_then_rebuild(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     config, out = sample.write(tmp_path), tmp_path / "sounds"
     assert main(["prompts", "build", "--config", str(config), "--out", str(out)]) == 0
     first = capsys.readouterr().out
-    assert first.count("built ") == 6
-    assert f"{out / MANIFEST_NAME}: 6 prompts" in first
+    assert first.count("built ") == 8
+    assert f"{out / MANIFEST_NAME}: 8 prompts" in first
     assert main(["prompts", "build", "--config", str(config), "--out", str(out)]) == 0
-    assert capsys.readouterr().out.count("unchanged ") == 6
+    assert capsys.readouterr().out.count("unchanged ") == 8
 
 
 def test_a_missing_tool_exits_2(

@@ -1,0 +1,1 @@
+"""Pure decisions of the compliance policies: profiles, recording, agents' keys."""
