@@ -13,17 +13,36 @@ OBJECT_CONTEXT = "ivr-consent-object"
 
 # UserEvent raised by the dialplan at each step of the consent flow; its `Step` header says which.
 USER_EVENT = "IvrConsent"
+# UserEvent raised by the payment subroutine (dialplan/ivr-payment.conf) or by the
+# administrator's own dialplan: `Step: start` or `Step: end`, `Call: ${IVR_CALL}`.
+PAYMENT_EVENT = "IvrPayment"
+PAYMENT_CONTEXT = "ivr-payment"
 
 
 class Step(StrEnum):
     """Values of the `Step` header of the IvrConsent UserEvent."""
 
+    ARRIVED = "arrived"  # before any notice: the service chooses profile and recording
     NOTICE_STARTED = "notice-started"
     FULL_NOTICE = "full-notice"
     NOTICE_DONE = "notice-done"
     NOTICE_INCOMPLETE = "notice-incomplete"
     OBJECTED = "objected"
-    OPTED_IN = "opted-in"
+    OPTED_IN = "opted-in"  # opt-in profiles: the caller pressed the accept key
+    DECLINED = "declined"  # opt-in profiles: another key than accept, full notice or objection
+
+
+class PaymentStep(StrEnum):
+    START = "start"
+    END = "end"
+    UNCONFIRMED = "unconfirmed"  # no mute confirmed in time: the PBX stopped the recording
+
+
+class Mode(StrEnum):
+    """How a profile obtains consent."""
+
+    NOTICE = "notice"  # record after the notice unless the caller objects
+    OPT_IN = "opt-in"  # record only once the caller pressed the accept key
 
 
 # Channel variables the dialplan sets on the caller's channel. The service reads them back after
@@ -33,12 +52,25 @@ VAR_PROFILE = "IVR_PROFILE"
 VAR_LANGUAGE = "IVR_LANGUAGE"
 VAR_STEP = "IVR_STEP"  # the last Step reached
 VAR_OBJECTED = "IVR_OBJECTED"  # "1" once the caller objected: nothing re-enables recording
+# The service's choice for the call, set before the notice plays:
+# "<profile>:<language>:<mode>:<record 1|0>:<prompt to play>". Empty or absent (the service
+# did not answer in time): the dialplan falls back to its arguments and nothing is recorded.
+VAR_DECISION = "IVR_DECISION"
+VAR_ACCEPTED = "IVR_ACCEPTED"  # "1" once the caller pressed the accept key (opt-in)
+VAR_PAUSED = "IVR_PAUSED"  # "1" while an agent paused the recording (set by the service)
+VAR_PAYMENT = "IVR_PAYMENT"  # "1" while the caller is in a payment step (set by the dialplan)
+VAR_PAYMENT_MUTED = "IVR_PAYMENT_MUTED"  # the service's acknowledgement that it muted
 
 # AstDB families: durable on the PBX, across a service outage and a PBX restart.
 DB_OBJECTIONS = "ivr-objection"  # key: call id, value: epoch seconds of the objection
 DB_SETTINGS = "ivr-consent"  # keys below, written by the service when it connects
 DB_KEY_OBJECT = "key-object"
 DB_KEY_FULL_NOTICE = "key-full-notice"
+DB_KEY_ACCEPT = "key-accept"
+# Per profile, for a call the service could not decide on: "mode-<profile>" (notice|opt-in)
+# and "language-<profile>" (its default language).
+DB_MODE_PREFIX = "mode-"
+DB_LANGUAGE_PREFIX = "language-"
 
 # Dynamic features (features.conf applicationmap) for the in-call objection key, one per key
 # so the key stays configurable: the dialplan enables `ivr-object-<key>` on the caller's channel.
@@ -51,6 +83,7 @@ PROMPT_FOLDER = "ivr-consent"
 class Prompt(StrEnum):
     NOTICE_SHORT = "notice-short"
     NOTICE_FULL = "notice-full"
+    NOTICE_UNRECORDED = "notice-unrecorded"  # shorter notice for a call that will not be recorded
     OBJECTION_CONFIRMED = "objection-confirmed"
 
 
@@ -61,12 +94,14 @@ class Decision(StrEnum):
     OBJECTED = "objected"
     NOT_RECORDED = "not-recorded"  # consent flow ran, but no conversation was recorded
     ABANDONED = "abandoned"  # the caller hung up during the notice
+    PRIVATE = "private"  # an agent excluded the call as private: deleted like an objection
 
 
 class Source(StrEnum):
     """Who or what caused a ledger event."""
 
     CALLER = "caller"  # a key the service saw on the caller's channel
+    AGENT = "agent"  # a key the service saw on an agent's channel
     DIALPLAN = "dialplan"  # a step the dialplan reported
     PBX_FEATURE = "pbx-feature"  # the in-call key handled by the PBX alone
     SERVICE = "service"

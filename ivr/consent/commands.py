@@ -10,6 +10,37 @@ from ivr.names import Decision, Source
 
 
 @dataclass(frozen=True)
+class Announce:
+    """Tell the dialplan the service's choice (IVR_DECISION), so that the notice can play."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Mute:
+    """Mute (or unmute) the recording: silence is written meanwhile. ``ack_payment``: then tell
+    the payment subroutine that card data is safe to collect (only if the mute succeeded)."""
+
+    on: bool
+    ack_payment: bool = False
+    paused_by_agent: bool = False  # kept on the PBX (IVR_PAUSED) for a restarted service
+
+
+@dataclass(frozen=True)
+class AckPayment:
+    """Nothing to mute (the call is not recorded): let the payment step go on at once."""
+
+
+@dataclass(frozen=True)
+class Tone:
+    """Start (or stop) the agent's tone: a beep on the agent's channel as recording starts and
+    a beep as it stops (MixMonitor's p and P options, on a monitor that writes no audio)."""
+
+    channel: str
+    on: bool
+
+
+@dataclass(frozen=True)
 class StartRecording:
     file_name: str
 
@@ -52,4 +83,15 @@ class Finish:
     kept_file: str | None = None
 
 
-Command = StartRecording | StopRecording | DeleteRecording | RememberObjection | Log | Finish
+Command = (
+    Announce
+    | Mute
+    | AckPayment
+    | Tone
+    | StartRecording
+    | StopRecording
+    | DeleteRecording
+    | RememberObjection
+    | Log
+    | Finish
+)

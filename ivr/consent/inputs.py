@@ -5,7 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ivr.names import Source
+from ivr.names import Mode, Prompt, Source
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The service's choice for a call that just arrived, made before any notice plays."""
+
+    at: datetime
+    profile: str
+    language: str
+    mode: Mode
+    record: bool  # sampling, declared periods, private calls: may this call be recorded at all
+    prompt: Prompt  # the notice the caller hears
+    profile_why: str
+    record_why: str
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,63 @@ class NoticeIncomplete:
     """Keys kept cutting the notice short: it was never heard to the end."""
 
     at: datetime
+
+
+@dataclass(frozen=True)
+class OptedIn:
+    """Opt-in profiles: the caller pressed the accept key."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Declined:
+    """Opt-in profiles: the caller pressed another key than accept: no consent."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PaymentStarted:
+    """The call entered a payment step: card data must never reach the recording."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PaymentEnded:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PaymentUnconfirmed:
+    """The dialplan stopped the recording itself: the service did not confirm the mute in time."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AgentJoined:
+    """An agent's channel entered the call's bridge."""
+
+    at: datetime
+    channel: str
+
+
+@dataclass(frozen=True)
+class AgentPause:
+    """An agent pressed the pause key: pause, or resume if paused."""
+
+    at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class AgentPrivate:
+    """An agent pressed the private-call key: the call is excluded from recording."""
+
+    at: datetime
+    by: str
 
 
 @dataclass(frozen=True)
@@ -72,10 +143,19 @@ class HungUp:
 
 
 Input = (
-    NoticeStarted
+    Decided
+    | NoticeStarted
     | FullNoticeRequested
     | NoticeDone
     | NoticeIncomplete
+    | OptedIn
+    | Declined
+    | PaymentStarted
+    | PaymentEnded
+    | PaymentUnconfirmed
+    | AgentJoined
+    | AgentPause
+    | AgentPrivate
     | Objected
     | KeyPressed
     | Bridged

@@ -4,12 +4,18 @@ Phases, in the order a call goes through them:
 
     NOTICE ──notice done──▶ AWAITING_BRIDGE ──bridged──▶ RECORDING ──hang-up──▶ ENDED (kept)
       │                          │                           │
-      │ notice cut short         │ objection                 │ objection: stop, delete
-      ▼                          ▼                           ▼
-    UNRECORDED               OBJECTED ◀──────────────────────┘   (never left but by hang-up)
+      │ notice cut short,        │ objection                 │ objection: stop, delete
+      │ not to be recorded,      ▼                           ▼
+      │ no opt-in            OBJECTED ◀──────────────────────┤   (never left but by hang-up)
+      ▼                                                      │ agent's private key
+    UNRECORDED                                            PRIVATE: stop, delete
 
-Recording is only ever requested from AWAITING_BRIDGE: a call whose notice did not run to its
-end, or whose caller objected, is never recorded. An objection is final; repeats change nothing.
+Before the notice the service decides (``Decided``): the profile, and whether this call may be
+recorded at all (sampling, declared periods, private calls). Recording is only ever requested
+from AWAITING_BRIDGE, which a call reaches only if it may be recorded, heard the notice to its
+end, and, under an opt-in profile, pressed the accept key. An objection is final.
+
+While recording, pauses (an agent's key, a payment step) mute the file: silence is written.
 ``handle`` is pure: it returns the next state and the commands to carry out.
 """
 
@@ -21,16 +27,20 @@ from enum import StrEnum
 
 from ivr.consent import inputs as i
 from ivr.consent.commands import (
+    Announce,
     Command,
     DeleteRecording,
     Finish,
     Log,
+    Mute,
     RememberObjection,
     StartRecording,
     StopRecording,
+    Tone,
 )
+from ivr.consent.pauses import agent_pause, payment
 from ivr.ledger.model import EventKind
-from ivr.names import Decision, Source
+from ivr.names import Decision, Mode, Source
 
 
 class Phase(StrEnum):
@@ -39,6 +49,7 @@ class Phase(StrEnum):
     RECORDING = "recording"
     UNRECORDED = "unrecorded"
     OBJECTED = "objected"
+    PRIVATE = "private"
     ENDED = "ended"
 
 
@@ -49,6 +60,7 @@ _DECISION_AT_HANGUP = {
     Phase.UNRECORDED: Decision.NOT_RECORDED,
     Phase.RECORDING: Decision.KEPT,
     Phase.OBJECTED: Decision.OBJECTED,
+    Phase.PRIVATE: Decision.PRIVATE,
 }
 
 
@@ -58,11 +70,25 @@ class Consent:
     object_key: str
     phase: Phase = Phase.NOTICE
     recording_requested: bool = False
+    mode: Mode = Mode.NOTICE
+    record: bool = False  # the service's decision: this call may be recorded (never by default)
+    accepted: bool = False  # opt-in: the caller pressed the accept key
+    paused: frozenset[str] = frozenset()  # why the recording is muted now: "agent", "payment"
+    agents: tuple[str, ...] = ()  # agents' channels that joined the call
+    tone: bool = False  # agents hear a beep when the recording starts and stops
 
     @property
     def file_name(self) -> str:
         """From the PBX's unique id only: never from anything the caller controls."""
         return f"ivr-{self.call_id}.wav"
+
+    @property
+    def recording(self) -> bool:
+        return self.phase is Phase.RECORDING
+
+    @property
+    def paying(self) -> bool:
+        return "payment" in self.paused
 
 
 Outcome = tuple[Consent, list[Command]]
@@ -72,36 +98,108 @@ def handle(consent: Consent, event: i.Input) -> Outcome:
     if consent.phase is Phase.ENDED:
         return consent, []
     match event:
-        case i.NoticeStarted() | i.FullNoticeRequested() | i.NoticeDone() | i.NoticeIncomplete():
+        case (
+            i.Decided()
+            | i.NoticeStarted()
+            | i.FullNoticeRequested()
+            | i.NoticeDone()
+            | i.NoticeIncomplete()
+            | i.OptedIn()
+            | i.Declined()
+        ):
             return _notice(consent, event)
-        case i.KeyPressed():
-            return _key(consent, event)
-        case i.Objected():
-            return _objection(consent, event.at, event.source)
-        case i.Bridged():
-            return _bridged(consent)
+        case i.KeyPressed() | i.Objected() | i.AgentPrivate():
+            return _stops(consent, event)
+        case i.Bridged() | i.AgentJoined():
+            return _bridged(consent, event)
         case i.RecordingStarted() | i.RecordingFailed():
             return _recording(consent, event)
+        case i.PaymentStarted() | i.PaymentEnded() | i.PaymentUnconfirmed() | i.AgentPause():
+            return _pauses(consent, event)
         case i.HungUp():
             return _hang_up(consent, event)
 
 
-def _notice(
-    consent: Consent,
-    event: i.NoticeStarted | i.FullNoticeRequested | i.NoticeDone | i.NoticeIncomplete,
-) -> Outcome:
+def _stops(consent: Consent, event: i.KeyPressed | i.Objected | i.AgentPrivate) -> Outcome:
     match event:
+        case i.KeyPressed():
+            return _key(consent, event)
+        case i.Objected():
+            return _objection(consent, event.at, event.source)
+        case i.AgentPrivate():
+            return _private(consent, event)
+
+
+def _pauses(
+    consent: Consent,
+    event: i.PaymentStarted | i.PaymentEnded | i.PaymentUnconfirmed | i.AgentPause,
+) -> Outcome:
+    if isinstance(event, i.AgentPause):
+        paused, commands = agent_pause(consent.paused, consent.recording, event)
+    else:
+        paused, commands = payment(consent.paused, consent.recording, event)
+    return replace(consent, paused=paused), commands
+
+
+def _decided(consent: Consent, event: i.Decided) -> Outcome:
+    if consent.phase is not Phase.NOTICE:
+        return consent, []
+    record = "1" if event.record else "0"
+    value = ":".join((event.profile, event.language, event.mode, record, event.prompt))
+    chosen = {"profile": event.profile, "language": event.language, "why": event.profile_why}
+    decided = {
+        "record": "yes" if event.record else "no",
+        "why": event.record_why,
+        "notice": str(event.prompt),
+    }
+    return replace(consent, mode=event.mode, record=event.record), [
+        Announce(value),  # first: the caller waits for it
+        Log(event.at, EventKind.PROFILE_CHOSEN, Source.SERVICE, chosen),
+        Log(event.at, EventKind.RECORDING_DECIDED, Source.SERVICE, decided),
+    ]
+
+
+_NoticeInput = (
+    i.NoticeStarted
+    | i.FullNoticeRequested
+    | i.NoticeDone
+    | i.NoticeIncomplete
+    | i.OptedIn
+    | i.Declined
+)
+
+
+def _notice(consent: Consent, event: i.Decided | _NoticeInput) -> Outcome:
+    match event:
+        case i.Decided():
+            return _decided(consent, event)
         case i.NoticeStarted():
             detail = {"profile": event.profile, "language": event.language}
             return consent, [Log(event.at, EventKind.NOTICE_STARTED, Source.DIALPLAN, detail)]
         case i.FullNoticeRequested():
             return consent, [Log(event.at, EventKind.FULL_NOTICE_REQUESTED, Source.CALLER)]
         case i.NoticeDone():
-            log = Log(event.at, EventKind.NOTICE_DONE, Source.DIALPLAN)
-            return _move(consent, Phase.NOTICE, Phase.AWAITING_BRIDGE), [log]
+            return _notice_done(consent, event.at)
         case i.NoticeIncomplete():
             log = Log(event.at, EventKind.NOTICE_INCOMPLETE, Source.DIALPLAN)
             return _move(consent, Phase.NOTICE, Phase.UNRECORDED), [log]
+        case i.OptedIn():
+            accepted = replace(consent, accepted=True) if consent.phase is Phase.NOTICE else consent
+            return accepted, [Log(event.at, EventKind.OPTED_IN, Source.CALLER)]
+        case i.Declined():
+            log = Log(event.at, EventKind.DECLINED, Source.CALLER)
+            return _move(consent, Phase.NOTICE, Phase.UNRECORDED), [log]
+
+
+def _notice_done(consent: Consent, at: datetime) -> Outcome:
+    if not consent.record:
+        to, detail = Phase.UNRECORDED, {"recorded": "no: not to be recorded (see decision)"}
+    elif consent.mode is Mode.OPT_IN and not consent.accepted:
+        to, detail = Phase.UNRECORDED, {"recorded": "no: the caller did not accept"}
+    else:
+        to, detail = Phase.AWAITING_BRIDGE, {}
+    log = Log(at, EventKind.NOTICE_DONE, Source.DIALPLAN, detail)
+    return _move(consent, Phase.NOTICE, to), [log]
 
 
 def _move(consent: Consent, expected: Phase, to: Phase) -> Consent:
@@ -110,10 +208,17 @@ def _move(consent: Consent, expected: Phase, to: Phase) -> Consent:
 
 def _key(consent: Consent, event: i.KeyPressed) -> Outcome:
     # During the notice the dialplan owns the keys and reports them; after it, the service
-    # acts on the objection key itself, as fast as it sees it.
-    if event.digit != consent.object_key or consent.phase is Phase.NOTICE:
+    # acts on the objection key itself, as fast as it sees it. Keys of a payment step are
+    # card data: never acted upon.
+    if event.digit != consent.object_key or consent.phase is Phase.NOTICE or consent.paying:
         return consent, []
     return _objection(consent, event.at, Source.CALLER)
+
+
+def _stop_and_delete(consent: Consent) -> list[Command]:
+    if not consent.recording_requested:
+        return []
+    return [StopRecording(), DeleteRecording(consent.file_name), *_tones(consent, on=False)]
 
 
 def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
@@ -121,36 +226,57 @@ def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
         return consent, []
     # The recording first, then the PBX's memory, then the ledger: what makes the objection
     # real is never kept waiting behind a disk write.
-    commands: list[Command] = []
-    if consent.recording_requested:
-        commands += [StopRecording(), DeleteRecording(consent.file_name)]
+    commands = [] if consent.phase is Phase.PRIVATE else _stop_and_delete(consent)
     if source is Source.CALLER:
         commands.append(RememberObjection(at))
     commands.append(Log(at, EventKind.OBJECTED, source))
     return replace(consent, phase=Phase.OBJECTED), commands
 
 
-def _bridged(consent: Consent) -> Outcome:
+def _private(consent: Consent, event: i.AgentPrivate) -> Outcome:
+    if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):
+        return consent, []
+    commands = _stop_and_delete(consent)
+    commands.append(Log(event.at, EventKind.PRIVATE, Source.AGENT, {"by": event.by}))
+    return replace(consent, phase=Phase.PRIVATE), commands
+
+
+def _tones(consent: Consent, *, on: bool) -> list[Command]:
+    return [Tone(agent, on) for agent in consent.agents] if consent.tone else []
+
+
+def _bridged(consent: Consent, event: i.Bridged | i.AgentJoined) -> Outcome:
+    if isinstance(event, i.AgentJoined):
+        if event.channel in consent.agents:
+            return consent, []
+        joined = replace(consent, agents=(*consent.agents, event.channel))
+        tone = consent.tone and consent.phase is Phase.RECORDING
+        return joined, [Tone(event.channel, True)] if tone else []
     if consent.phase is not Phase.AWAITING_BRIDGE:
         return consent, []
     started = replace(consent, phase=Phase.RECORDING, recording_requested=True)
-    return started, [StartRecording(consent.file_name)]
+    return started, [StartRecording(consent.file_name), *_tones(consent, on=True)]
 
 
 def _recording(consent: Consent, event: i.RecordingStarted | i.RecordingFailed) -> Outcome:
     if isinstance(event, i.RecordingFailed):
         log = Log(event.at, EventKind.ERROR, Source.SERVICE, {"recording": event.reason})
-        return _move(consent, Phase.RECORDING, Phase.UNRECORDED), [log]
+        return _move(consent, Phase.RECORDING, Phase.UNRECORDED), [log, *_tones(consent, on=False)]
     log = Log(event.at, EventKind.RECORDING_STARTED, Source.SERVICE, {"file": consent.file_name})
-    if consent.phase is Phase.OBJECTED:  # the objection overtook the start: undo it at once
+    if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):  # overtaken by the stop: undo at once
         return consent, [log, StopRecording(), DeleteRecording(consent.file_name)]
-    return consent, [log]
+    return consent, [log, *paused_start(consent)]
+
+
+def paused_start(consent: Consent) -> list[Command]:
+    """A recording that starts during a pause starts muted."""
+    return [Mute(True, paused_by_agent="agent" in consent.paused)] if consent.paused else []
 
 
 def _hang_up(consent: Consent, event: i.HungUp) -> Outcome:
     decision = _DECISION_AT_HANGUP[consent.phase]
     commands: list[Command] = [Log(event.at, EventKind.HANGUP, Source.CALLER)]
-    if decision is Decision.OBJECTED and consent.recording_requested:
+    if decision in (Decision.OBJECTED, Decision.PRIVATE) and consent.recording_requested:
         commands.append(DeleteRecording(consent.file_name))  # a last sweep once it is closed
     kept = consent.file_name if decision is Decision.KEPT else None
     commands.append(Finish(event.at, decision, kept))

@@ -19,11 +19,15 @@ from datetime import datetime
 from ivr.consent import inputs as i
 from ivr.consent.commands import Command, DeleteRecording, Log, StopRecording
 from ivr.consent.machine import Consent, Outcome, Phase, handle
+from ivr.consent.pauses import AGENT, PAYMENT
 from ivr.ledger.model import EventKind
-from ivr.names import Source, Step
+from ivr.names import Mode, Source, Step
 
 _PHASE_OF_STEP = {
     None: Phase.NOTICE,
+    Step.ARRIVED: Phase.NOTICE,
+    Step.OPTED_IN: Phase.NOTICE,
+    Step.DECLINED: Phase.UNRECORDED,
     Step.NOTICE_STARTED: Phase.NOTICE,
     Step.FULL_NOTICE: Phase.NOTICE,
     Step.NOTICE_DONE: Phase.AWAITING_BRIDGE,
@@ -42,6 +46,26 @@ class Seen:
     recording: bool  # a MixMonitor was started on the call (and its file may exist)
     bridged: bool  # the caller is in a bridge now
     live: bool  # the caller's channel is still up
+    decision: str = ""  # IVR_DECISION as the service announced it; "" if it never did
+    accepted: bool = False  # IVR_ACCEPTED: the caller pressed the accept key
+    paused_by_agent: bool = False  # IVR_PAUSED
+    paying: bool = False  # IVR_PAYMENT: in a payment step now
+
+
+@dataclass(frozen=True)
+class Announced:
+    """IVR_DECISION read back: what the service decided before the notice."""
+
+    mode: Mode
+    record: bool
+
+    @classmethod
+    def parse(cls, value: str) -> Announced:
+        """Anything but a well-formed decision to record means: not recorded."""
+        fields = value.split(":")
+        if len(fields) != 5 or fields[2] not in set(Mode):
+            return cls(Mode.NOTICE, record=False)
+        return cls(Mode(fields[2]), record=fields[3] == "1")
 
 
 def phase_of(step: str | None) -> Phase:
@@ -51,11 +75,26 @@ def phase_of(step: str | None) -> Phase:
         return Phase.UNRECORDED  # a step this service does not know: never recorded
 
 
-def restore(call_id: str, object_key: str, seen: Seen, at: datetime) -> Outcome:
+def restore(
+    call_id: str, object_key: str, seen: Seen, at: datetime, *, tone: bool = False
+) -> Outcome:
+    announced = Announced.parse(seen.decision)
     phase = Phase.OBJECTED if seen.objected_at is not None else phase_of(seen.step)
     if phase is Phase.AWAITING_BRIDGE and seen.recording:
         phase = Phase.RECORDING
-    consent = Consent(call_id, object_key, phase, recording_requested=seen.recording)
+    elif phase is Phase.AWAITING_BRIDGE and not _may_record(announced, seen):
+        phase = Phase.UNRECORDED
+    consent = Consent(
+        call_id,
+        object_key,
+        phase,
+        recording_requested=seen.recording,
+        mode=announced.mode,
+        record=announced.record,
+        accepted=seen.accepted,
+        paused=_paused(seen),
+        tone=tone,
+    )
     commands = _objection(consent, seen)
     if phase is Phase.AWAITING_BRIDGE and seen.bridged and seen.live:
         consent, more = handle(consent, i.Bridged(at))
@@ -64,6 +103,16 @@ def restore(call_id: str, object_key: str, seen: Seen, at: datetime) -> Outcome:
         consent, more = handle(consent, i.HungUp(at))
         commands += more
     return consent, commands
+
+
+def _may_record(announced: Announced, seen: Seen) -> bool:
+    return announced.record and (announced.mode is not Mode.OPT_IN or seen.accepted)
+
+
+def _paused(seen: Seen) -> frozenset[str]:
+    return frozenset(
+        reason for reason, on in ((AGENT, seen.paused_by_agent), (PAYMENT, seen.paying)) if on
+    )
 
 
 def _objection(consent: Consent, seen: Seen) -> list[Command]:

@@ -138,6 +138,9 @@ class AsyncLedger:
     async def calls_of_caller(self, number: str) -> list[str]:
         return await self._run(self._store.calls_of_caller, number)
 
+    async def redaction_of(self, call_id: str) -> str | None:
+        return await self._run(self._store.redaction_of, call_id)
+
     async def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool:
         return await self._run(self._store.mark_recording_deleted, call_id, at=at, why=why)
 

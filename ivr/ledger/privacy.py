@@ -142,6 +142,13 @@ def calls_of_caller(db: sqlite3.Connection, number: str) -> list[str]:
     return [unescape_text(row[0]) for row in db.execute(query, (wanted,))]
 
 
+def redaction_of(db: sqlite3.Connection, call_id: str) -> str | None:
+    """Why the call's personal data was removed ("purge", "erasure"), or None."""
+    row = db.execute("SELECT redaction FROM calls WHERE call_id = ?", (escape_text(call_id),))
+    found = row.fetchone()
+    return None if found is None or found[0] is None else str(found[0])
+
+
 def mark_recording_deleted(db: sqlite3.Connection, call_id: str, at: datetime, why: str) -> bool:
     query = """UPDATE recordings SET deleted_at = ?, deletion = ?
                WHERE call_id = ? AND deleted_at IS NULL"""

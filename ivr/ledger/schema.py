@@ -77,7 +77,12 @@ V2 = (
     )""",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2}
+# Compliance policies: new event kinds (profile-chosen, recording-decided, declined, paused,
+# resumed, private) and the decision "private". No table changes; the version tells an older
+# ivr that this ledger holds words it does not know.
+V3: tuple[str, ...] = ()
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -233,6 +233,10 @@ class Ledger:
         with self._read() as db:
             return privacy.calls_of_caller(db, number)
 
+    def redaction_of(self, call_id: str) -> str | None:
+        with self._read() as db:
+            return privacy.redaction_of(db, call_id)
+
     def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool:
         """Note that the recording's file is gone; False if it already was noted."""
         with self._write() as db:
@@ -241,7 +245,14 @@ class Ledger:
     def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
         """Remove the callers' number and name and the event details; the rows stay."""
         with self._write() as db:
-            return privacy.redact_calls(db, call_ids, at, why)
+            count = privacy.redact_calls(db, call_ids, at, why)
+        self._forget_old_pages()
+        return count
+
+    def _forget_old_pages(self) -> None:
+        """Removed personal data must not survive in the write-ahead log: copy it into the
+        database (whose freed pages secure_delete zeroes) and truncate the log."""
+        self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def record_erasure(self, proof: ErasureProof) -> int:
         with self._write() as db:
@@ -319,6 +330,7 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
 
 def _configure(db: sqlite3.Connection, path: Path, read_only: bool) -> None:
     db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA secure_delete = ON")  # redacted data is overwritten, not just unlinked
     db.execute("PRAGMA synchronous = FULL")
     if not read_only:
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]

@@ -29,7 +29,7 @@ def at(seconds: float) -> datetime:
 
 
 def run(*events: i.Input, key: str = "9") -> tuple[Consent, list[Command]]:
-    consent = Consent(call_id="1795462485.7", object_key=key)
+    consent = Consent(call_id="1795462485.7", object_key=key, record=True)  # decided: record
     everything: list[Command] = []
     for event in events:
         consent, commands = handle(consent, event)

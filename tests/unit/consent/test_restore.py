@@ -24,6 +24,7 @@ LIVE = Seen(
     recording=False,
     bridged=False,
     live=True,
+    decision="fr:fr:notice:1:notice-short",
 )
 
 
@@ -36,7 +37,9 @@ LIVE = Seen(
         ("notice-done", Phase.AWAITING_BRIDGE),
         ("notice-incomplete", Phase.UNRECORDED),
         ("objected", Phase.OBJECTED),
-        ("opted-in", Phase.UNRECORDED),
+        ("arrived", Phase.NOTICE),
+        ("opted-in", Phase.NOTICE),
+        ("declined", Phase.UNRECORDED),
         ("something-new", Phase.UNRECORDED),
     ],
 )
@@ -124,3 +127,29 @@ def test_a_bridged_call_that_ended_is_not_recorded_afterwards() -> None:
     seen = replace(LIVE, live=False, step="notice-done", bridged=True)
     _, commands = restore(CALL, "9", seen, T0)
     assert not any(isinstance(c, StartRecording) for c in commands)
+
+
+@pytest.mark.parametrize("decision", ["", "fr:fr:notice:0:notice-short", "garbage", "a:b:c:1:d"])
+def test_a_call_not_decided_to_be_recorded_is_never_recorded_after_a_restart(
+    decision: str,
+) -> None:
+    seen = replace(LIVE, step="notice-done", bridged=True, decision=decision)
+    consent, commands = restore(CALL, "9", seen, T0)
+    assert consent.phase is Phase.UNRECORDED
+    assert commands == []
+
+
+def test_opt_in_is_recorded_after_a_restart_only_if_the_caller_accepted() -> None:
+    opt_in = replace(LIVE, step="notice-done", bridged=True, decision="de:de:opt-in:1:notice-short")
+    assert restore(CALL, "9", opt_in, T0)[0].phase is Phase.UNRECORDED
+    accepted = replace(opt_in, accepted=True)
+    consent, commands = restore(CALL, "9", accepted, T0)
+    assert consent.phase is Phase.RECORDING
+    assert StartRecording(FILE) in commands
+
+
+def test_pauses_survive_a_restart() -> None:
+    seen = replace(LIVE, step="notice-done", recording=True, bridged=True, paying=True)
+    consent, _ = restore(CALL, "9", replace(seen, paused_by_agent=True), T0)
+    assert consent.paused == frozenset({"agent", "payment"})
+    assert consent.paying
