@@ -34,7 +34,7 @@ from ivr.ami.protocol import (
     Message,
     encode_action,
 )
-from ivr.ami.tracking import EventList, fail_future, redacted
+from ivr.ami.tracking import EventList, fail_future, hide_digits, redacted
 
 _log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -198,9 +198,10 @@ class AmiClient:
         feed, route = self._parser.feed_frames, self._route
         try:
             while data := await reader.read(READ_SIZE):
-                if _log.isEnabledFor(logging.DEBUG):
-                    _log.debug("AMI <- %s %r", self._peer, data)
+                debug = _log.isEnabledFor(logging.DEBUG)
                 for frame in feed(data):
+                    if debug:  # per frame, keys hidden: they may be card digits
+                        _log.debug("AMI <- %s %r", self._peer, hide_digits(frame))
                     route(message_from_text(frame))
             reason = "closed by the client" if self._closing else "the server closed the link"
             self._abort(AmiConnectionError(reason))

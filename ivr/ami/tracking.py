@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,3 +65,12 @@ class EventList:
     def _finish(self) -> None:
         if self._complete and self._response is not None and not self._future.done():
             self._future.set_result((self._response, self.items))
+
+
+_DIGIT = re.compile(r"^(Digit|DTMF|Keys?):[^\r\n]*", re.MULTILINE | re.IGNORECASE)
+
+
+def hide_digits(frame: str) -> str:
+    """A frame for a DEBUG log line, with the keys pressed hidden: a caller may be typing card
+    digits, which must never reach a log."""
+    return _DIGIT.sub(lambda m: f"{m.group(1)}: ***", frame)

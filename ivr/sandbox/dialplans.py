@@ -37,6 +37,33 @@ exten => _[n]-.,1,Set(CALLERID(name)=${BASE64_DECODE(${PJSIP_HEADER(read,X-IVR-N
  same => n,Dial(PJSIP/${EXTEN:2}@carrier,60,b(ivr-smoke-clean-name^s^1))
  same => n,Hangup()
 
+; The compliance policies (issue 5), each way a profile and a recording may be chosen:
+; j.<profile>.<language>.<agent>: the Gosub names the profile and the language;
+; r.<route>.<group>.<agent>: the service chooses from the route, the agent group and the
+; caller's number; 0<digits>: a number dialled (rules on the called number), agent `agent`;
+; *7<agent>: an agent's private call, dialled with the private prefix;
+; k.<agent>: four seconds with an agent (who hangs up), then a payment step that reads 16 card digits
+; from the caller (whose voice goes on), then the agent again.
+exten => _j.,1,Gosub(ivr-consent,s,1(${CUT(EXTEN,.,2)},${CUT(EXTEN,.,3)}))
+ same => n,Dial(PJSIP/${CUT(EXTEN,.,4)}@carrier,60)
+ same => n,Hangup()
+exten => _r.,1,Gosub(ivr-consent,s,1(,,${CUT(EXTEN,.,2)},${CUT(EXTEN,.,3)}))
+ same => n,Dial(PJSIP/${CUT(EXTEN,.,4)}@carrier,60)
+ same => n,Hangup()
+exten => _0.,1,Gosub(ivr-consent,s,1)
+ same => n,Dial(PJSIP/agent@carrier,60)
+ same => n,Hangup()
+exten => _*7.,1,Gosub(ivr-consent,s,1(fr,fr))
+ same => n,Dial(PJSIP/${EXTEN:2}@carrier,60)
+ same => n,Hangup()
+exten => _k.,1,Gosub(ivr-consent,s,1(fr,fr))
+ same => n,Dial(PJSIP/agent-for-4@carrier,60,g)
+ same => n,Gosub(ivr-payment,start,1)
+ same => n,Read(IVR_TEST_CARD,,16,,1,8)
+ same => n,Gosub(ivr-payment,end,1)
+ same => n,Dial(PJSIP/${EXTEN:2}@carrier,60)
+ same => n,Hangup()
+
 [ivr-smoke-clean-name]
 ; PJSIP builds the From of an outgoing leg from its connected line.
 exten => s,1,Set(CLEAN=${FILTER(A-Za-z0-9 .:-,${CALLERID(name)})})
@@ -85,11 +112,16 @@ exten => s,1,Set(PJSIP_HEADER(add,X-IVR-Name-B64)=${IVR_CALLER_NAME_B64})
 
 ; Agents the PBX dials: `agent` answers at once and talks (a 1000 Hz tone),
 ; `agent-silent` answers and says nothing, `agent-after-N` answers after N seconds,
+; `agent-for-N` talks for N seconds then hangs up,
 ; `agent-noanswer` rings until the caller gives up.
 [from-pbx]
 exten => agent,1,Answer()
  same => n,PlayTones(1000)
  same => n,Wait(3600)
+ same => n,Hangup()
+exten => _age[n]t-for-.,1,Answer()
+ same => n,PlayTones(1000)
+ same => n,Wait(${EXTEN:10})
  same => n,Hangup()
 exten => agent-silent,1,Answer()
  same => n,Wait(3600)

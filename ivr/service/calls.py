@@ -10,18 +10,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 
 from ivr.ami import Message
 from ivr.consent import inputs as i
-from ivr.consent.commands import Command
+from ivr.consent.commands import Announce, Command
 from ivr.consent.machine import Consent, Phase, handle
 from ivr.ledger.aio import AsyncLedger
 from ivr.names import Step
+from ivr.policy.agent_keys import AgentAction, KeyBuffer, read_agent_key
+from ivr.service.decide import Decider, facts_of
 from ivr.service.executor import Executor
 from ivr.service.metrics import Metrics
-from ivr.service.translate import consent_step, now, to_input
+from ivr.service.translate import (
+    agent_input,
+    consent_step,
+    endpoint,
+    now,
+    payment_step,
+    to_input,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +63,16 @@ class Session:
     consent: Consent
     channel: str
     queue: asyncio.Queue[Command | None] = field(default_factory=asyncio.Queue)
+    agent_keys: dict[str, KeyBuffer] = field(default_factory=dict)  # per agent channel
+
+
+def _call_of(event: Message) -> tuple[str, Step | None]:
+    """The call an event belongs to (its caller channel's id), and its consent step if any."""
+    step = consent_step(event)
+    if step is not None:
+        return step
+    payment = payment_step(event)
+    return (payment[0] if payment else event.get("Uniqueid", "")), None
 
 
 class Calls:
@@ -64,7 +83,9 @@ class Calls:
         metrics: Metrics,
         object_key: Callable[[], str],
         notice_hash: NoticeHash,
+        decider: Decider,
     ) -> None:
+        self.decider = decider
         self.executor = executor
         self.ledger = ledger
         self.metrics = metrics
@@ -96,17 +117,17 @@ class Calls:
         return True
 
     def on_event(self, event: Message) -> None:
-        step = consent_step(event)
-        call_id = step[0] if step else event.get("Uniqueid", "")
-        if step and step[1] is Step.NOTICE_STARTED and call_id not in self.sessions:
-            self._open(call_id, event)
+        call_id, step = _call_of(event)
+        if step in (Step.ARRIVED, Step.NOTICE_STARTED) and call_id not in self.sessions:
+            self._open(call_id, event, step)
         session = self.sessions.get(call_id)
-        if session is None and self._held(event):
-            return
         if session is None:
-            if step and step[1] is Step.OBJECTED:
+            owner = self.sessions.get(event.get("Linkedid", ""))
+            if owner is not None:  # another channel of a tracked call: an agent's
+                self._on_agent(owner, event)
+            elif not self._held(event) and step is Step.OBJECTED:
                 self.on_untracked_objection(call_id)
-            return  # not a caller's channel in the consent flow: never acted upon
+            return  # otherwise not a caller's channel in the consent flow: never acted upon
         if event.name == "Rename":
             session.channel = event.get("Newname", session.channel)
         happened = to_input(event, now())
@@ -115,22 +136,68 @@ class Calls:
         if happened is not None:
             self.feed(call_id, happened)
 
+    def _on_agent(self, session: Session, event: Message) -> None:
+        happened = agent_input(event, now())
+        if happened is None:
+            return
+        call_id, channel = session.consent.call_id, event.get("Channel", "")
+        if isinstance(happened, i.AgentJoined):
+            self.feed(call_id, happened)
+            return
+        buffer = session.agent_keys.get(channel, KeyBuffer())
+        at = now()
+        buffer, action = read_agent_key(buffer, happened, at, self.decider.settings.agents)
+        session.agent_keys[channel] = buffer
+        if action is AgentAction.PAUSE_TOGGLE:
+            self.feed(call_id, i.AgentPause(at, endpoint(channel)))
+        elif action is AgentAction.PRIVATE:
+            self.feed(call_id, i.AgentPrivate(at, endpoint(channel)))
+
     def feed(self, call_id: str, happened: i.Input) -> None:
         session = self.sessions.get(call_id)
         if session is None or session.consent.phase is Phase.ENDED:
             return
         session.consent, commands = handle(session.consent, happened)
         for command in commands:
-            session.queue.put_nowait(command)
+            if isinstance(command, Announce):  # the caller waits for it: not behind the ledger
+                self._spawn(self.executor.run(call_id, session.channel, command))
+            else:
+                session.queue.put_nowait(command)
         if session.consent.phase is Phase.ENDED:
             session.queue.put_nowait(None)
 
-    def _open(self, call_id: str, event: Message) -> None:
-        consent = Consent(call_id=call_id, object_key=self.object_key())
+    def _spawn(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(work)
+        self.workers.add(task)
+        task.add_done_callback(self.workers.discard)
+
+    def _open(self, call_id: str, event: Message, step: Step | None) -> None:
+        consent = Consent(
+            call_id=call_id,
+            object_key=self.object_key(),
+            tone=self.decider.settings.agents.tone,
+        )
         session = Session(consent, channel=event.get("Channel", ""))
         self.metrics.count("calls")
+        decided = self._decide(call_id, event) if step is Step.ARRIVED else None
+        start = CallStart.of(event)
+        if decided is not None:
+            start = CallStart(
+                decided.profile, decided.language, start.caller_number, start.caller_name
+            )
         log.info("call %s: consent flow started on %s", call_id, session.channel)
-        self._launch(session, CallStart.of(event))
+        self._launch(session, start)
+        if decided is not None:
+            self.feed(call_id, decided)
+
+    def _decide(self, call_id: str, event: Message) -> i.Decided | None:
+        """None if the choice failed: the dialplan goes on undecided, and nothing is recorded."""
+        try:
+            return self.decider.decide(facts_of(event), now())
+        except Exception:
+            log.exception("call %s: no decision (the call goes on, unrecorded)", call_id)
+            self.metrics.count("decision_errors")
+            return None
 
     def adopt(
         self, consent: Consent, channel: str, commands: Iterable[Command], start: CallStart

@@ -16,18 +16,23 @@ from ivr import names
 from ivr.ami import AmiClient, AmiError
 from ivr.consent import inputs as i
 from ivr.consent.commands import (
+    AckPayment,
+    Announce,
     Command,
     DeleteRecording,
     Finish,
     Log,
+    Mute,
     RememberObjection,
     StartRecording,
     StopRecording,
+    Tone,
 )
 from ivr.crypto import Keyring, encrypt_recording
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import EventKind, KeptRecording
 from ivr.names import Decision, Source
+from ivr.service.controls import CallControls
 from ivr.service.metrics import Metrics
 from ivr.service.recordings import RecordingsFolder
 
@@ -62,9 +67,12 @@ class Executor:
         # that stopping and deleting never wait for a disk write.
         self.deferred: dict[str, list[Log]] = {}
         self.recording_since: dict[str, datetime] = {}  # to tell a truncated recording
+        self.controls = CallControls(ami, metrics)
 
     async def run(self, call_id: str, channel: str, command: Command) -> None:
         match command:
+            case Announce() | Mute() | AckPayment() | Tone():
+                await self.controls.run(call_id, channel, command)
             case StartRecording():
                 await self._start(call_id, channel, command.file_name)
             case StopRecording():
@@ -163,7 +171,9 @@ class Executor:
         await self._flush(call_id)
         decision, kept = finish.decision, None
         since = self.recording_since.pop(call_id, None)
-        if finish.kept_file is not None:
+        if finish.kept_file is not None and await self._erased(call_id, finish.kept_file):
+            decision = Decision.OBJECTED
+        elif finish.kept_file is not None:
             kept = await self._kept(call_id, finish.kept_file)
             if kept is not None and since is not None:
                 await self._check_length(call_id, kept, (finish.at - since).total_seconds())
@@ -176,7 +186,20 @@ class Executor:
             await self._forget_objection(call_id)
         self.metrics.count(f"calls_{decision.value.replace('-', '_')}")
         self.metrics.forget(call_id)
+        self.controls.forget(call_id)
         log.info("call %s: ended, %s", call_id, decision)
+
+    async def _erased(self, call_id: str, file_name: str) -> bool:
+        """The caller's erasure was asked for while the call was up (``ivr erase`` in another
+        process): what was recorded is deleted, never kept."""
+        if await self.ledger.redaction_of(call_id) != "erasure":
+            return False
+        await self.recordings.wait_closed(file_name)
+        await asyncio.to_thread(self.recordings.delete, file_name)
+        detail = {"file": file_name, "reason": "erasure requested during the call"}
+        await self._write(call_id, Log(_now(), EventKind.RECORDING_DELETED, Source.SERVICE, detail))
+        log.info("call %s: erased during the call; recording deleted", call_id)
+        return True
 
     async def _check_length(self, call_id: str, kept: KeptRecording, expected: float) -> None:
         """A kept file much shorter than the call was recorded for lost audio (a full disk)."""

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from ivr import names
 from ivr.ami import AmiClient, AmiError
-from ivr.config.model import ConsentKeys
+from ivr.config.model import ConsentSettings
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +20,19 @@ class PbxObjection:
     at: datetime
 
 
-async def publish_keys(client: AmiClient, keys: ConsentKeys) -> None:
-    """The dialplan reads the keys from AstDB, so they match the prompts built from our config."""
-    for key, value in (
+async def publish_keys(client: AmiClient, consent: ConsentSettings) -> None:
+    """The dialplan reads the keys from AstDB, so they match the prompts built from our config;
+    and each profile's mode and language, for the calls the service cannot decide on."""
+    keys = consent.keys
+    settings = [
         (names.DB_KEY_OBJECT, keys.objection),
         (names.DB_KEY_FULL_NOTICE, keys.full_notice),
-    ):
+        (names.DB_KEY_ACCEPT, keys.accept),
+    ]
+    for name, profile in consent.profiles.items():
+        settings.append((names.DB_MODE_PREFIX + name, str(profile.mode)))
+        settings.append((names.DB_LANGUAGE_PREFIX + name, profile.default_language))
+    for key, value in settings:
         await client.action("DBPut", {"Family": names.DB_SETTINGS, "Key": key, "Val": value})
 
 

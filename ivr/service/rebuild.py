@@ -27,7 +27,17 @@ from ivr.service.recordings import RecordingsFolder
 log = logging.getLogger(__name__)
 
 MIXMONITOR_VAR = "MIXMONITOR_FILENAME"
-_VARS = (names.VAR_STEP, names.VAR_OBJECTED, names.VAR_PROFILE, names.VAR_LANGUAGE, MIXMONITOR_VAR)
+_VARS = (
+    names.VAR_STEP,
+    names.VAR_OBJECTED,
+    names.VAR_PROFILE,
+    names.VAR_LANGUAGE,
+    MIXMONITOR_VAR,
+    names.VAR_DECISION,
+    names.VAR_ACCEPTED,
+    names.VAR_PAUSED,
+    names.VAR_PAYMENT,
+)
 LEDGER_LOOKBACK = timedelta(days=2)  # unfinished calls older than this are left to an operator
 LEDGER_SCAN_LIMIT = 10_000
 _STEP_KINDS = {
@@ -109,6 +119,10 @@ class Rebuilder:
             recording=bool(variables[MIXMONITOR_VAR]) or self.recordings.exists(file_name),
             bridged=caller.bridged,
             live=True,
+            decision=variables[names.VAR_DECISION],
+            accepted=variables[names.VAR_ACCEPTED] == "1",
+            paused_by_agent=variables[names.VAR_PAUSED] == "1",
+            paying=variables[names.VAR_PAYMENT] == "1",
         )
         self._adopt(caller.call_id, caller.channel, seen, caller.start)
 
@@ -143,7 +157,8 @@ class Rebuilder:
         )
 
     def _adopt(self, call_id: str, channel: str, seen: Seen, start: CallStart) -> None:
-        consent, commands = restore(call_id, self.calls.object_key(), seen, _now())
+        tone = self.calls.decider.settings.agents.tone
+        consent, commands = restore(call_id, self.calls.object_key(), seen, _now(), tone=tone)
         self.calls.adopt(consent, channel, commands, start)
 
     def _end_lost(self, lost: set[str]) -> None:

@@ -12,6 +12,7 @@ from aiohttp import web
 from ivr.ami import AmiClient, AmiSupervisor, Message
 from ivr.ami.supervisor import Backoff
 from ivr.config.model import Settings
+from ivr.consent import inputs as i
 from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
@@ -20,6 +21,7 @@ from ivr.prompts import Manifest
 from ivr.retention import purge_daily
 from ivr.service import pbx_memory
 from ivr.service.calls import Calls
+from ivr.service.decide import Decider
 from ivr.service.disk import FolderWatch
 from ivr.service.executor import Executor
 from ivr.service.metrics import Metrics
@@ -58,7 +60,12 @@ class Runtime:
             self._client, ledger, self.recordings, self.metrics, keyring=self.keyring
         )
         self.calls = Calls(
-            self.executor, ledger, self.metrics, lambda: settings.consent.keys.objection, self._hash
+            self.executor,
+            ledger,
+            self.metrics,
+            lambda: settings.consent.keys.objection,
+            self._hash,
+            Decider(settings),
         )
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings)
         self.supervisor.on_connected.append(self._connected)
@@ -91,7 +98,7 @@ class Runtime:
         client.add_listener(self.calls.on_event)
         client.add_listener(self._untracked_hangup)
         try:
-            await pbx_memory.publish_keys(client, self.settings.consent.keys)
+            await pbx_memory.publish_keys(client, self.settings.consent)
             objections = await pbx_memory.pending_objections(client)
             live = await self.rebuilder.run(client, objections)
         finally:
@@ -159,6 +166,14 @@ class Runtime:
             await self.ledger.add_event(
                 call_id, at=now, kind=EventKind.ERROR, source=Source.RECONCILE, detail=detail
             )
+
+    def erase_live(self, call_ids: list[str]) -> None:
+        """A caller's erasure was asked for: their calls still up stop being recorded and lose
+        what was recorded, as for an objection."""
+        for call_id in call_ids:
+            if call_id in self.calls.sessions:
+                log.info("call %s: caller erased during the call", call_id)
+                self.calls.feed(call_id, i.Objected(datetime.now(UTC), Source.SERVICE))
 
     def health(self) -> tuple[bool, dict[str, object]]:
         ami = self.supervisor.health

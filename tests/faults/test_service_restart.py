@@ -39,7 +39,9 @@ PLAN: dict[str, tuple[str, int, str]] = {
     "notice-at-kill": (AGENT, 4, "kept"),
     "bridged-while-down": (AGENT, 3, "kept"),  # notice heard and agent reached, service away
     "notice-ended-while-down": (AGENT, 2, "abandoned"),
-    "notice-at-restart": (AGENT, 3, "kept"),
+    # Placed while the service was away: nobody chose its profile nor whether to record it,
+    # so it is never recorded (fail closed), though the caller hears the notice all the same.
+    "notice-at-restart": (AGENT, 3, "not-recorded"),
 }
 ENDED_WHILE_DOWN = {
     "kept-ended-while-down",
@@ -190,7 +192,8 @@ async def _bridged_unrecorded(call: ConsentCall) -> None:
 
 async def _after_restart(traffic: Traffic) -> None:
     await traffic.each(["object-while-down", "objected-ended-while-down"], gone)
-    await traffic.each(["notice-at-kill", "notice-at-restart", "bridged-while-down"], recorded)
+    await traffic.each(["notice-at-kill", "bridged-while-down"], recorded)
+    await traffic.each(["notice-at-restart"], _bridged_unrecorded)
     await traffic.each(["object-after-restart"], object_now)
     await traffic.each(["object-after-restart"], gone)
     for kind, call in traffic.all():

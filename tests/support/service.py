@@ -29,12 +29,39 @@ def free_port() -> int:
         return port
 
 
-def write_config(folder: Path, pbx: Target) -> Path:
+def _header(line: str) -> str | None:
+    """The table a TOML header line opens (``[a.b]`` or ``[[a.b]]``), else None."""
+    stripped = line.strip()
+    if not stripped.startswith("["):
+        return None
+    return stripped.strip("[]").strip()
+
+
+def with_policy(template: str, policy: str) -> str:
+    """The template with ``policy``'s top-level tables in place of its own (``[profiles]``
+    tables are merged instead: the template's short test texts stay)."""
+    replaced = {
+        name.split(".")[0] for line in policy.splitlines() if (name := _header(line)) is not None
+    } - {"profiles"}
+    kept, dropping = [], False
+    for line in template.splitlines():
+        name = _header(line)
+        if name is not None:
+            dropping = name.split(".")[0] in replaced
+        if not dropping:
+            kept.append(line)
+    return "\n".join(kept) + "\n" + policy
+
+
+def write_config(folder: Path, pbx: Target, *, policy: str = "") -> Path:
+    """The test configuration for ``pbx``; ``policy`` replaces its consent and recording
+    tables (profiles, rules, sampling, agents) for tests of the compliance policies."""
     if pbx.sounds_dir is None or not pbx.service_secret:
         raise RuntimeError("the PBX target names no sounds_dir or service account")
     path = folder / "ivr.toml"
+    template = with_policy(TEST_CONFIG, policy.replace("{", "{{").replace("}", "}}"))
     path.write_text(
-        TEST_CONFIG.format(
+        template.format(
             ami_host=pbx.ami_host,
             ami_port=pbx.ami_port,
             username=pbx.service_username,
@@ -70,6 +97,7 @@ class ServiceProcess:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     env: dict[str, str] = field(default_factory=dict)  # extra environment, e.g. a key
+    options: tuple[str, ...] = ()  # ivr's own options, e.g. ("--verbose",) for DEBUG logs
 
     @property
     def base_url(self) -> str:
@@ -86,7 +114,10 @@ class ServiceProcess:
         env = os.environ | {"IVR_API_TOKEN": API_TOKEN} | self.env
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                ivr_command("run", "--config", str(self.config)), stdout=log, stderr=log, env=env
+                ivr_command(*self.options, "run", "--config", str(self.config)),
+                stdout=log,
+                stderr=log,
+                env=env,
             )
 
     async def wait_healthy(self) -> dict[str, object]:

@@ -32,21 +32,42 @@ def test_the_subroutine_uses_the_shared_names() -> None:
     assert f"[{names.CONSENT_CONTEXT}]" in conf
     assert f"[{names.OBJECT_CONTEXT}]" in conf
     for step in names.Step:
-        if step is not names.Step.OPTED_IN:  # the opt-in profiles come with their own flow
-            assert f"UserEvent({names.USER_EVENT},Step: {step.value}" in conf, step
-    for variable in (names.VAR_CALL_ID, names.VAR_OBJECTED, names.VAR_STEP, names.VAR_PROFILE):
-        assert f"{variable}=" in conf, variable
+        assert f"UserEvent({names.USER_EVENT},Step: {step.value}" in conf, step
+    for step in names.PaymentStep:
+        assert f"UserEvent({names.PAYMENT_EVENT},Step: {step.value}" in conf, step
+    assert f"[{names.PAYMENT_CONTEXT}]" in conf
+    variables = (
+        names.VAR_CALL_ID,
+        names.VAR_OBJECTED,
+        names.VAR_STEP,
+        names.VAR_PROFILE,
+        names.VAR_DECISION,
+        names.VAR_ACCEPTED,
+        names.VAR_PAYMENT,
+        names.VAR_PAYMENT_MUTED,
+    )
+    for variable in variables:
+        assert f"{variable}=" in conf or f"{{{variable}}}" in conf, variable
     assert f"DB({names.DB_OBJECTIONS}/" in conf
-    assert f"{names.DB_SETTINGS}/{names.DB_KEY_OBJECT}" in conf
-    assert f"{names.DB_SETTINGS}/{names.DB_KEY_FULL_NOTICE}" in conf
-    for prompt in names.Prompt:
+    for key in (names.DB_KEY_OBJECT, names.DB_KEY_FULL_NOTICE, names.DB_KEY_ACCEPT):
+        assert f"{names.DB_SETTINGS}/{key}" in conf, key
+    for prefix in (names.DB_MODE_PREFIX, names.DB_LANGUAGE_PREFIX):
+        assert f"{names.DB_SETTINGS}/{prefix}${{IVR_PROFILE}}" in conf, prefix
+    # The notice is the one the service chose (IVR_PROMPT), the full notice and the
+    # confirmation are fixed; the fallback without the service is the short notice.
+    assert f"{names.PROMPT_FOLDER}/${{IVR_PROFILE}}/${{IVR_PROMPT}}" in conf
+    assert f"IVR_PROMPT={names.Prompt.NOTICE_SHORT.value}" in conf
+    for prompt in (names.Prompt.NOTICE_FULL, names.Prompt.OBJECTION_CONFIRMED):
         assert f"{names.PROMPT_FOLDER}/${{IVR_PROFILE}}/{prompt.value}" in conf, prompt
+    for mode in names.Mode:
+        assert mode.value in conf, mode
 
 
-def test_no_caller_controlled_value_reaches_a_user_event() -> None:
+def test_no_caller_controlled_value_reaches_a_user_event_unfiltered() -> None:
     for line in text("ivr-consent.conf").splitlines():
         if "UserEvent(" in line:
-            assert "CALLERID" not in line, line
+            unfiltered = re.sub(r"\$\{FILTER\([^,]+,\$\{[^}]+\}\)\}", "", line)
+            assert "CALLERID" not in unfiltered, line
 
 
 def test_every_key_has_an_in_call_objection_feature() -> None:
