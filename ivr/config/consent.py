@@ -39,7 +39,7 @@ Packs = dict[tuple[str, str], LanguagePack]
 
 def read_consent(root: Table, public_url: str) -> tuple[ConsentSettings, Packs]:
     consent = root.table("consent", ("default_profile", "profiles", "keys", "rules"))
-    keys = _keys(consent.table("keys", ("full_notice", "object")))
+    keys = _keys(consent.table("keys", ("full_notice", "object", "accept")))
     default = consent.string("default_profile", "fr")
     _check_shipped(consent, "default_profile", default)
     names = consent.strings("profiles", (default,))

@@ -38,11 +38,11 @@ def _header(line: str) -> str | None:
 
 
 def with_policy(template: str, policy: str) -> str:
-    """The template with ``policy``'s top-level tables in place of its own (``[profiles]``
-    tables are merged instead: the template's short test texts stay)."""
+    """The template with ``policy``'s top-level tables in place of its own (``[profiles]`` and
+    ``[notice]`` tables are merged instead: the template's short texts and items stay)."""
     replaced = {
         name.split(".")[0] for line in policy.splitlines() if (name := _header(line)) is not None
-    } - {"profiles"}
+    } - {"profiles", "notice"}
     kept, dropping = [], False
     for line in template.splitlines():
         name = _header(line)
