@@ -2,6 +2,11 @@
 caller's recordings and personal data, on request). Both write to the audit log.
 
 Exit status: 0 done, 1 some recordings could not be deleted, 2 nothing could run.
+
+``ivr purge --now 2027-05-01T03:30:00+00:00`` purges as if it were that moment (an ISO 8601
+time with its offset). The option is left out of ``--help``: it exists so tests (and an
+administrator checking a retention change) can see what a purge on a given day deletes, without
+waiting for that day. The audit row carries that moment as its time.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ def register(commands: Subparsers) -> None:
     run = commands.add_parser("purge", help="delete what is past its retention period")
     run.add_argument("--config", type=Path, required=True, metavar="FILE")
     run.add_argument("--dry-run", action="store_true", help="say what would go, delete nothing")
+    run.add_argument("--now", type=_moment, default=None, help=argparse.SUPPRESS)
     run.set_defaults(handler=_purge)
     erase = commands.add_parser("erase", help="erase a caller's recordings and personal data")
     erase.add_argument("--caller", required=True, metavar="NUMBER")
@@ -36,10 +42,18 @@ def register(commands: Subparsers) -> None:
     erase.set_defaults(handler=_erase)
 
 
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a time zone offset, e.g. +00:00")
+    return moment
+
+
 def _purge(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    now = datetime.now(UTC) if args.now is None else args.now
     try:
-        report = asyncio.run(_run_purge(settings, args.dry_run))
+        report = asyncio.run(_run_purge(settings, args.dry_run, now))
     except (LedgerError, AuditError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
@@ -54,8 +68,7 @@ def _purge(args: argparse.Namespace) -> int:
     return 1 if report.errors else 0
 
 
-async def _run_purge(settings: Settings, dry_run: bool) -> PurgeReport:
-    now = datetime.now(UTC)
+async def _run_purge(settings: Settings, dry_run: bool, now: datetime) -> PurgeReport:
     async with await AsyncLedger.open(settings.ledger.path) as ledger:
         rules = settings.compliance.retention
         report = await purge(ledger, rules, settings.recordings.dir, now, dry_run=dry_run)

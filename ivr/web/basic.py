@@ -1,5 +1,10 @@
 """Thin handlers: health, the legal notice, one call of the ledger, metrics, the audit log and
-the OpenAPI description."""
+the OpenAPI description.
+
+A call's entry holds personal data (the caller's number and name), so reading it is audited
+like listening to its recording: who, which call, when, why (optional here) and from where;
+the row is written before the entry is sent, and a failed audit write sends nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import asdict
 
 from aiohttp import web
 
-from ivr.web.context import AUDIT, OPENAPI, SERVICE
+from ivr.web.context import AUDIT, OPENAPI, SERVICE, audit
 from ivr.web.errors import error_response
 from ivr.web.legal_notice import available_languages, render_legal_notice
 
@@ -31,11 +36,18 @@ async def legal_notice(request: web.Request) -> web.Response:
     return web.Response(text=render_legal_notice(settings, language), content_type="text/html")
 
 
+_REASON_MAX = 500  # as for the recordings: an audit row stays small
+
+
 async def call(request: web.Request) -> web.Response:
     call_id = request.match_info["call_id"]
+    given = request.query.get("reason") or request.headers.get("X-Access-Reason") or ""
+    reason = given.strip()[:_REASON_MAX]
     record = await request.app[SERVICE].ledger.get_call(call_id)
     if record is None:
+        await audit(request, "read", call_id, "refused", reason=reason, detail={"status": 404})
         return error_response(404, "unknown-call", f"no call {call_id!r} in the ledger")
+    await audit(request, "read", call_id, "ok", reason=reason, detail={"status": 200})
     return web.json_response(record.to_json())
 
 

@@ -28,6 +28,7 @@ async def erase(request: web.Request) -> web.Response:
         return error_response(400, "bad-request", 'send {"caller": "<number>", "reason": "…"}')
     service = request.app[SERVICE]
     who = principal(request)
+    live = await service.ledger.calls_of_caller(caller)  # before the number is erased
     try:
         proof = await erase_caller(
             service.ledger,
@@ -41,6 +42,9 @@ async def erase(request: web.Request) -> web.Response:
     except ErasureError as exc:
         await audit(request, "erase", "-", "failed", reason=reason, detail={"error": str(exc)})
         return error_response(503 if "configuration" in str(exc) else 400, "erasure", str(exc))
+    stop_live = getattr(service, "erase_live", None)
+    if stop_live is not None:  # calls still up: their recording stops and is deleted now
+        stop_live(live)
     detail = {"calls": proof.calls, "recordings": proof.recordings, "proof": proof.seq}
     await audit(request, "erase", proof.subject, "ok", reason=reason, detail=detail)
     return web.json_response(proof.to_json())

@@ -54,12 +54,12 @@ _CALL_ID = {
     "schema": {"type": "string", "pattern": recordings.CALL_ID_PATTERN},
 }
 _REASON = (
-    _query("reason", "why you listen or download (or the X-Access-Reason header)"),
+    _query("reason", "why you access it (or the X-Access-Reason header)"),
     {
         "name": "X-Access-Reason",
         "in": "header",
         "required": False,
-        "description": "why you listen or download (or the reason query parameter)",
+        "description": "why you access it (or the reason query parameter)",
         "schema": {"type": "string"},
     },
 )
@@ -97,8 +97,8 @@ ROUTES: tuple[Route, ...] = (
         "/api/calls/{call_id}",
         basic.call,
         ALL,
-        "one call of the ledger",
-        (_CALL_ID,),
+        "one call of the ledger (with the caller's number and name); audited",
+        (_CALL_ID, *_REASON),
         {"200": "the call", "404": "unknown call"},
     ),
     Route(
