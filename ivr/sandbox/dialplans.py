@@ -42,8 +42,8 @@ exten => _[n]-.,1,Set(CALLERID(name)=${BASE64_DECODE(${PJSIP_HEADER(read,X-IVR-N
 ; r.<route>.<group>.<agent>: the service chooses from the route, the agent group and the
 ; caller's number; 0<digits>: a number dialled (rules on the called number), agent `agent`;
 ; *7<agent>: an agent's private call, dialled with the private prefix;
-; k.<agent>: four seconds with an agent (who hangs up), then a payment step that reads 16 card digits
-; from the caller (whose voice goes on), then the agent again.
+; k.<agent>: four seconds with an agent (who hangs up), then a payment step that reads 16
+; card digits from the caller (whose voice goes on), then the agent again.
 exten => _j.,1,Gosub(ivr-consent,s,1(${CUT(EXTEN,.,2)},${CUT(EXTEN,.,3)}))
  same => n,Dial(PJSIP/${CUT(EXTEN,.,4)}@carrier,60)
  same => n,Hangup()
