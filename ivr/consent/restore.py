@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ivr.consent import inputs as i
-from ivr.consent.commands import Command, DeleteRecording, Log, StopRecording
+from ivr.consent.commands import Command, DeleteRecording, Log, Mute, StopRecording
 from ivr.consent.machine import Consent, Outcome, Phase, handle
 from ivr.consent.pauses import AGENT, PAYMENT
 from ivr.ledger.model import EventKind
@@ -96,6 +96,8 @@ def restore(
         tone=tone,
     )
     commands = _objection(consent, seen)
+    if phase is Phase.RECORDING and seen.live:
+        commands.append(_mute_as_paused(consent))
     if phase is Phase.AWAITING_BRIDGE and seen.bridged and seen.live:
         consent, more = handle(consent, i.Bridged(at))
         commands += more
@@ -107,6 +109,13 @@ def restore(
 
 def _may_record(announced: Announced, seen: Seen) -> bool:
     return announced.record and (announced.mode is not Mode.OPT_IN or seen.accepted)
+
+
+def _mute_as_paused(consent: Consent) -> Mute:
+    """The PBX keeps a mute across the service's absence: a pause that ended meanwhile (a
+    payment step over, say) must not leave the rest of the call silent, and a pause that began
+    meanwhile is applied. Muting is idempotent, so this is sent whatever the PBX's state."""
+    return Mute(bool(consent.paused), paused_by_agent=AGENT in consent.paused)
 
 
 def _paused(seen: Seen) -> frozenset[str]:

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from ivr.consent import inputs as i
-from ivr.consent.commands import DeleteRecording, Finish, Log, StartRecording, StopRecording
+from ivr.consent.commands import (
+    DeleteRecording,
+    Finish,
+    Log,
+    Mute,
+    StartRecording,
+    StopRecording,
+)
 from ivr.consent.machine import Phase, handle
 from ivr.consent.restore import Seen, phase_of, restore
 from ivr.ledger.model import EventKind
@@ -60,7 +67,8 @@ def test_a_call_in_its_notice_goes_on_from_there() -> None:
 def test_a_recorded_call_stays_recorded_and_is_kept_at_hang_up() -> None:
     seen = replace(LIVE, step="notice-done", recording=True, bridged=True)
     consent, commands = restore(CALL, "9", seen, T0)
-    assert (consent.phase, consent.recording_requested, commands) == (Phase.RECORDING, True, [])
+    assert (consent.phase, consent.recording_requested) == (Phase.RECORDING, True)
+    assert commands == [Mute(False)]  # the PBX made to agree: not paused
     _, commands = handle(consent, i.HungUp(T0))
     assert commands[-1] == Finish(T0, Decision.KEPT, FILE)
 
@@ -148,8 +156,16 @@ def test_opt_in_is_recorded_after_a_restart_only_if_the_caller_accepted() -> Non
     assert StartRecording(FILE) in commands
 
 
-def test_pauses_survive_a_restart() -> None:
+def test_pauses_survive_a_restart_and_the_pbx_is_muted_as_paused() -> None:
     seen = replace(LIVE, step="notice-done", recording=True, bridged=True, paying=True)
-    consent, _ = restore(CALL, "9", replace(seen, paused_by_agent=True), T0)
+    consent, commands = restore(CALL, "9", replace(seen, paused_by_agent=True), T0)
     assert consent.paused == frozenset({"agent", "payment"})
     assert consent.paying
+    assert Mute(True, paused_by_agent=True) in commands
+
+
+def test_a_pause_that_ended_while_the_service_was_away_is_lifted() -> None:
+    seen = replace(LIVE, step="notice-done", recording=True, bridged=True, paying=False)
+    consent, commands = restore(CALL, "9", seen, T0)
+    assert not consent.paused
+    assert Mute(False) in commands
