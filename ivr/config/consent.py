@@ -3,6 +3,7 @@ and the rendering of every text a caller hears or reads, once, at start-up."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -28,10 +29,21 @@ from ivr.config.texts import (
     one_line,
     render,
 )
-from ivr.names import Prompt
+from ivr.names import Mode, Prompt
 
 DTMF_KEYS = "0123456789*#"
-_PROFILE_KEYS = ("languages", "default_language", "texts", "notice", "unrecorded_notice")
+_PROFILE_KEYS = (
+    "languages",
+    "default_language",
+    "texts",
+    "notice",
+    "unrecorded_notice",
+    "based_on",  # a profile of the administrator's own: the shipped one it starts from
+    "mode",
+    "objection",
+    "description",
+)
+_OWN_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
 _CONTROLLER_ONLY = ("name", "contact", "dpo")  # the same in every language, usually
 
 Packs = dict[tuple[str, str], LanguagePack]
@@ -40,16 +52,17 @@ Packs = dict[tuple[str, str], LanguagePack]
 def read_consent(root: Table, public_url: str) -> tuple[ConsentSettings, Packs]:
     consent = root.table("consent", ("default_profile", "profiles", "keys", "rules"))
     keys = _keys(consent.table("keys", ("full_notice", "object", "accept")))
+    overrides = root.tables("profiles", _PROFILE_KEYS)
+    known = (*shipped_names(), *(n for n, t in overrides.items() if "based_on" in t))
     default = consent.string("default_profile", "fr")
-    _check_shipped(consent, "default_profile", default)
+    _check_known(consent, "default_profile", default, known)
     names = consent.strings("profiles", (default,))
     for name in names:
-        _check_shipped(consent, "profiles", name)
+        _check_known(consent, "profiles", name, known)
     if default not in names:
         raise consent.error(
             "default_profile", f"must be one of consent.profiles, got {shown(default)}"
         )
-    overrides = root.tables("profiles", _PROFILE_KEYS)
     for name, table in overrides.items():
         if name not in names:
             raise root.source.error(table.key, f"profile {shown(name)} is not in consent.profiles")
@@ -82,9 +95,10 @@ def _empty(root: Table, name: str) -> Table:
     return Table({}, f"profiles.{name}", root.source, _PROFILE_KEYS)
 
 
-def _check_shipped(table: Table, key: str, name: str) -> None:
-    if name not in shipped_names():
-        raise table.error(key, f"unknown profile {shown(name)}" + hint(name, shipped_names()))
+def _check_known(table: Table, key: str, name: str, known: tuple[str, ...]) -> None:
+    if name not in known:
+        own = " (a profile of your own needs [profiles.<name>] with based_on)"
+        raise table.error(key, f"unknown profile {shown(name)}" + hint(name, known) + own)
 
 
 def _keys(table: Table) -> ConsentKeys:
@@ -112,27 +126,50 @@ def _key(table: Table, name: str, default: str) -> str:
 
 
 def _profile(name: str, table: Table) -> Profile:
-    shipped = shipped_profile(name)
+    base = _base(name, table)
+    shipped = shipped_profile(base)
     languages = table.strings("languages", shipped.languages)
     for language in languages:
         if language not in shipped.languages:
             have = ", ".join(shipped.languages)
             raise table.error(
-                "languages", f"profile {name} has texts in {have}; got {shown(language)}"
+                "languages", f"profile {base} has texts in {have}; got {shown(language)}"
             )
     fallback = shipped.default_language if shipped.default_language in languages else languages[0]
     default = table.string("default_language", fallback)
     if default not in languages:
         raise table.error("default_language", f"must be one of the languages, got {shown(default)}")
+    mode = table.string("mode", str(shipped.mode))
+    if mode not in set(Mode):
+        raise table.error("mode", f"must be one of {', '.join(Mode)}, got {shown(mode)}")
     return Profile(
         name,
-        shipped.mode,
+        Mode(mode),
         languages,
         default,
-        shipped.description,
-        shipped.offers_objection,
+        table.string("description", shipped.description),
+        table.boolean("objection", shipped.offers_objection),
         unrecorded_notice(table, shipped.unrecorded_notice),
+        base,
     )
+
+
+def _base(name: str, table: Table) -> str:
+    """The shipped profile whose texts ``name`` starts from: itself, or its ``based_on``."""
+    if "based_on" not in table:
+        return name
+    if name in shipped_names():
+        raise table.error("based_on", f"{name} is a shipped profile: change it, do not base it")
+    if not _OWN_NAME.fullmatch(name):
+        raise table.source.error(
+            table.key, "a profile's name is 1-32 of a-z, 0-9 and -, starting with a letter"
+        )
+    base = table.string("based_on")
+    if base not in shipped_names():
+        raise table.error(
+            "based_on", f"unknown profile {shown(base)}" + hint(base, shipped_names())
+        )
+    return base
 
 
 def _profile_packs(profile: Profile, own: Table, common: _Common) -> Packs:
@@ -147,6 +184,7 @@ def _profile_packs(profile: Profile, own: Table, common: _Common) -> Packs:
         layers = (notices.get(language), common.notices.get(language), common.controller)
         packs[profile.name, language] = _pack(
             profile,
+            own,
             language,
             texts.get(language),
             [t for t in layers if t is not None],
@@ -165,13 +203,15 @@ def _check_languages(tables: Mapping[str, Table], languages: set[str], why: str)
 
 def _pack(
     profile: Profile,
+    profile_table: Table,
     language: str,
     override: Table | None,
     layers: Sequence[Table],
     common: _Common,
 ) -> LanguagePack:
-    shipped = shipped_texts(profile.name, language)
+    shipped = shipped_texts(profile.base, language)
     texts = dict(shipped.texts) | (_overridden(override, profile) if override else {})
+    _check_inherited(profile, language, texts, profile_table)
     notice = _notice(language, layers, shipped.notice)
     said = {"*": texts["key-star"], "#": texts["key-hash"]}
     speech = _values(notice, common, lambda key: said.get(key, key))
@@ -183,6 +223,19 @@ def _pack(
         MappingProxyType({p: render(texts[p], speech) for p in Prompt}),
         MappingProxyType({name: render(texts[name], page) for name in PAGE_TEXTS}),
     )
+
+
+def _check_inherited(profile: Profile, language: str, texts: Mapping[str, str], own: Table) -> None:
+    """A profile whose rules differ from the one it is based on (opt-in where the base only
+    notifies, say) must not inherit a text that leaves out a key its callers need."""
+    for name, needed in profile.must_say.items():
+        missing = [p for p in needed if "{" + p + "}" not in texts[name]]
+        if missing:
+            raise own.source.error(
+                f"{own.key}.texts.{language}.{name}",
+                f"the text inherited from profile {profile.base} does not say "
+                f"{{{missing[0]}}}, which profile {profile.name} must: write your own",
+            )
 
 
 def _overridden(table: Table, profile: Profile) -> dict[str, str]:

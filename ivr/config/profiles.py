@@ -31,6 +31,12 @@ class Profile:
     offers_objection: bool = True  # the notice names an objection key (not under notice-only)
     unrecorded_notice: str = "same"  # a call not to be recorded hears: the same notice, or
     # "short": the notice-unrecorded prompt
+    based_on: str = ""  # a profile of the administrator's own: the shipped one it starts from
+
+    @property
+    def base(self) -> str:
+        """The shipped profile whose texts this one uses (itself, if shipped)."""
+        return self.based_on or self.name
 
     @property
     def must_say(self) -> MustSay:

@@ -148,3 +148,56 @@ def test_us_needs_both_us_profiles(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + rule, encoding="utf-8")
     with pytest.raises(ConfigError, match="us-all-party"):
         load_settings(path, environ={})
+
+
+OWN_SHORT = {
+    "fr": "Avec votre accord, {controller} enregistre. Touche {accept_key} pour accepter, "
+    "{object_key} pour retirer votre accord, {full_notice_key} pour tout savoir.",
+    "en": "With your consent, {controller} records. Press {accept_key} to agree, "
+    "{object_key} to withdraw, {full_notice_key} for details.",
+}
+
+
+def own_profile(tmp_path: Path, table: dict[str, object]) -> Path:
+    return sample.write(
+        tmp_path, {"consent": {"profiles": ["fr", "acme-eu"]}, "profiles": {"acme-eu": table}}
+    )
+
+
+def test_a_profile_of_ones_own_starts_from_a_shipped_one(tmp_path: Path) -> None:
+    texts = {lang: {"notice-short": text} for lang, text in OWN_SHORT.items()}
+    table = {"based_on": "fr", "mode": "opt-in", "description": "Acme, EU", "texts": texts}
+    settings = load_settings(own_profile(tmp_path, table), environ={})
+    profile = settings.consent.profiles["acme-eu"]
+    assert (profile.mode, profile.base, profile.languages) == (Mode.OPT_IN, "fr", ("fr", "en"))
+    assert "Touche 2 pour accepter" in settings.texts("acme-eu", "fr")[Prompt.NOTICE_SHORT]
+    assert (
+        settings.texts("acme-eu", "en")[Prompt.NOTICE_FULL]
+        == settings.texts("fr", "en")[Prompt.NOTICE_FULL]
+    )
+
+
+def test_an_inherited_text_missing_a_key_the_new_rules_need_is_refused(tmp_path: Path) -> None:
+    path = own_profile(tmp_path, {"based_on": "fr", "mode": "opt-in"})
+    with pytest.raises(
+        ConfigError, match=r"profiles\.acme-eu\.texts\.fr\.notice-short.*accept_key"
+    ):
+        load_settings(path, environ={})
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"based_on": "es"}, r"profiles\.acme-eu\.based_on: unknown profile"),
+        ({"based_on": "fr", "mode": "maybe"}, r"profiles\.acme-eu\.mode"),
+    ],
+)
+def test_bad_profiles_of_ones_own(tmp_path: Path, table: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(own_profile(tmp_path, table), environ={})
+
+
+def test_an_unknown_profile_says_how_to_define_one(tmp_path: Path) -> None:
+    path = sample.write(tmp_path, {"consent": {"profiles": ["fr", "acme-eu"]}})
+    with pytest.raises(ConfigError, match=r"consent\.profiles.*based_on"):
+        load_settings(path, environ={})
