@@ -35,8 +35,29 @@ def build_record(settings: Settings, language: str | None = None) -> dict[str, A
             name: {"mode": str(p.mode), "languages": list(p.languages)}
             for name, p in consent.profiles.items()
         },
+        "which_calls_are_recorded": _which_calls(settings),
         "rights": items.rights,
         "complaint": items.complaint,
+    }
+
+
+def _which_calls(settings: Settings) -> dict[str, Any]:
+    """Recording is not systematic: the sampling and the periods declared to the agents, or the
+    legal obligation that makes it so."""
+    policy, agents = settings.recording, settings.agents
+    if policy.legal_reference:
+        return {"every_call": f"legal obligation: {policy.legal_reference}"}
+    return {
+        "fraction_of_eligible_calls": policy.fraction,
+        "declared_periods": [str(period) for period in policy.periods],
+        "timezone": policy.timezone,
+        "agents": {
+            "hear_a_beep_at_start_and_stop": agents.tone,
+            "pause_key": agents.pause_key or None,
+            "private_call_key": agents.private_key or None,
+            "private_call_prefix": agents.private_prefix or None,
+        },
+        "payment_steps": "muted: card data is never recorded",
     }
 
 

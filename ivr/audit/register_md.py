@@ -14,6 +14,7 @@ _TITLES = {
     "retention": "Retention",
     "security_measures": "Security measures",
     "profiles": "Consent profiles",
+    "which_calls_are_recorded": "Which calls are recorded",
     "rights": "Rights of the data subjects",
     "complaint": "Supervisory authority",
 }

@@ -53,3 +53,23 @@ def test_markdown_in_another_language_with_encryption(tmp_path: Path) -> None:
     assert "training our advisers" in text
     assert "encrypted at rest once closed (AES-256-GCM)" in text
     assert "ab" * 32 not in text
+
+
+def test_the_record_says_which_calls_are_recorded(tmp_path: Path) -> None:
+    from ivr.audit.register import build_record
+
+    legal = {"recording": {"mode": "legal-obligation", "legal_reference": "MiFID II art. 16(7)"}}
+    record = build_record(sample.settings(tmp_path, legal))
+    assert record["which_calls_are_recorded"] == {
+        "every_call": "legal obligation: MiFID II art. 16(7)"
+    }
+    sampled = {
+        "recording": {
+            "fraction": 0.1,
+            "periods": [{"days": ["mon"], "from": "09:00", "to": "12:00"}],
+        }
+    }
+    which = build_record(sample.settings(tmp_path, sampled))["which_calls_are_recorded"]
+    assert which["fraction_of_eligible_calls"] == 0.1
+    assert len(which["declared_periods"]) == 1
+    assert which["agents"]["pause_key"] == "*1"
