@@ -63,13 +63,6 @@ def test_the_record_says_which_calls_are_recorded(tmp_path: Path) -> None:
     assert record["which_calls_are_recorded"] == {
         "every_call": "legal obligation: MiFID II art. 16(7)"
     }
-    sampled = {
-        "recording": {
-            "fraction": 0.1,
-            "periods": [{"days": ["mon"], "from": "09:00", "to": "12:00"}],
-        }
-    }
-    which = build_record(sample.settings(tmp_path, sampled))["which_calls_are_recorded"]
-    assert which["fraction_of_eligible_calls"] == 0.1
-    assert len(which["declared_periods"]) == 1
+    which = build_record(sample.settings(tmp_path))["which_calls_are_recorded"]
+    assert (which["fraction_of_eligible_calls"], which["declared_periods"]) == (0.0, [])
     assert which["agents"]["pause_key"] == "*1"
