@@ -180,6 +180,15 @@ class Calls:
         session = Session(consent, channel=event.get("Channel", ""))
         self.metrics.count("calls")
         decided = self._decide(call_id, event) if step is Step.ARRIVED else None
+        if step is Step.NOTICE_STARTED:
+            # Either the service started during this call's first second, or the PBX runs a
+            # dialplan older than this service (no `arrived` step): then no call is recorded.
+            log.warning(
+                "call %s: its notice started without the service's decision: not recorded "
+                "(if every call says so, install dialplan/ivr-consent.conf of this version)",
+                call_id,
+            )
+            self.metrics.count("calls_undecided")
         start = CallStart.of(event)
         if decided is not None:
             start = CallStart(
