@@ -14,6 +14,7 @@ from ivr import names
 from ivr.ami import AmiClient, AmiError
 from ivr.consent.commands import AckPayment, Announce, Mute, Tone
 from ivr.service.metrics import Metrics
+from ivr.service.tones import TonePool
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,15 @@ TONE_FOLDER = "/tmp"  # noqa: S108 - on the PBX; the file never holds audio
 
 
 class CallControls:
-    def __init__(self, ami: Callable[[], AmiClient | None], metrics: Metrics) -> None:
+    def __init__(
+        self,
+        ami: Callable[[], AmiClient | None],
+        metrics: Metrics,
+        tone_links: TonePool | None = None,
+    ) -> None:
         self.ami = ami
         self.metrics = metrics
+        self.tone_links = tone_links  # None: tones share the control link (tests, tools)
         self.tones: dict[str, int] = {}  # agent tones started per call, to name their files
 
     def forget(self, call_id: str) -> None:
@@ -79,7 +86,10 @@ class CallControls:
         else:
             name, fields = "StopMixMonitor", {"Channel": tone.channel}
         try:
-            await self._action(name, fields)
+            if tone.on and self.tone_links is not None:  # the start beep holds its session
+                await self.tone_links.action(name, fields)
+            else:
+                await self._action(name, fields)
         except AmiError as exc:  # the agent hung up meanwhile
             log.info("call %s: agent tone %s: %s", call_id, name, exc)
 

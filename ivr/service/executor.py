@@ -35,6 +35,7 @@ from ivr.names import Decision, Source
 from ivr.service.controls import CallControls
 from ivr.service.metrics import Metrics
 from ivr.service.recordings import RecordingsFolder
+from ivr.service.tones import TonePool
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class Executor:
         recordings: RecordingsFolder,
         metrics: Metrics,
         keyring: Keyring | None = None,
+        tone_links: TonePool | None = None,
     ) -> None:
         self.ami = ami
         self.ledger = ledger
@@ -67,7 +69,7 @@ class Executor:
         # that stopping and deleting never wait for a disk write.
         self.deferred: dict[str, list[Log]] = {}
         self.recording_since: dict[str, datetime] = {}  # to tell a truncated recording
-        self.controls = CallControls(ami, metrics)
+        self.controls = CallControls(ami, metrics, tone_links)
 
     async def run(self, call_id: str, channel: str, command: Command) -> None:
         match command:

@@ -27,6 +27,7 @@ from ivr.service.executor import Executor
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
 from ivr.service.recordings import RecordingsFolder
+from ivr.service.tones import TonePool
 from ivr.web.app import build_app
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,14 @@ class Runtime:
         self.link: AmiClient | None = None
         compliance = settings.compliance
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
+        self.tone_links = TonePool(ami.host, ami.port, ami.username, ami.secret.reveal())
         self.executor = Executor(
-            self._client, ledger, self.recordings, self.metrics, keyring=self.keyring
+            self._client,
+            ledger,
+            self.recordings,
+            self.metrics,
+            keyring=self.keyring,
+            tone_links=self.tone_links,
         )
         self.calls = Calls(
             self.executor,
@@ -214,6 +221,7 @@ class Runtime:
             purging.cancel()
             await asyncio.gather(supervising, watching, purging, return_exceptions=True)
             await self.calls.drain(DRAIN_SECONDS)
+            await self.tone_links.close()
             await runner.cleanup()
 
 
