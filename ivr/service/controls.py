@@ -56,7 +56,7 @@ class CallControls:
     async def setvar(self, call_id: str, channel: str, variable: str, value: str) -> bool:
         fields = {"Channel": channel, "Variable": variable, "Value": value}
         try:
-            await self._action("Setvar", fields)
+            await self.action("Setvar", fields)
         except AmiError as exc:  # the caller hung up, or the link is down
             log.info("call %s: %s not set: %s", call_id, variable, exc)
             return False
@@ -65,7 +65,7 @@ class CallControls:
     async def _mute(self, call_id: str, channel: str, mute: Mute) -> None:
         fields = {"Channel": channel, "Direction": "both", "State": "1" if mute.on else "0"}
         try:
-            await self._action("MixMonitorMute", fields)
+            await self.action("MixMonitorMute", fields)
         except AmiError as exc:
             # A payment step left unconfirmed makes the PBX stop the recording itself.
             log.warning("call %s: recording not %s: %s", call_id, _muted(mute.on), exc)
@@ -89,11 +89,12 @@ class CallControls:
             if tone.on and self.tone_links is not None:  # the start beep holds its session
                 await self.tone_links.action(name, fields)
             else:
-                await self._action(name, fields)
+                await self.action(name, fields)
         except AmiError as exc:  # the agent hung up meanwhile
             log.info("call %s: agent tone %s: %s", call_id, name, exc)
 
-    async def _action(self, name: str, fields: dict[str, str]) -> None:
+    async def action(self, name: str, fields: dict[str, str]) -> None:
+        """One action on the service's control link; AmiError if it is down or refuses."""
         client = self.ami()
         if client is None:
             raise AmiError(f"{name}: not connected to the PBX")

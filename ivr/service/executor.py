@@ -88,15 +88,9 @@ class Executor:
             case Finish():
                 await self._finish(call_id, command)
 
-    async def _action(self, name: str, fields: dict[str, str]) -> None:
-        client = self.ami()
-        if client is None:
-            raise AmiError(f"{name}: not connected to the PBX")
-        await client.action(name, fields)
-
     async def _start(self, call_id: str, channel: str, file_name: str) -> None:
         try:
-            await self._action("MixMonitor", {"Channel": channel, "File": file_name})
+            await self.controls.action("MixMonitor", {"Channel": channel, "File": file_name})
         except AmiError as exc:
             log.warning("call %s: recording not started: %s", call_id, exc)
             self.feed(call_id, i.RecordingFailed(_now(), str(exc)))
@@ -109,7 +103,7 @@ class Executor:
     async def _stop(self, call_id: str, channel: str) -> None:
         self.metrics.since_key(call_id, self.metrics.queue_latency)
         try:
-            await self._action("StopMixMonitor", {"Channel": channel})
+            await self.controls.action("StopMixMonitor", {"Channel": channel})
         except AmiError as exc:  # already stopped by the PBX feature, or the link is down
             log.info("call %s: StopMixMonitor: %s", call_id, exc)
         self.metrics.since_key(call_id, self.metrics.stop_latency)
@@ -143,7 +137,7 @@ class Executor:
             ("Setvar", {"Channel": channel, "Variable": names.VAR_OBJECTED, "Value": "1"}),
         ):
             try:
-                await self._action(action, fields)
+                await self.controls.action(action, fields)
             except AmiError as exc:  # the caller may have hung up already: nothing to mark
                 log.info(
                     "call %s: objection not written to the PBX by %s: %s", call_id, action, exc
