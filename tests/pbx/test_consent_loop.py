@@ -52,11 +52,20 @@ class ConsentCall:
 
 
 async def place(
-    carrier: Carrier, pbx_ami: AmiClient, target: Target, exten: str = "c-fr-agent"
+    carrier: Carrier,
+    pbx_ami: AmiClient,
+    target: Target,
+    exten: str = "c-fr-agent",
+    *,
+    caller: str | None = None,
+    voice: Voice | None = None,
 ) -> ConsentCall:
-    number = new_caller_number()
+    """A caller (a number of its own unless given; the caller's tone unless another voice)
+    whose call reached the notice."""
+    number = caller or new_caller_number()
     pbx = PbxView(pbx_ami, number)
-    leg = await carrier.call(exten, caller_num=number, voice=Voice(tone=str(CALLER_HZ)))
+    voice = voice or Voice(tone=str(CALLER_HZ))
+    leg = await carrier.call(exten, caller_num=number, voice=voice)
     started = await pbx.events.wait_for(
         EventMatch("UserEvent", {"Step": "notice-started"}), STEP_DEADLINE
     )

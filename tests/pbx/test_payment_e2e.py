@@ -27,7 +27,7 @@ from tests.pbx.test_consent_loop import (
     ledger_entry,
     place,
 )
-from tests.support.service import ServiceProcess
+from tests.support.service import ServiceProcess, running
 from tests.support.targets import Target
 
 pytestmark = [pytest.mark.sip, pytest.mark.timeout(180)]
@@ -41,10 +41,8 @@ PAYMENT_EXTEN = "k.agent"
 async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
     """The service at DEBUG level: even its rawest log must not hold a card digit."""
     log = service_config.parent / "payment-service.log"
-    process = ServiceProcess(service_config, log, options=("--verbose",))
-    await process.start()
-    yield process
-    assert process.stop() == 0, process.log_tail()
+    async with running(service_config, log, options=("--verbose",)) as process:
+        yield process
 
 
 async def payment_step(call: ConsentCall, step: str, timeout: float = 30.0) -> Message:

@@ -16,19 +16,17 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from ivr.ami import AmiClient, EventMatch
-from ivr.qa.carrier import Carrier, Voice
+from ivr.ami import AmiClient
+from ivr.qa.carrier import Carrier
 from tests.pbx.test_consent_loop import (
-    CALLER_HZ,
-    STEP_DEADLINE,
     ConsentCall,
     NeverExists,
     event_kinds,
     event_of,
     ledger_entry,
+    place,
 )
-from tests.support.calls import PbxView
-from tests.support.service import ServiceProcess, build_prompts, write_config
+from tests.support.service import ServiceProcess, policy_config, running
 from tests.support.targets import Target
 
 pytestmark = [pytest.mark.sip, pytest.mark.timeout(240)]
@@ -72,27 +70,12 @@ async def service(
     tmp_path_factory: pytest.TempPathFactory, pbx_target: Target
 ) -> AsyncIterator[ServiceProcess]:
     folder = tmp_path_factory.mktemp("profiles")
-    config = write_config(folder, pbx_target, policy=POLICY)
-    build_prompts(config)
-    process = ServiceProcess(config, folder / "service.log")
-    await process.start()
-    yield process
-    assert process.stop() == 0, process.log_tail()
+    async with running(policy_config(folder, pbx_target, POLICY), folder / "service.log") as s:
+        yield s
 
 
 def number(prefix: str, digits: int) -> str:
     return prefix + "".join(random.choices("0123456789", k=digits))
-
-
-async def call(
-    carrier: Carrier, pbx_ami: AmiClient, target: Target, exten: str, caller: str
-) -> ConsentCall:
-    pbx = PbxView(pbx_ami, caller)
-    leg = await carrier.call(exten, caller_num=caller, voice=Voice(tone=str(CALLER_HZ)))
-    started = await pbx.events.wait_for(
-        EventMatch("UserEvent", {"Step": "notice-started"}), STEP_DEADLINE
-    )
-    return ConsentCall(leg, pbx, started, target.recordings_dir)
 
 
 async def chosen(service: ServiceProcess, consent: ConsentCall) -> dict[str, object]:
@@ -106,7 +89,7 @@ async def chosen(service: ServiceProcess, consent: ConsentCall) -> dict[str, obj
 async def test_opt_in_records_after_the_accept_key(
     service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
 ) -> None:
-    consent = await call(carrier, pbx_ami, pbx_target, "j.de.de.agent", number("+3361", 7))
+    consent = await place(carrier, pbx_ami, pbx_target, "j.de.de.agent", caller=number("+3361", 7))
     await asyncio.sleep(1.0)  # into the notice
     await consent.leg.press("2")
     await consent.step("opted-in")
@@ -124,7 +107,7 @@ async def test_opt_in_records_after_the_accept_key(
 async def test_opt_in_silence_is_never_recorded(
     service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
 ) -> None:
-    consent = await call(carrier, pbx_ami, pbx_target, "j.de.de.agent", number("+3362", 7))
+    consent = await place(carrier, pbx_ami, pbx_target, "j.de.de.agent", caller=number("+3362", 7))
     async with NeverExists(consent.file):
         await consent.step("notice-done", timeout=60.0)
         await consent.bridged()
@@ -139,7 +122,7 @@ async def test_opt_in_silence_is_never_recorded(
 async def test_opt_in_any_other_key_is_a_no(
     service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
 ) -> None:
-    consent = await call(carrier, pbx_ami, pbx_target, "j.de.de.agent", number("+3363", 7))
+    consent = await place(carrier, pbx_ami, pbx_target, "j.de.de.agent", caller=number("+3363", 7))
     async with NeverExists(consent.file):
         await asyncio.sleep(1.0)
         await consent.leg.press("5")
@@ -157,7 +140,7 @@ async def test_opt_in_any_other_key_is_a_no(
 async def test_an_objection_after_opting_in_deletes_the_recording(
     service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
 ) -> None:
-    consent = await call(carrier, pbx_ami, pbx_target, "j.de.de.agent", number("+3364", 7))
+    consent = await place(carrier, pbx_ami, pbx_target, "j.de.de.agent", caller=number("+3364", 7))
     await asyncio.sleep(1.0)
     await consent.leg.press("2")
     await consent.bridged()
@@ -176,7 +159,9 @@ async def test_an_objection_after_opting_in_deletes_the_recording(
 async def test_a_route_rule_chooses_uk_and_continuing_counts_as_consent(
     service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
 ) -> None:
-    consent = await call(carrier, pbx_ami, pbx_target, "r.uk-sales.team.agent", number("+4420", 8))
+    consent = await place(
+        carrier, pbx_ami, pbx_target, "r.uk-sales.team.agent", caller=number("+4420", 8)
+    )
     await consent.step("notice-done", timeout=60.0)
     await consent.bridged()
     await consent.file_appears()
@@ -206,7 +191,7 @@ async def test_the_callers_country_and_state_choose_the_profile(
     recorded: bool,
 ) -> None:
     caller = number(prefix, 4)  # NANP: the exchange (555) never starts with 0 or 1
-    consent = await call(carrier, pbx_ami, pbx_target, "r.none.team.agent", caller)
+    consent = await place(carrier, pbx_ami, pbx_target, "r.none.team.agent", caller=caller)
     await consent.step("notice-done", timeout=60.0)
     await consent.bridged()
     await asyncio.sleep(1.5)
@@ -223,7 +208,7 @@ async def test_the_callers_country_and_state_choose_the_profile(
 async def test_an_unknown_requested_profile_falls_back_to_the_default_and_says_so(
     service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
 ) -> None:
-    consent = await call(carrier, pbx_ami, pbx_target, "j.ca.en.agent", number("+3365", 7))
+    consent = await place(carrier, pbx_ami, pbx_target, "j.ca.en.agent", caller=number("+3365", 7))
     await consent.step("notice-done", timeout=60.0)
     result = await chosen(service, consent)
     assert result["profile"] == "fr"

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,21 +18,22 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from ivr.ami import AmiClient, EventMatch, Message
+from ivr.ami import AmiClient, EventMatch
 from ivr.qa.audio import hears, longest_zero_run, read_wav
 from ivr.qa.carrier import Carrier, Voice
 from tests.pbx.test_consent_loop import (
     AGENT_HZ,
     CALLER_HZ,
-    STEP_DEADLINE,
     ConsentCall,
     NeverExists,
     event_kinds,
     event_of,
     ledger_entry,
+    place,
+    poll,
 )
-from tests.support.calls import PbxView
-from tests.support.service import ServiceProcess, build_prompts, write_config
+from tests.support.calls import new_caller_number
+from tests.support.service import ServiceProcess, policy_config, running
 from tests.support.targets import Target
 
 pytestmark = [pytest.mark.sip, pytest.mark.timeout(300)]
@@ -74,37 +74,16 @@ async def sampled_service(
     tmp_path_factory: pytest.TempPathFactory, pbx_target: Target
 ) -> AsyncIterator[ServiceProcess]:
     folder = tmp_path_factory.mktemp("sampled")
-    config = write_config(folder, pbx_target, policy=sampling_policy(datetime.now(UTC)))
-    build_prompts(config)
-    process = ServiceProcess(config, folder / "service.log")
-    await process.start()
-    yield process
-    assert process.stop() == 0, process.log_tail()
+    config = policy_config(folder, pbx_target, sampling_policy(datetime.now(UTC)))
+    async with running(config, folder / "service.log") as process:
+        yield process
 
 
 @pytest_asyncio.fixture(scope="module")
 async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
     """The test configuration: legal obligation (every call), agents' keys by default."""
-    process = ServiceProcess(service_config, service_config.parent / "agents-service.log")
-    await process.start()
-    yield process
-    assert process.stop() == 0, process.log_tail()
-
-
-def new_number() -> str:
-    return "+3370" + "".join(random.choices("0123456789", k=7))
-
-
-async def place(
-    carrier: Carrier, pbx_ami: AmiClient, target: Target, exten: str, voice: Voice | None = None
-) -> ConsentCall:
-    caller = new_number()
-    pbx = PbxView(pbx_ami, caller)
-    leg = await carrier.call(exten, caller_num=caller, voice=voice or Voice(tone=str(CALLER_HZ)))
-    started = await pbx.events.wait_for(
-        EventMatch("UserEvent", {"Step": "notice-started"}), STEP_DEADLINE
-    )
-    return ConsentCall(leg, pbx, started, target.recordings_dir)
+    async with running(service_config, service_config.parent / "agents-service.log") as process:
+        yield process
 
 
 def decided(entry: dict[str, object]) -> dict[str, object]:
@@ -204,15 +183,23 @@ async def caller_and_agent(
     voice: Voice | None,
     heard_in: Path,
 ) -> tuple[ConsentCall, AgentLeg]:
-    caller = new_number()
-    pbx = PbxView(pbx_ami, caller)
+    caller = new_caller_number()
     answered = asyncio.create_task(AgentLeg.answer(carrier, caller, heard_in))
-    leg = await carrier.call(exten, caller_num=caller, voice=voice)
-    started: Message = await pbx.events.wait_for(
-        EventMatch("UserEvent", {"Step": "notice-started"}), STEP_DEADLINE
-    )
-    consent = ConsentCall(leg, pbx, started, target.recordings_dir)
+    consent = await place(carrier, pbx_ami, target, exten, caller=caller, voice=voice)
     return consent, await answered
+
+
+async def talking(
+    carrier: Carrier, pbx_ami: AmiClient, target: Target, heard_in: Path
+) -> tuple[ConsentCall, AgentLeg]:
+    """A caller (the caller's tone) and an agent (the agent's tone) recorded in conversation."""
+    consent, agent = await caller_and_agent(
+        carrier, pbx_ami, target, "c-fr-agent", Voice(tone=str(CALLER_HZ)), heard_in
+    )
+    await consent.step("notice-done", timeout=60.0)
+    await consent.bridged()
+    await consent.file_appears()
+    return consent, agent
 
 
 async def heard_beeps(agent: AgentLeg) -> float:
@@ -289,17 +276,7 @@ async def test_agent_pause_is_silence_in_the_file_and_in_the_ledger_with_who(
     pbx_target: Target,
     pbx_pair: tuple[Target, Target],
 ) -> None:
-    consent, agent = await caller_and_agent(
-        carrier,
-        pbx_ami,
-        pbx_target,
-        "c-fr-agent",
-        Voice(tone=str(CALLER_HZ)),
-        pbx_pair[1].recordings_dir,
-    )
-    await consent.step("notice-done", timeout=60.0)
-    await consent.bridged()
-    await consent.file_appears()
+    consent, agent = await talking(carrier, pbx_ami, pbx_target, pbx_pair[1].recordings_dir)
     await asyncio.sleep(1.5)
     await agent.press("*1")
     await asyncio.sleep(2.5)
@@ -329,23 +306,10 @@ async def test_the_agents_private_key_deletes_the_recording(
     pbx_target: Target,
     pbx_pair: tuple[Target, Target],
 ) -> None:
-    consent, agent = await caller_and_agent(
-        carrier,
-        pbx_ami,
-        pbx_target,
-        "c-fr-agent",
-        Voice(tone=str(CALLER_HZ)),
-        pbx_pair[1].recordings_dir,
-    )
-    await consent.step("notice-done", timeout=60.0)
-    await consent.bridged()
-    await consent.file_appears()
+    consent, agent = await talking(carrier, pbx_ami, pbx_target, pbx_pair[1].recordings_dir)
     await asyncio.sleep(1.0)
     await agent.press("*0")
-    deadline = asyncio.get_running_loop().time() + 5.0
-    while consent.file.exists():
-        assert asyncio.get_running_loop().time() < deadline, "the private call was kept"
-        await asyncio.sleep(0.05)
+    await poll(lambda: not consent.file.exists(), 5.0, "the private call was kept")
     await asyncio.sleep(1.0)
     await consent.leg.hangup()
     entry = await ledger_entry(service, consent.call_id)

@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,3 +172,23 @@ class ServiceProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
+
+
+@asynccontextmanager
+async def running(
+    config: Path, log: Path, options: tuple[str, ...] = ()
+) -> AsyncIterator[ServiceProcess]:
+    """``ivr run`` for the length of the block; it must then stop cleanly (exit 0)."""
+    process = ServiceProcess(config, log, options=options)
+    await process.start()
+    try:
+        yield process
+    finally:
+        assert process.stop() == 0, process.log_tail()
+
+
+def policy_config(folder: Path, pbx: Target, policy: str) -> Path:
+    """The test configuration with ``policy`` (see `with_policy`), its prompts built."""
+    config = write_config(folder, pbx, policy=policy)
+    build_prompts(config)
+    return config
