@@ -90,3 +90,18 @@ def longest_zero_run(samples: array[int]) -> tuple[int, int]:
         else:
             start = -1
     return best_start, best_length
+
+
+def zero_runs(samples: array[int], min_length: int = 1) -> list[int]:
+    """Lengths of the runs of exactly-zero samples at least ``min_length`` long, in order."""
+    runs, length = [], 0
+    for sample in samples:
+        if sample == 0:
+            length += 1
+            continue
+        if length >= min_length:
+            runs.append(length)
+        length = 0
+    if length >= min_length:
+        runs.append(length)
+    return runs

@@ -14,6 +14,8 @@ class Anchor(StrEnum):
     FULL_NOTICE = "full-notice"  # the dialplan started the full legal notice
     NOTICE_DONE = "notice-done"  # the notice was heard to the end
     BRIDGED = "bridged"  # caller and agent are talking
+    PAYMENT = "payment"  # the dialplan began a payment step (card details: recording muted)
+    PAYMENT_DONE = "payment-done"  # ... and ended it
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Moment:
 
 @dataclass(frozen=True)
 class KeyPress:
-    key: str
+    keys: str  # one key, or several pressed one after the other (e.g. "*1", a card number)
     when: Moment
     ms: int = 250
 
@@ -41,6 +43,8 @@ class Expect:
     events: tuple[str, ...] = ()  # ledger event kinds that must appear, in this order
     min_seconds: float | None = None  # shortest acceptable kept recording
     language: str | None = None  # the ledger's language (the call's own, when it names one)
+    profile: str | None = None  # the ledger's profile (the call's own, when it names one)
+    paused: int | None = None  # pause spans in the ledger, each silent in the recording
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Call:
     expect: Expect
     agent: str = "agent"  # the carrier's agent extension the PBX dials
     agent_hangup: Moment | None = None  # when the agent hangs up, if before the caller
+    agent_keys: tuple[KeyPress, ...] = ()  # keys the agent presses (pause, private)
+    profile: str | None = None  # the jurisdiction profile the PBX passes to the consent Gosub
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,16 @@ class Observed:
     steps: list[str] = field(default_factory=list)  # IvrConsent steps the PBX reported
     bridged: bool = False
     key_sent_at: list[float] = field(default_factory=list)  # epoch seconds of each key sent
+    keys_held: list[list[float]] = field(default_factory=list)  # [epoch, seconds], both legs
     keys_at_pbx: list[str] = field(default_factory=list)  # digits of the PBX's DTMFEnd events
     file_seen: bool = False  # the recording existed at some moment of the call
     file_at_end: bool = False  # ... and once the ledger's decision was written
     recording_seconds: float | None = None
     decision: str | None = None
     language: str | None = None  # the ledger's
+    profile: str | None = None  # the ledger's
+    paused_spans: list[list[float]] = field(default_factory=list)  # ledger [start, end], epoch
+    silences: list[float] = field(default_factory=list)  # zero runs in the file, s, longest first
     agent_hung_up: bool = False  # the scripted agent hang-up was done
     ledger_events: list[str] = field(default_factory=list)
     objection_delay: float | None = None  # ledger's objection time minus the key's sending

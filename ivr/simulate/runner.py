@@ -7,13 +7,14 @@ import asyncio
 import secrets
 import time
 import wave
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ivr.ami import AmiClient, AmiError, Message
+from ivr.qa.audio import read_wav, zero_runs
 from ivr.qa.carrier import CallerLeg, Carrier, KeyPad, Voice
 from ivr.simulate.agent import AgentLeg
 from ivr.simulate.ledger_api import LedgerApi
@@ -26,6 +27,7 @@ ANCHOR_DEADLINE = 90.0  # the full legal notice with the shipped texts lasts abo
 DECISION_DEADLINE = 15.0
 ANSWER_DEADLINE = 30.0
 FAR_END_DEADLINE = 10.0
+KEY_GAP = 0.1  # seconds between two keys of one entry, as a thumb on a keypad
 
 Progress = Callable[[str, Call, Observed | None], None]
 
@@ -85,7 +87,7 @@ async def run_call(links: Links, call: Call) -> Observed:
     started = time.monotonic()
     number = new_caller_number()
     watch = CallWatch(links.pbx, number, links.recordings, seen)
-    agent = AgentLeg(links.carrier.ami, number)
+    agent = AgentLeg(links.carrier.ami, number, links.carrier.keypad)
     try:
         leg = await links.carrier.call(
             call.number, caller_num=number, voice=Voice(call.voice_tone, call.voice_file)
@@ -98,7 +100,7 @@ async def run_call(links: Links, call: Call) -> Observed:
     except (AmiError, OSError) as exc:
         seen.errors.append(f"{type(exc).__name__}: {exc}")
     finally:
-        agent.close()
+        await agent.close()
         await watch.close()
         seen.seconds = round(time.monotonic() - started, 2)
     return seen
@@ -124,6 +126,7 @@ async def _script(
     seen.answered = True
     watch.mark(Anchor.ANSWER)
     tasks = [asyncio.create_task(_press(leg, watch, k, seen)) for k in call.keys]
+    tasks += [asyncio.create_task(_agent_press(agent, watch, k, seen)) for k in call.agent_keys]
     hung_up = asyncio.create_task(leg.wait_hungup(timeout=ANCHOR_DEADLINE * 2))
     ending: set[asyncio.Task[Any]] = {hung_up}
     if call.agent_hangup is not None:
@@ -172,9 +175,34 @@ async def _at(watch: CallWatch, moment: Moment, seen: Observed, what: str) -> bo
 
 
 async def _press(leg: CallerLeg, watch: CallWatch, press: KeyPress, seen: Observed) -> None:
-    if await _at(watch, press.when, seen, f"key {press.key}"):
-        seen.key_sent_at.append(time.time())
-        await leg.press(press.key, press.ms)
+    if await _at(watch, press.when, seen, f"key {press.keys}"):
+        await _send(leg.press, press, seen, caller=True)
+
+
+async def _agent_press(agent: AgentLeg, watch: CallWatch, press: KeyPress, seen: Observed) -> None:
+    if not await _at(watch, press.when, seen, f"agent keys {press.keys}"):
+        return
+    try:
+        await _send(agent.press, press, seen, caller=False)
+    except AmiError as exc:
+        seen.errors.append(f"agent keys {press.keys}: {exc}")
+
+
+async def _send(
+    press_one: Callable[[str, int], Awaitable[None]],
+    press: KeyPress,
+    seen: Observed,
+    *,
+    caller: bool,
+) -> None:
+    """The keys of one entry, one after the other, each noted with the moment it was sent."""
+    for index, key in enumerate(press.keys):
+        if index:
+            await asyncio.sleep(KEY_GAP)
+        if caller:
+            seen.key_sent_at.append(time.time())
+        seen.keys_held.append([time.time(), press.ms / 1000])
+        await press_one(key, press.ms)
 
 
 async def _outcome(links: Links, watch: CallWatch, seen: Observed) -> None:
@@ -190,6 +218,7 @@ async def _outcome(links: Links, watch: CallWatch, seen: Observed) -> None:
     seen.file_at_end = path.exists()
     seen.file_seen = seen.file_seen or seen.file_at_end
     seen.recording_seconds = wav_seconds(path) if seen.file_at_end else None
+    seen.silences = silences(path) if seen.file_at_end and seen.paused_spans else []
 
 
 def _read_entry(entry: dict[str, Any] | None, seen: Observed) -> None:
@@ -197,13 +226,53 @@ def _read_entry(entry: dict[str, Any] | None, seen: Observed) -> None:
         return
     seen.decision = entry.get("decision") or None
     seen.language = entry.get("language")
+    seen.profile = entry.get("profile")
     events = entry.get("events") or []
     seen.ledger_events = [str(e.get("kind")) for e in events]
+    seen.paused_spans = pause_spans(events, entry.get("ended_at"))
     objected = [e for e in events if e.get("kind") == "objected"]
     if objected and seen.key_sent_at:
         at = datetime.fromisoformat(str(objected[0]["at"])).timestamp()
         before = [t for t in seen.key_sent_at if t <= at + 0.05] or seen.key_sent_at[:1]
         seen.objection_delay = round(at - max(before), 3)
+
+
+def pause_spans(events: list[dict[str, Any]], ended_at: object) -> list[list[float]]:
+    """[start, end] epoch seconds of each pause in the ledger: from `paused` to the next
+    `resumed`, or to the end of the call."""
+    spans: list[list[float]] = []
+    start: float | None = None
+    for event in events:
+        at, kind = _epoch(event.get("at")), event.get("kind")
+        if at is not None and kind == "paused" and start is None:
+            start = at
+        elif at is not None and kind == "resumed" and start is not None:
+            spans.append([start, at])
+            start = None
+    end = _epoch(ended_at)
+    if start is not None and end is not None:
+        spans.append([start, end])
+    return spans
+
+
+def _epoch(text: object) -> float | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
+
+
+def silences(path: Path) -> list[float]:
+    """Lengths in seconds of the runs of digital silence (a muted recording writes zeros) in
+    the recording, longest first; empty if it cannot be read as 16-bit mono PCM."""
+    try:
+        pcm = read_wav(path)
+    except (OSError, EOFError, ValueError, wave.Error):
+        return []
+    runs = zero_runs(pcm.samples, min_length=pcm.rate // 5)
+    return sorted((round(n / pcm.rate, 2) for n in runs), reverse=True)
 
 
 def wav_seconds(path: Path) -> float | None:

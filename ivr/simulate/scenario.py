@@ -14,7 +14,19 @@ from ivr.simulate.errors import ScenarioError
 from ivr.simulate.locate import call_lines, key_line
 from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment, ScenarioFile
 
-CALL_KEYS = {"name", "repeat", "number", "language", "voice", "agent", "keys", "hangup", "expect"}
+CALL_KEYS = {
+    "name",
+    "repeat",
+    "number",
+    "language",
+    "profile",
+    "voice",
+    "agent",
+    "keys",
+    "hangup",
+    "expect",
+}
+AGENT_KEYS = {"answer", "talks", "hangup", "keys"}
 EXPECT_KEYS = {
     "recorded",
     "decision",
@@ -23,11 +35,15 @@ EXPECT_KEYS = {
     "steps",
     "events",
     "min_seconds",
+    "profile",
+    "paused",
 }
-DECISIONS = {"kept", "objected", "not-recorded", "abandoned"}
+DECISIONS = {"kept", "objected", "not-recorded", "abandoned", "private"}
 MAX_REPEAT = 200
-_DIGITS = re.compile(r"[0-9*#A-D]")
-_EXTEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+MAX_KEYS = 32  # keys in one entry: a card number and then some
+_DIGITS = re.compile(rf"[0-9*#A-D]{{1,{MAX_KEYS}}}")
+_EXTEN = re.compile(r"[A-Za-z0-9*#+][A-Za-z0-9*#+._-]*")
+_PROFILE = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
 def load_paths(paths: Iterable[Path]) -> list[ScenarioFile]:
@@ -121,27 +137,36 @@ class _CallReader:
         return [_renamed(call, f"{call.name}#{n}") for n in range(1, repeat + 1)]
 
     def _call(self) -> Call:
-        language = self.get("language", str)
+        language, profile = self.get("language", str), self._profile()
         agent = self._agent()
-        number = self.get("number", str) or f"c-{language or 'fr'}-{agent}"
+        number = self.get("number", str) or _number(profile, language, agent)
         if not _EXTEN.fullmatch(number):
             raise self.fail("number", f"not a dialable extension: {number!r}")
         tone, file = self._voice()
         agent_hangup = self._agent_hangup()
+        expect = self._expect()
         return Call(
             name=self.name,
             source=self.path,
             line=self.line,
             number=number,
             language=language,
+            profile=profile,
             voice_tone=tone,
             voice_file=file,
-            keys=self._keys(),
+            keys=self._keys("keys", self.get("keys", list, [])),
             hangup=self._hangup(required=agent_hangup is None),
-            expect=replace(self._expect(), language=language),
+            expect=replace(expect, language=language, profile=expect.profile or profile),
             agent=agent,
             agent_hangup=agent_hangup,
+            agent_keys=self._keys("agent.keys", self.get("agent.keys", list, [])),
         )
+
+    def _profile(self) -> str | None:
+        profile: str | None = self.get("profile", str)
+        if profile is not None and not _PROFILE.fullmatch(profile):
+            raise self.fail("profile", f"not a profile name: {profile!r}")
+        return profile
 
     def _voice(self) -> tuple[str | None, str | None]:
         voice = self.get("voice", dict, {"tone": "440"})
@@ -157,9 +182,10 @@ class _CallReader:
 
     def _agent(self) -> str:
         agent = self.get("agent", dict, {})
-        unknown = set(agent) - {"answer", "talks", "hangup"}
+        unknown = set(agent) - AGENT_KEYS
         if unknown:
-            raise self.fail("agent", f"unknown key {sorted(unknown)[0]!r} (answer, talks, hangup)")
+            choices = ", ".join(sorted(AGENT_KEYS))
+            raise self.fail("agent", f"unknown key {sorted(unknown)[0]!r} ({choices})")
         answer, talks = agent.get("answer", "now"), agent.get("talks", True)
         if not isinstance(talks, bool):
             raise self.fail("agent.talks", "expected true or false")
@@ -184,17 +210,17 @@ class _CallReader:
             choices = ", ".join(a.value for a in Anchor)
             raise self.fail(key, f"`after` must be one of {choices}, got {after!r}") from None
 
-    def _keys(self) -> tuple[KeyPress, ...]:
+    def _keys(self, name: str, entries: list[Any]) -> tuple[KeyPress, ...]:
         presses = []
-        for entry in self.get("keys", list, []):
+        for entry in entries:
             if not isinstance(entry, dict) or set(entry) - {"key", "at", "after", "ms"}:
-                raise self.fail("keys", "each entry is { key, at, after, ms }")
+                raise self.fail(name, "each entry is { key, at, after, ms }")
             key, ms = entry.get("key"), entry.get("ms", 250)
             if not isinstance(key, str) or not _DIGITS.fullmatch(key):
-                raise self.fail("keys", f"`key` must be one of 0-9 * # A-D, got {key!r}")
+                raise self.fail(name, f"`key` must be 1 to {MAX_KEYS} of 0-9 * # A-D, got {key!r}")
             if not isinstance(ms, int) or isinstance(ms, bool) or not 40 <= ms <= 5000:
-                raise self.fail("keys", f"`ms` must be 40 to 5000, got {ms!r}")
-            presses.append(KeyPress(key, self._moment("keys", entry), ms))
+                raise self.fail(name, f"`ms` must be 40 to 5000, got {ms!r}")
+            presses.append(KeyPress(key, self._moment(name, entry), ms))
         return tuple(presses)
 
     def _hangup(self, *, required: bool) -> Moment | None:
@@ -230,7 +256,21 @@ class _CallReader:
             steps=self._names("expect.steps"),
             events=self._names("expect.events"),
             min_seconds=self._seconds("expect.min_seconds"),
+            profile=self._expected_profile(),
+            paused=self._count("expect.paused"),
         )
+
+    def _expected_profile(self) -> str | None:
+        profile: str | None = self.get("expect.profile", str)
+        if profile is not None and not _PROFILE.fullmatch(profile):
+            raise self.fail("expect.profile", f"not a profile name: {profile!r}")
+        return profile
+
+    def _count(self, key: str) -> int | None:
+        value: int | None = self.get(key, int)
+        if value is not None and not 0 <= value <= 100:
+            raise self.fail(key, "must be between 0 and 100")
+        return value
 
     def _seconds(self, key: str) -> float | None:
         value = self.get(key, (int, float))
@@ -243,6 +283,15 @@ class _CallReader:
         if not all(isinstance(v, str) for v in value):
             raise self.fail(key, "expected a list of names")
         return tuple(value)
+
+
+def _number(profile: str | None, language: str | None, agent: str) -> str:
+    """The sandbox PBX's test extension for this call (ivr/sandbox/dialplans.py):
+    ``j.<profile>.<language>.<agent>`` names a profile, ``c-<language>-<agent>`` the language
+    alone. An empty language lets the consent flow use the profile's own."""
+    if profile is not None:
+        return f"j.{profile}.{language or ''}.{agent}"
+    return f"c-{language or 'fr'}-{agent}"
 
 
 def _renamed(call: Call, name: str) -> Call:

@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from ivr.simulate.model import Expect
 from ivr.simulate.observed import Observed
 
+PAUSE_TOLERANCE = 0.6  # seconds: the mute and the unmute each take a moment to reach the file
+
 
 def mismatches(expect: Expect, seen: Observed, *, ledger_checked: bool = True) -> list[str]:
     found = list(seen.errors)
     found += _recording(expect, seen)
     found += _ledger(expect, seen) if ledger_checked else []
+    found += _paused(expect, seen) if ledger_checked else []
     missing = _missing_in_order(expect.steps, seen.steps)
     if missing:
         found.append(f"PBX steps: expected {list(expect.steps)} in order, missing {missing}")
@@ -38,6 +41,8 @@ def _ledger(expect: Expect, seen: Observed) -> list[str]:
         found.append(f"decision: expected {expect.decision}, ledger says {seen.decision or 'none'}")
     if expect.language is not None and expect.language != seen.language:
         found.append(f"language: expected {expect.language}, ledger says {seen.language}")
+    if expect.profile is not None and expect.profile != seen.profile:
+        found.append(f"profile: expected {expect.profile}, ledger says {seen.profile}")
     missing = _missing_in_order(expect.events, seen.ledger_events)
     if missing:
         found.append(f"events: expected {list(expect.events)} in order, missing {missing}")
@@ -55,6 +60,36 @@ def _ledger(expect: Expect, seen: Observed) -> list[str]:
                 f"expected <= {expect.objected_within} s"
             )
     return found
+
+
+def _paused(expect: Expect, seen: Observed) -> list[str]:
+    """Each pause the ledger records must be silence in the kept recording, as long as the
+    pause less the keys held in it (Asterisk writes no audio while a key is held) and a
+    tolerance for the time the PBX takes to mute and unmute."""
+    if expect.paused is None:
+        return []
+    spans = seen.paused_spans
+    if len(spans) != expect.paused:
+        return [f"paused: expected {expect.paused} pause(s), the ledger records {len(spans)}"]
+    if not spans or not seen.file_at_end:
+        return []
+    needed = sorted((_silence_needed(span, seen.keys_held) for span in spans), reverse=True)
+    silences = sorted(seen.silences, reverse=True)
+    for index, need in enumerate(needed):
+        have = silences[index] if index < len(silences) else 0.0
+        if have < need:
+            longest = ", ".join(f"{s:g}" for s in silences[:3]) or "none"
+            return [
+                f"paused: a pause needs {need:.1f} s of silence in the recording, "
+                f"found {have:g} s (longest silences: {longest})"
+            ]
+    return []
+
+
+def _silence_needed(span: Sequence[float], keys_held: Sequence[Sequence[float]]) -> float:
+    start, end = span
+    held = sum(seconds for at, seconds in keys_held if start <= at < end)
+    return max(0.0, end - start - held - PAUSE_TOLERANCE)
 
 
 def _missing_in_order(wanted: Sequence[str], seen: Sequence[str]) -> list[str]:
@@ -80,6 +115,8 @@ def expected_summary(expect: Expect) -> str:
         parts.append(expect.decision)
     if expect.objected_within is not None:
         parts.append(f"objection<={expect.objected_within:g}s")
+    if expect.paused:
+        parts.append(f"paused x{expect.paused}")
     return ", ".join(parts) or "-"
 
 
@@ -89,4 +126,6 @@ def observed_summary(seen: Observed) -> str:
         parts.append("file deleted")
     if seen.objection_delay is not None:
         parts.append(f"objection {seen.objection_delay:.2f}s")
+    if seen.paused_spans:
+        parts.append(f"paused x{len(seen.paused_spans)}")
     return ", ".join(parts)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from ivr.ami import AmiClient, Message
-from ivr.names import USER_EVENT, Step
+from ivr.names import PAYMENT_EVENT, USER_EVENT, PaymentStep, Step
 from ivr.simulate.model import Anchor
 from ivr.simulate.observed import Observed
 
@@ -50,6 +50,8 @@ class CallWatch:
     def _on_event(self, event: Message) -> None:
         if event.name == "UserEvent" and event.get("UserEvent") == USER_EVENT:
             self._on_step(event)
+        elif event.name == "UserEvent" and event.get("UserEvent") == PAYMENT_EVENT:
+            self._on_payment(event.get("Step", ""))
         elif event.name == "DTMFEnd" and event.get("Direction") == "Received":
             self.seen.keys_at_pbx.append(event.get("Digit", ""))
         elif event.name == "BridgeEnter":
@@ -68,6 +70,12 @@ class CallWatch:
             self.mark(Anchor.FULL_NOTICE)
         elif step == Step.NOTICE_DONE:
             self.mark(Anchor.NOTICE_DONE)
+
+    def _on_payment(self, step: str) -> None:
+        if step == PaymentStep.START:
+            self.mark(Anchor.PAYMENT)
+        elif step == PaymentStep.END:
+            self.mark(Anchor.PAYMENT_DONE)
 
     async def _watch_file(self) -> None:
         while not self.seen.file_seen:

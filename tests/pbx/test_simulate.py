@@ -14,14 +14,16 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from tests.support.service import API_TOKEN, ServiceProcess
+from tests.support.service import API_TOKEN, ServiceProcess, policy_config, running
 from tests.support.targets import Target
 
 pytestmark = pytest.mark.sip
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "docker" / "qa" / "scenarios"
-RUN_DEADLINE = 400.0
+STACK_CONFIG = REPO / "docker" / "ivr" / "ivr.toml"
+STACK_POLICY = ("recording", "consent", "profiles", "agents")  # what the scenarios rely on
+RUN_DEADLINE = 600.0
 
 WRONG = """
 [[call]]
@@ -31,15 +33,39 @@ hangup = { at = 1.0, after = "bridged" }
 [call.expect]
 recorded = false
 decision = "objected"
+
+[[call]]
+name = "wrongly-expects-no-pause"
+agent = { keys = [{ key = "*1", at = 1.0, after = "bridged", ms = 150 }] }
+hangup = { at = 3.0, after = "bridged" }
+
+[call.expect]
+recorded = true
+paused = 0
+profile = "de"
 """
 
 
+def stack_policy() -> str:
+    """The Docker stack's policy tables (profiles, keys, agents, recording), as its file has
+    them: the sandbox run judges the shipped scenarios under the same rules as the stack."""
+    kept, keeping = [], False
+    for line in STACK_CONFIG.read_text(encoding="utf-8").splitlines():
+        if line.startswith("["):
+            keeping = line.strip("[] ").split(".")[0] in STACK_POLICY
+        if keeping:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
 @pytest_asyncio.fixture(scope="module")
-async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
-    process = ServiceProcess(service_config, service_config.parent / "simulate-service.log")
-    await process.start()
-    yield process
-    assert process.stop() == 0, process.log_tail()
+async def service(
+    tmp_path_factory: pytest.TempPathFactory, pbx_target: Target
+) -> AsyncIterator[ServiceProcess]:
+    folder = tmp_path_factory.mktemp("simulate")
+    config = policy_config(folder, pbx_target, stack_policy())
+    async with running(config, folder / "simulate-service.log") as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +120,7 @@ async def test_shipped_scenarios_pass(
     body = json.loads(report.read_text())
     names = {c["call"] for c in body["calls"]}
     assert {"no-key-kept", "no-key-kept-en", "objection-mid-call", "agent-hangs-up"} <= names
+    assert {"opt-in-declined", "agent-pause-and-resume", "private-prefix", "payment-muted"} <= names
     assert body["summary"]["failed"] == 0
     assert all(c["verdict"] == "pass" for c in body["calls"])
     assert body["summary"]["calls"] == len(names) >= 16
@@ -110,8 +137,13 @@ async def test_wrong_expectation_fails_with_a_readable_table(
     report = tmp_path / "report.json"
     code, out, _ = await simulate(service, targets, str(scenario), "--report", str(report))
     assert code == 1, out
-    header, _rule, row = out.splitlines()[:3]
+    header, _rule, row, paused = out.splitlines()[:4]
     assert header.split() == ["call", "expected", "observed", "verdict"]
+    assert paused.startswith("wrongly-expects-no-pause")
+    assert "recorded, kept, paused x1" in paused
+    assert paused.rstrip().endswith("FAIL")
+    assert "paused: expected 0 pause(s), the ledger records 1" in out
+    assert "profile: expected de, ledger says fr" in out
     assert row.startswith("wrongly-expects-objection")
     assert row.rstrip().endswith("FAIL")
     assert "not recorded, objected" in row
@@ -119,4 +151,5 @@ async def test_wrong_expectation_fails_with_a_readable_table(
     assert "decision: expected objected, ledger says kept" in out
     assert "recorded: expected not recorded, observed kept on disk" in out
     assert f"{scenario}:2" in out
-    assert json.loads(report.read_text())["calls"][0]["verdict"] == "fail"
+    verdicts = [c["verdict"] for c in json.loads(report.read_text())["calls"]]
+    assert verdicts == ["fail", "fail"]

@@ -5,7 +5,15 @@ import wave
 from array import array
 from pathlib import Path
 
-from ivr.qa.audio import Pcm, hears, longest_zero_run, read_wav, wav_frames, wav_is_closed
+from ivr.qa.audio import (
+    Pcm,
+    hears,
+    longest_zero_run,
+    read_wav,
+    wav_frames,
+    wav_is_closed,
+    zero_runs,
+)
 
 RATE = 8000
 
@@ -30,6 +38,15 @@ def test_silence_holds_no_voice() -> None:
 def test_longest_zero_run_finds_the_muted_span() -> None:
     samples = tone(440, 0.2) + array("h", [0] * 1200) + tone(440, 0.1) + array("h", [0] * 5)
     assert longest_zero_run(samples) == (1600, 1200)
+
+
+def test_zero_runs_lists_each_long_enough_silence_in_order() -> None:
+    zeros = [array("h", [0] * n) for n in (900, 3, 400, 1600)]
+    samples = zeros[0] + tone(440, 0.1) + zeros[1] + tone(440, 0.1) + zeros[2]
+    samples += tone(440, 0.1) + zeros[3]
+    assert zero_runs(samples, min_length=100) == [900, 400, 1600]
+    assert zero_runs(samples)[:3] == [900, 3, 400]
+    assert zero_runs(tone(440, 0.2), min_length=100) == []
 
 
 def test_slice_keeps_the_rate_and_cuts_by_seconds() -> None:

@@ -79,6 +79,41 @@ def test_without_the_ledger_only_outside_checks_count() -> None:
     assert judge(call("x", Expect(recorded=True, decision="objected")), KEPT, ledger=False).passed
 
 
+PAUSE = [1000.0, 1003.0]  # the ledger's pause: 3 s
+HELD = [[1002.0, 0.15], [1002.25, 0.15], [999.0, 0.25]]  # "*1" inside the pause, a key before
+
+
+def paused_call(silences: list[float], spans: list[list[float]]) -> Observed:
+    seen = Observed(call_id="1.4", file_seen=True, file_at_end=True, decision="kept")
+    seen.paused_spans, seen.silences, seen.keys_held = spans, silences, HELD
+    return seen
+
+
+def test_a_pause_must_be_silence_in_the_recording_less_the_keys_held_in_it() -> None:
+    expect = Expect(paused=1)
+    # 3 s paused, 0.3 s of keys held in it (Asterisk writes no audio then), 0.6 s tolerance.
+    assert judge(call("p", expect), paused_call([2.2, 0.3], [PAUSE]), ledger=True).passed
+    problems = judge(call("p", expect), paused_call([2.0, 0.3], [PAUSE]), ledger=True).problems
+    assert problems == (
+        "paused: a pause needs 2.1 s of silence in the recording, found 2 s "
+        "(longest silences: 2, 0.3)",
+    )
+
+
+def test_the_number_of_pauses_is_the_ledgers() -> None:
+    seen = paused_call([2.5], [PAUSE])
+    problems = judge(call("p", Expect(paused=0)), seen, ledger=True).problems
+    assert problems == ("paused: expected 0 pause(s), the ledger records 1",)
+    two = judge(call("p", Expect(paused=2)), seen, ledger=True).problems
+    assert two == ("paused: expected 2 pause(s), the ledger records 1",)
+
+
+def test_profile_is_checked_against_the_ledger() -> None:
+    seen = Observed(call_id="1.5", decision="kept", profile="fr")
+    problems = judge(call("de", Expect(profile="de")), seen, ledger=True).problems
+    assert problems == ("profile: expected de, ledger says fr",)
+
+
 def results() -> list[Result]:
     good = judge(call("good", Expect(recorded=True, decision="kept")), KEPT, ledger=True)
     bad = judge(call("bad", Expect(decision="abandoned"), "b.toml"), KEPT, ledger=True)

@@ -50,14 +50,18 @@ def test_shipped_scenarios_load_with_unique_names() -> None:
     calls = [c for f in load_paths([SHIPPED]) for c in f.calls]
     assert len(calls) >= 16
     assert len({c.name for c in calls}) == len(calls)
-    assert {c.expect.decision for c in calls} == {"kept", "objected", "abandoned", "not-recorded"}
+    decisions = {"kept", "objected", "abandoned", "not-recorded", "private"}
+    assert {c.expect.decision for c in calls} == decisions
+    assert {c.expect.profile for c in calls} == {None, "de"}
+    assert any(c.agent_keys for c in calls)
+    assert any(c.expect.paused for c in calls)
 
 
 def test_a_call_is_read_with_its_defaults_and_timeline(tmp_path: Path) -> None:
     late, first, second = load(write(tmp_path, GOOD)).calls
     assert late.number == "c-en-agent-after-12"
     assert (late.voice_tone, late.voice_file, late.line) == (None, "beep", 4)
-    assert late.keys[0].key == "9"
+    assert late.keys[0].keys == "9"
     assert late.keys[0].when == Moment(1.5, Anchor.BRIDGED)
     assert late.keys[0].ms == 100
     assert late.hangup == Moment(3.0, Anchor.NOTICE_DONE)
@@ -97,7 +101,8 @@ def test_default_voice_is_a_tone_and_agents_map_to_carrier_extensions(tmp_path: 
     ("old", "new", "where"),
     [
         ('decision = "objected"', 'decision = "maybe"', ":13: call 'late': expect.decision: must"),
-        ('key = "9"', 'key = "x"', ":8: call 'late': keys: `key` must be one of"),
+        ('key = "9"', 'key = "x"', ":8: call 'late': keys: `key` must be 1 to 32 of"),
+        ('key = "9"', 'key = "' + "1" * 33 + '"', ":8: call 'late': keys: `key` must be 1 to 32"),
         ('after = "bridged"', 'after = "later"', ":8: call 'late': keys: `after` must be one of"),
         ("ms = 100", "ms = 9", ":8: call 'late': keys: `ms` must be 40 to 5000"),
         ("at = 3,", 'at = "3",', ":9: call 'late': hangup: `at` must be seconds"),
@@ -143,3 +148,66 @@ def test_missing_paths_and_empty_folders_are_named(tmp_path: Path) -> None:
         load_paths([tmp_path / "nope.toml"])
     with pytest.raises(ScenarioError, match=r"no scenario file \(\*\.toml\)"):
         load_paths([tmp_path])
+
+
+POLICIES = """\
+[[call]]
+name = "opt-in"
+profile = "de"
+language = "en"
+keys = [{ key = "2", at = 1.0 }]
+hangup = { at = 2, after = "bridged" }
+expect = { recorded = true, decision = "kept" }
+
+[[call]]
+name = "agent-pause"
+agent = { keys = [{ key = "*1", at = 1.5, after = "bridged", ms = 150 }] }
+hangup = { at = 5, after = "bridged" }
+expect = { recorded = true, paused = 1, profile = "fr" }
+
+[[call]]
+name = "payment"
+number = "k.agent"
+keys = [{ key = "4970101234567891", at = 0.5, after = "payment", ms = 120 }]
+hangup = { at = 2, after = "payment-done" }
+expect = { decision = "private" }
+
+[[call]]
+name = "private"
+number = "*7agent"
+hangup = { at = 1, after = "bridged" }
+expect = { recorded = false }
+"""
+
+
+def test_compliance_policies_profiles_agent_keys_and_payment(tmp_path: Path) -> None:
+    opt_in, pause, payment, private = load(write(tmp_path, POLICIES)).calls
+    assert opt_in.number == "j.de.en.agent"
+    assert (opt_in.expect.profile, opt_in.expect.language) == ("de", "en")
+    assert pause.number == "c-fr-agent"
+    assert pause.agent_keys[0].keys == "*1"
+    assert pause.agent_keys[0].when == Moment(1.5, Anchor.BRIDGED)
+    assert (pause.expect.paused, pause.expect.profile) == (1, "fr")
+    assert payment.keys[0].keys == "4970101234567891"
+    assert payment.keys[0].when == Moment(0.5, Anchor.PAYMENT)
+    assert payment.hangup == Moment(2.0, Anchor.PAYMENT_DONE)
+    assert payment.expect.decision == "private"
+    assert private.number == "*7agent"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ('profile = "de"', 'profile = "De!"', ":3: call 'opt-in': profile: not a profile name"),
+        ("paused = 1", "paused = -1", ":13: call 'agent-pause': expect.paused: must be between"),
+        ("paused = 1", 'paused = "1"', ":13: call 'agent-pause': expect.paused: expected a whole"),
+        ('key = "*1"', 'key = "*x"', ":11: call 'agent-pause': agent.keys: `key` must be"),
+        ("agent = { keys", "agent = { key", ":11: call 'agent-pause': agent: unknown key 'key'"),
+        ('number = "k.agent"', 'number = "k agent"', ":17: call 'payment': number: not a dial"),
+    ],
+)
+def test_compliance_mistakes_are_named(tmp_path: Path, old: str, new: str, where: str) -> None:
+    assert old in POLICIES
+    with pytest.raises(ScenarioError) as raised:
+        load(write(tmp_path, POLICIES.replace(old, new, 1)))
+    assert where in str(raised.value)
