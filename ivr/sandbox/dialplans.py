@@ -132,6 +132,13 @@ exten => _age[n]t-after-.,1,Ringing()
 exten => agent-noanswer,1,Ringing()
  same => n,Wait(3600)
  same => n,Hangup()
+
+; An agent's blind transfer: the simulator sends the agent's channel here (AMI Redirect), the
+; extension being where to; Transfer() sends the PBX a SIP REFER, as an agent's phone would.
+[agent-transfer]
+exten => _[a-z0-9*].,1,Transfer(PJSIP/sip:${EXTEN}@127.0.0.1)
+ same => n,Wait(10)
+ same => n,Hangup()
 """
 
 

@@ -12,6 +12,7 @@ from ivr.ami import AmiClient, AmiError
 from ivr.qa.carrier import KeyPad
 
 AGENT_CONTEXT = "from-pbx"  # where the carrier receives the PBX's calls (ivr/sandbox/dialplans)
+TRANSFER_CONTEXT = "agent-transfer"  # where the carrier's Transfer() sends a SIP REFER
 
 
 class AgentLeg:
@@ -52,6 +53,12 @@ class AgentLeg:
         except AmiError as exc:
             return f"agent hang-up: {exc}"
         return None
+
+    async def transfer(self, to: str) -> None:
+        """The agent's phone transfers the caller to PBX extension ``to`` (a blind transfer,
+        SIP REFER); AmiError if the carrier could not start it."""
+        fields = {"Channel": await self.channel(), "Context": TRANSFER_CONTEXT, "Exten": to}
+        await self._ami.action("Redirect", {**fields, "Priority": "1"})
 
     async def press(self, key: str, ms: int) -> None:
         """The agent presses one key for ``ms``; AmiError if it could not."""

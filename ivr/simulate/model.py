@@ -16,6 +16,7 @@ class Anchor(StrEnum):
     BRIDGED = "bridged"  # caller and agent are talking
     PAYMENT = "payment"  # the dialplan began a payment step (card details: recording muted)
     PAYMENT_DONE = "payment-done"  # ... and ended it
+    TRANSFERRED = "transferred"  # the PBX carried out the agent's blind transfer
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,14 @@ class KeyPress:
     keys: str  # one key, or several pressed one after the other (e.g. "*1", a card number)
     when: Moment
     ms: int = 250
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """The agent's blind transfer (a SIP REFER from the agent's phone) to a PBX extension."""
+
+    to: str
+    when: Moment
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class Call:
     agent_hangup: Moment | None = None  # when the agent hangs up, if before the caller
     agent_keys: tuple[KeyPress, ...] = ()  # keys the agent presses (pause, private)
     profile: str | None = None  # the jurisdiction profile the PBX passes to the consent Gosub
+    agent_transfer: Transfer | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class Observed:
     paused_spans: list[list[float]] = field(default_factory=list)  # ledger [start, end], epoch
     silences: list[float] = field(default_factory=list)  # zero runs in the file, s, longest first
     agent_hung_up: bool = False  # the scripted agent hang-up was done
+    transfer_result: str | None = None  # the PBX's BlindTransfer result (Success, Fail…)
     ledger_events: list[str] = field(default_factory=list)
     objection_delay: float | None = None  # ledger's objection time minus the key's sending
     errors: list[str] = field(default_factory=list)  # what stopped the script (anchor missed…)

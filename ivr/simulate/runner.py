@@ -18,7 +18,7 @@ from ivr.qa.audio import read_wav, zero_runs
 from ivr.qa.carrier import CallerLeg, Carrier, KeyPad, Voice
 from ivr.simulate.agent import AgentLeg
 from ivr.simulate.ledger_api import LedgerApi
-from ivr.simulate.model import Anchor, Call, KeyPress, Moment
+from ivr.simulate.model import Anchor, Call, KeyPress, Moment, Transfer
 from ivr.simulate.observed import Observed
 from ivr.simulate.targets import Target
 from ivr.simulate.watch import CallWatch
@@ -127,6 +127,8 @@ async def _script(
     watch.mark(Anchor.ANSWER)
     tasks = [asyncio.create_task(_press(leg, watch, k, seen)) for k in call.keys]
     tasks += [asyncio.create_task(_agent_press(agent, watch, k, seen)) for k in call.agent_keys]
+    if call.agent_transfer is not None:
+        tasks.append(asyncio.create_task(_agent_transfers(agent, watch, call.agent_transfer, seen)))
     hung_up = asyncio.create_task(leg.wait_hungup(timeout=ANCHOR_DEADLINE * 2))
     ending: set[asyncio.Task[Any]] = {hung_up}
     if call.agent_hangup is not None:
@@ -142,6 +144,7 @@ async def _script(
     for task in (*tasks, *ending):
         task.cancel()
     await asyncio.gather(*tasks, *ending, return_exceptions=True)
+    _check_transfer(call, watch, seen)
 
 
 async def _agent_hangs_up(agent: AgentLeg, watch: CallWatch, when: Moment, seen: Observed) -> None:
@@ -186,6 +189,28 @@ async def _agent_press(agent: AgentLeg, watch: CallWatch, press: KeyPress, seen:
         await _send(agent.press, press, seen, caller=False)
     except AmiError as exc:
         seen.errors.append(f"agent keys {press.keys}: {exc}")
+
+
+async def _agent_transfers(
+    agent: AgentLeg, watch: CallWatch, transfer: Transfer, seen: Observed
+) -> None:
+    if not await _at(watch, transfer.when, seen, f"agent transfer to {transfer.to}"):
+        return
+    try:
+        await agent.transfer(transfer.to)
+    except AmiError as exc:
+        seen.errors.append(f"agent transfer to {transfer.to}: {exc}")
+
+
+def _check_transfer(call: Call, watch: CallWatch, seen: Observed) -> None:
+    """A scripted transfer the PBX did not carry out (by the end of the script) fails the call."""
+    transfer = call.agent_transfer
+    if transfer is None or watch.anchors[Anchor.TRANSFERRED].is_set():
+        return
+    what = f"agent transfer to {transfer.to}"
+    if not any(error.startswith(what) for error in seen.errors):
+        result = seen.transfer_result or "nothing (no BlindTransfer event)"
+        seen.errors.append(f"{what}: the PBX says {result}")
 
 
 async def _send(

@@ -12,7 +12,7 @@ from typing import Any
 
 from ivr.simulate.errors import ScenarioError
 from ivr.simulate.locate import call_lines, key_line
-from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment, ScenarioFile
+from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment, ScenarioFile, Transfer
 
 CALL_KEYS = {
     "name",
@@ -26,7 +26,7 @@ CALL_KEYS = {
     "hangup",
     "expect",
 }
-AGENT_KEYS = {"answer", "talks", "hangup", "keys"}
+AGENT_KEYS = {"answer", "talks", "hangup", "keys", "transfer"}
 EXPECT_KEYS = {
     "recorded",
     "decision",
@@ -43,6 +43,7 @@ MAX_REPEAT = 200
 MAX_KEYS = 32  # keys in one entry: a card number and then some
 _DIGITS = re.compile(rf"[0-9*#A-D]{{1,{MAX_KEYS}}}")
 _EXTEN = re.compile(r"[A-Za-z0-9*#+][A-Za-z0-9*#+._-]*")
+_TRANSFER_TO = re.compile(r"[a-z0-9*][a-z0-9*._-]*")  # the carrier's agent-transfer pattern
 _PROFILE = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
@@ -160,7 +161,19 @@ class _CallReader:
             agent=agent,
             agent_hangup=agent_hangup,
             agent_keys=self._keys("agent.keys", self.get("agent.keys", list, [])),
+            agent_transfer=self._transfer(),
         )
+
+    def _transfer(self) -> Transfer | None:
+        table = self.get("agent.transfer", dict)
+        if table is None:
+            return None
+        if set(table) - {"to", "at", "after"}:
+            raise self.fail("agent.transfer", "expected { to, at, after }")
+        to = table.get("to")
+        if not isinstance(to, str) or not _TRANSFER_TO.fullmatch(to):
+            raise self.fail("agent.transfer", f"`to` must be a PBX extension, got {to!r}")
+        return Transfer(to, self._moment("agent.transfer", table))
 
     def _profile(self) -> str | None:
         profile: str | None = self.get("profile", str)
@@ -235,7 +248,12 @@ class _CallReader:
 
     def _moment_table(self, key: str, table: dict[str, Any]) -> Moment:
         if set(table) - {"at", "after"}:
-            raise self.fail(key, "expected { at, after }")
+            raise self.fail(
+                key,
+                "expected { at, after }"
+                if key != "agent.transfer"
+                else "expected { to, at, after }",
+            )
         return self._moment(key, table)
 
     def _expect(self) -> Expect:

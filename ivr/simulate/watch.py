@@ -23,9 +23,7 @@ class CallWatch:
         self.started = asyncio.Event()  # the PBX reported the call id
         self._bridge_entries = 0
         self._times: dict[Anchor, float] = {}
-        self._events = pbx.subscribe(
-            lambda e: caller_num in (e.get("CallerIDNum"), e.get("ConnectedLineNum"))
-        )
+        self._events = pbx.subscribe(lambda e: caller_num in _numbers(e))
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._watch_file())]
 
     @property
@@ -54,6 +52,10 @@ class CallWatch:
             self._on_payment(event.get("Step", ""))
         elif event.name == "DTMFEnd" and event.get("Direction") == "Received":
             self.seen.keys_at_pbx.append(event.get("Digit", ""))
+        elif event.name == "BlindTransfer":
+            self.seen.transfer_result = event.get("Result", "")
+            if self.seen.transfer_result == "Success":
+                self.mark(Anchor.TRANSFERRED)
         elif event.name == "BridgeEnter":
             self._bridge_entries += 1
             if self._bridge_entries >= 2:
@@ -91,3 +93,10 @@ class CallWatch:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+def _numbers(event: Message) -> tuple[str | None, ...]:
+    """The numbers that tie an event to a caller: the channel's, its peer's, and in a
+    transfer the two parties'."""
+    names = ("CallerIDNum", "ConnectedLineNum", "TransfererCallerIDNum", "TransfereeCallerIDNum")
+    return tuple(event.get(name) for name in names)

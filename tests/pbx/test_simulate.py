@@ -43,6 +43,14 @@ hangup = { at = 3.0, after = "bridged" }
 recorded = true
 paused = 0
 profile = "de"
+
+# No extension of the PBX's matches (mind Asterisk's patterns: `-` is ignored in them, so the
+# sandbox's `_[n]-.` takes any name starting with n).
+[[call]]
+name = "transfer-to-nowhere"
+hangup = { at = 3.0, after = "bridged" }
+agent = { transfer = { to = "unknown-desk", at = 1.0, after = "bridged" } }
+expect = { recorded = true }
 """
 
 
@@ -121,6 +129,7 @@ async def test_shipped_scenarios_pass(
     names = {c["call"] for c in body["calls"]}
     assert {"no-key-kept", "no-key-kept-en", "objection-mid-call", "agent-hangs-up"} <= names
     assert {"opt-in-declined", "agent-pause-and-resume", "private-prefix", "payment-muted"} <= names
+    assert {"objection-after-transfer", "private-after-transfer"} <= names
     assert body["summary"]["failed"] == 0
     assert all(c["verdict"] == "pass" for c in body["calls"])
     assert body["summary"]["calls"] == len(names) >= 16
@@ -151,5 +160,6 @@ async def test_wrong_expectation_fails_with_a_readable_table(
     assert "decision: expected objected, ledger says kept" in out
     assert "recorded: expected not recorded, observed kept on disk" in out
     assert f"{scenario}:2" in out
+    assert "agent transfer to unknown-desk: the PBX says" in out
     verdicts = [c["verdict"] for c in json.loads(report.read_text())["calls"]]
-    assert verdicts == ["fail", "fail"]
+    assert verdicts == ["fail", "fail", "fail"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ivr.simulate.errors import ScenarioError
-from ivr.simulate.model import Anchor, Moment
+from ivr.simulate.model import Anchor, Moment, Transfer
 from ivr.simulate.scenario import load, load_paths
 
 SHIPPED = Path(__file__).resolve().parents[3] / "docker" / "qa" / "scenarios"
@@ -211,3 +211,39 @@ def test_compliance_mistakes_are_named(tmp_path: Path, old: str, new: str, where
     with pytest.raises(ScenarioError) as raised:
         load(write(tmp_path, POLICIES.replace(old, new, 1)))
     assert where in str(raised.value)
+
+
+TRANSFER = """\
+[[call]]
+name = "moved"
+keys = [{ key = "9", at = 1.0, after = "transferred" }]
+hangup = { at = 3, after = "transferred" }
+
+[call.agent]
+transfer = { to = "agent-silent", at = 1.5, after = "bridged" }
+
+[call.expect]
+decision = "objected"
+"""
+
+
+def test_the_agent_may_transfer_the_caller(tmp_path: Path) -> None:
+    moved = load(write(tmp_path, TRANSFER)).calls[0]
+    assert moved.agent_transfer == Transfer("agent-silent", Moment(1.5, Anchor.BRIDGED))
+    assert moved.keys[0].when == Moment(1.0, Anchor.TRANSFERRED)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('to = "agent-silent", ', "", "`to` must be a PBX extension, got None"),
+        ('"agent-silent"', '"Agent Two"', "`to` must be a PBX extension, got 'Agent Two'"),
+        ('after = "bridged" }', 'after = "bridged", by = 1 }', "expected { to, at, after }"),
+        ('after = "bridged" }', 'after = "later" }', "`after` must be one of"),
+    ],
+)
+def test_transfer_mistakes_are_named(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in TRANSFER
+    with pytest.raises(ScenarioError) as raised:
+        load(write(tmp_path, TRANSFER.replace(old, new, 1)))
+    assert f":7: call 'moved': agent.transfer: {message}" in str(raised.value)
