@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ivr.ami import AmiClient, EventMatch, Message, Subscription
 
 CALLER_CONTEXT = "ivr-caller"
+STORM_CONTEXT = "ivr-caller-storm"  # the carrier's leg presses IVR_STORM's keys itself
 RAW_NAME_CONTEXT = "ivr-caller-raw"  # the PBX looks the caller's name up as raw bytes
 TRUNK = "pbx"
 DEFAULT_KEY_MS = 250
@@ -101,6 +102,25 @@ class CallerLeg:
             return
         fields = {"Channel": self.channel, "Digit": digit, "Duration": str(duration_ms)}
         await self.ami.action("PlayDTMF", fields, timeout=duration_ms / 1000 + 5)
+
+    async def storm(self, keys: str, key_ms: int, gap_ms: int, timeout: float = 60.0) -> None:
+        """The carrier presses ``keys`` itself (SendDTMF), each ``key_ms`` long, ``gap_ms``
+        apart: no AMI round trip per key, so many callers reach hundreds of keys a second.
+        Returns once the last key was sent and the caller talks again."""
+        settings = (
+            ("IVR_STORM", keys),
+            ("IVR_STORM_MS", str(key_ms)),
+            ("IVR_STORM_GAP", str(gap_ms)),
+        )
+        for name, value in settings:
+            await self.ami.action(
+                "Setvar", {"Channel": self.channel, "Variable": name, "Value": value}
+            )
+        back = EventMatch("Newexten", {"Context": CALLER_CONTEXT})
+        with self.ami.subscribe(lambda e: e.get("Uniqueid") == self.uniqueid) as events:
+            fields = {"Channel": self.channel, "Context": STORM_CONTEXT, "Exten": "s"}
+            await self.ami.action("Redirect", {**fields, "Priority": "1"})
+            await events.wait_for(back, timeout)
 
     async def hangup(self) -> None:
         await self.ami.action("Hangup", {"Channel": self.channel}, check=False)

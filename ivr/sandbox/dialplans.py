@@ -99,6 +99,12 @@ exten => s,1,GotoIf($["${IVR_VOICE_FILE}" != ""]?file)
  same => n(file),Playback(${IVR_VOICE_FILE})
  same => n,Goto(file)
 
+; A storm of keys: a caller's leg sent here (AMI Redirect) with IVR_STORM (the keys) presses
+; them as RFC 4733 events, IVR_STORM_MS long and IVR_STORM_GAP apart, then talks on.
+[ivr-caller-storm]
+exten => s,1,SendDTMF(${IVR_STORM},${IVR_STORM_GAP},${IVR_STORM_MS})
+ same => n,Goto(ivr-caller,s,1)
+
 ; A caller whose name the PBX will look up as any bytes (CR and LF included), the way a CRM
 ; lookup might return it: the carrier sends it base64-encoded in X-IVR-Name-B64 (from
 ; IVR_CALLER_NAME_B64), and the PBX's `n-` extensions decode it into CALLERID(name).
