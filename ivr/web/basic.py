@@ -16,6 +16,7 @@ from aiohttp import web
 from ivr.web.context import AUDIT, OPENAPI, SERVICE, audit
 from ivr.web.errors import error_response
 from ivr.web.legal_notice import available_languages, render_legal_notice
+from ivr.web.params import whole_number
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -60,18 +61,13 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 async def audit_rows(request: web.Request) -> web.Response:
-    since, limit = _int(request, "since", 0), _int(request, "limit", 1000)
-    if since is None or limit is None:
-        return error_response(400, "bad-parameter", "since and limit must be whole numbers")
+    try:
+        since = whole_number(request.query, "since", 0)
+        limit = whole_number(request.query, "limit", 1000)
+    except ValueError as exc:
+        return error_response(400, "bad-parameter", str(exc))
     rows = await asyncio.to_thread(request.app[AUDIT].rows, since_seq=since, limit=limit)
     body = [
         {"seq": r.seq, **asdict(r.entry), "prev_hash": r.prev_hash, "hash": r.hash} for r in rows
     ]
     return web.json_response(body)
-
-
-def _int(request: web.Request, name: str, default: int) -> int | None:
-    text = request.query.get(name)
-    if text is None:
-        return default
-    return int(text) if text.isdigit() else None

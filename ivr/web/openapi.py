@@ -52,6 +52,9 @@ def _operation(route: Route) -> dict[str, Any]:
         responses["403"] = {"description": "role not allowed", "content": _json(_ERROR)}
     else:
         operation["security"] = []
+    if route.parameters or route.body is not None:
+        responses.setdefault("400", {"description": "a parameter or the body is not valid"})
+        responses["400"]["content"] = _json(_ERROR)
     if route.body is not None:
         properties = {name: {"type": kind} for name, kind in route.body.items()}
         schema = {"type": "object", "properties": properties, "required": list(route.body)}

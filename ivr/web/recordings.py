@@ -21,6 +21,7 @@ from ivr.crypto import SUFFIX, CryptoError, open_recording
 from ivr.ledger.privacy import StoredRecording
 from ivr.web.context import KEYRING, SERVICE, audit
 from ivr.web.errors import error_response
+from ivr.web.params import whole_number
 
 CALL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 _CALL_ID = re.compile(CALL_ID_PATTERN)
@@ -46,7 +47,7 @@ def locate(stored: str, folder: Path) -> Path | None:
 async def listing(request: web.Request) -> web.Response:
     try:
         since = _since(request.query.get("since"))
-        limit = int(request.query.get("limit", "100"))
+        limit = whole_number(request.query, "limit", 100)
     except ValueError as exc:
         return error_response(400, "bad-parameter", str(exc))
     deleted = request.query.get("deleted", "false") == "true"
