@@ -6,6 +6,7 @@ is on disk and every call's ledger entry says what the PBX did."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 import urllib.error
@@ -16,15 +17,18 @@ import pytest
 import pytest_asyncio
 
 from ivr.ami import AmiClient
+from ivr.qa.audio import longest_zero_run, read_wav
 from ivr.qa.carrier import Carrier, KeyPad
-from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place, poll
+from tests.pbx.test_consent_loop import ConsentCall, event_kinds, ledger_entry, place, poll
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(420)]
 
 STAGGER = 0.15  # seconds between two new calls: the PBX does the audio of all of them
-AGENT, NO_ANSWER = "c-fr-agent", "c-fr-agent-noanswer"
+AGENT, NO_ANSWER, PAYMENT = "c-fr-agent", "c-fr-agent-noanswer", "k.agent"
+CARD = "4970101234567891"  # its 9 and 1s must neither object nor ask for the full notice
+TYPING_GAP = 3.0  # seconds between two card digits until the service is back (Read waits 8 s)
 
 # kind: (extension, count, final decision)
 PLAN: dict[str, tuple[str, int, str]] = {
@@ -42,6 +46,10 @@ PLAN: dict[str, tuple[str, int, str]] = {
     # Placed while the service was away: nobody chose its profile nor whether to record it,
     # so it is never recorded (fail closed), though the caller hears the notice all the same.
     "notice-at-restart": (AGENT, 3, "not-recorded"),
+    # In the payment step (recording muted) when the service is killed; the caller types the
+    # card slowly through the outage and finishes once it is back: muted all along, resumed
+    # after the step by the second service, kept.
+    "paused-for-payment": (PAYMENT, 3, "kept"),
 }
 ENDED_WHILE_DOWN = {
     "kept-ended-while-down",
@@ -134,6 +142,8 @@ async def test_service_killed_mid_traffic_rebuilds_and_enforces(
     await first.start()
     traffic = Traffic(keyed_carrier, pbx_ami, pbx_target)
     try:
+        await traffic.place("paused-for-payment")
+        typing = [CardTyping(call) for call in traffic.calls["paused-for-payment"]]
         await traffic.place(*RECORDED_FIRST, "awaiting-agent", "awaiting-ended-while-down")
         await traffic.each(RECORDED_FIRST, recording)
         await traffic.each(["awaiting-agent", "awaiting-ended-while-down"], _notice_done)
@@ -145,6 +155,7 @@ async def test_service_killed_mid_traffic_rebuilds_and_enforces(
         # not what this test is about.
         for kind in ("bridged-while-down", "notice-at-kill", "notice-ended-while-down"):
             await traffic.each([kind], lambda call: _in_ledger(first, call))
+        await asyncio.gather(*(_paused_in_ledger(first, card) for card in typing))
     finally:
         first.kill()
 
@@ -152,6 +163,7 @@ async def test_service_killed_mid_traffic_rebuilds_and_enforces(
     second = ServiceProcess(service_config, tmp_path / "second.log")
     await second.start()
     try:
+        await asyncio.gather(*(card.finish() for card in typing))
         await _after_restart(traffic)
         entries = await _final_entries(traffic, second)
     finally:
@@ -169,6 +181,42 @@ async def _in_ledger(service: ServiceProcess, call: ConsentCall, timeout: float 
             missing.close()
             assert time.monotonic() < deadline, f"{call.call_id} never reached the ledger"
             await asyncio.sleep(0.05)
+
+
+async def _paused_in_ledger(service: ServiceProcess, card: CardTyping) -> None:
+    """In the payment step, and the service has written the pause."""
+    await asyncio.wait_for(card.in_step.wait(), 40.0)
+    path, deadline = f"/api/calls/{card.call.call_id}", time.monotonic() + 10.0
+    while "paused" not in event_kinds(await asyncio.to_thread(service.get, path)):
+        assert time.monotonic() < deadline, f"{card.call.call_id}: no pause in the ledger"
+        await asyncio.sleep(0.05)
+
+
+class CardTyping:
+    """A caller who, once in the payment step, types the card one digit every TYPING_GAP
+    seconds (the step's Read waits 8 s for each), until told to finish: then the rest at once."""
+
+    def __init__(self, call: ConsentCall) -> None:
+        self.call, self.typed = call, 0
+        self.in_step, self.back = asyncio.Event(), asyncio.Event()
+        self.task = asyncio.create_task(self._slowly())
+
+    async def _slowly(self) -> None:
+        await self.call.step("start", timeout=40.0)
+        self.in_step.set()
+        while self.typed < len(CARD) - 1 and not self.back.is_set():
+            await self.call.leg.press(CARD[self.typed], 120)
+            self.typed += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.back.wait(), TYPING_GAP)
+
+    async def finish(self) -> None:
+        self.back.set()
+        await self.task
+        for digit in CARD[self.typed :]:
+            await self.call.leg.press(digit, 120)
+            await asyncio.sleep(0.1)
+        await self.call.step("end", timeout=15.0)
 
 
 async def _notice_done(call: ConsentCall) -> None:
@@ -220,6 +268,8 @@ def _check(
             wrong.append(f"{kind} {call.call_id}: {call.file} on disk")
         if expected == "kept":
             wrong += _kept_matches(kind, call, entry)
+        if kind == "paused-for-payment":
+            wrong += _muted_through_the_outage(call, entry)
     assert not wrong, "\n".join(wrong) + "\n" + service.log_tail()
     assert "Traceback" not in service.log_path.read_text(errors="replace")
     objecting = [c for k, c in traffic.all() if PLAN[k][2] == "objected"]
@@ -237,3 +287,16 @@ def _kept_matches(kind: str, call: ConsentCall, entry: dict[str, object]) -> lis
     if recording["sha256"] != digest:
         return [f"{kind} {call.call_id}: ledger hash differs from the file on disk"]
     return []
+
+
+def _muted_through_the_outage(call: ConsentCall, entry: dict[str, object]) -> list[str]:
+    """Paused by the first service, resumed by the second, and silent in between: the step
+    lasted the outage and more, keys' time aside."""
+    kinds = event_kinds(entry)
+    if "paused" not in kinds or "resumed" not in kinds[kinds.index("paused") :]:
+        return [f"paused-for-payment {call.call_id}: events {kinds}"]
+    if not call.file.exists():
+        return []  # said by _kept_matches
+    pcm = read_wav(call.file)
+    silent = longest_zero_run(pcm.samples)[1] / pcm.rate
+    return [] if silent >= 5.0 else [f"{call.call_id}: only {silent:.1f} s of silence"]
