@@ -404,6 +404,20 @@ def test_the_service_config_of_the_stack_loads_and_uses_the_service_account() ->
     assert settings.ami.host == docker_spec.ADDRESSES[docker_spec.Role.PBX]
 
 
+def test_every_language_the_stack_speaks_has_its_prompt_volume(compose: dict[str, Any]) -> None:
+    """The service builds the prompts of every enabled profile's languages into
+    sounds/<language>/ivr-consent; the PBX plays them from its own sounds folder. Enabling a
+    language without a shared volume for it would leave the PBX with no notice to play."""
+    from ivr.config import load_settings
+
+    settings = load_settings(REPO / "docker" / "ivr" / "ivr.toml", environ={})
+    spoken = {lang for p in settings.consent.profiles.values() for lang in p.languages}
+    for service, sounds in (("ivr", "/var/lib/ivr/sounds"), ("pbx", "/usr/share/asterisk/sounds")):
+        targets = {v.split(":")[1] for v in compose["services"][service]["volumes"]}
+        for language in spoken:
+            assert f"{sounds}/{language}/ivr-consent" in targets, (service, language)
+
+
 # --- the QA service runs `ivr simulate` on the scenarios the sandbox tests run ----------------
 
 
