@@ -127,6 +127,16 @@ class Bridged:
 
 
 @dataclass(frozen=True)
+class Unheard:
+    """For a while nobody could hear the caller's keys: the service was away or its AMI link
+    was down. Between the notice and the conversation only the service listens for them, so an
+    objection pressed then may have been lost."""
+
+    at: datetime
+    why: str
+
+
+@dataclass(frozen=True)
 class RecordingStarted:
     at: datetime
 
@@ -159,6 +169,7 @@ Input = (
     | Objected
     | KeyPressed
     | Bridged
+    | Unheard
     | RecordingStarted
     | RecordingFailed
     | HungUp

@@ -8,12 +8,13 @@ Phases, in the order a call goes through them:
       │ not to be recorded,      ▼                           ▼
       │ no opt-in            OBJECTED ◀──────────────────────┤   (never left but by hang-up)
       ▼                                                      │ agent's private key
-    UNRECORDED                                            PRIVATE: stop, delete
+    UNRECORDED ◀── keys unheard while awaiting the bridge    PRIVATE: stop, delete
 
 Before the notice the service decides (``Decided``): the profile, and whether this call may be
 recorded at all (sampling, declared periods, private calls). Recording is only ever requested
 from AWAITING_BRIDGE, which a call reaches only if it may be recorded, heard the notice to its
-end, and, under an opt-in profile, pressed the accept key. An objection is final.
+end, and, under an opt-in profile, pressed the accept key; it leaves it unrecorded if the
+service stopped hearing its keys before the bridge (``Unheard``). An objection is final.
 
 While recording, pauses (an agent's key, a payment step) mute the file: silence is written.
 ``handle`` is pure: it returns the next state and the commands to carry out.
@@ -110,7 +111,7 @@ def handle(consent: Consent, event: i.Input) -> Outcome:
             return _notice(consent, event)
         case i.KeyPressed() | i.Objected() | i.AgentPrivate():
             return _stops(consent, event)
-        case i.Bridged() | i.AgentJoined():
+        case i.Bridged() | i.AgentJoined() | i.Unheard():
             return _bridged(consent, event)
         case i.RecordingStarted() | i.RecordingFailed():
             return _recording(consent, event)
@@ -245,7 +246,9 @@ def _tones(consent: Consent, *, on: bool) -> list[Command]:
     return [Tone(agent, on) for agent in consent.agents] if consent.tone else []
 
 
-def _bridged(consent: Consent, event: i.Bridged | i.AgentJoined) -> Outcome:
+def _bridged(consent: Consent, event: i.Bridged | i.AgentJoined | i.Unheard) -> Outcome:
+    if isinstance(event, i.Unheard):
+        return _unheard(consent, event)
     if isinstance(event, i.AgentJoined):
         if event.channel in consent.agents:
             return consent, []
@@ -256,6 +259,17 @@ def _bridged(consent: Consent, event: i.Bridged | i.AgentJoined) -> Outcome:
         return consent, []
     started = replace(consent, phase=Phase.RECORDING, recording_requested=True)
     return started, [StartRecording(consent.file_name), *_tones(consent, on=True)]
+
+
+def _unheard(consent: Consent, event: i.Unheard) -> Outcome:
+    """A call waiting for its agent while nobody heard its keys is never recorded: the caller
+    may have objected then (during the notice the dialplan hears them, in a bridge the PBX's
+    in-call feature does, but while the agent's phone rings only the service listens)."""
+    if consent.phase is not Phase.AWAITING_BRIDGE:
+        return consent, []
+    detail = {"record": "no", "why": event.why}
+    log = Log(event.at, EventKind.RECORDING_DECIDED, Source.SERVICE, detail)
+    return replace(consent, phase=Phase.UNRECORDED), [log]
 
 
 def _recording(consent: Consent, event: i.RecordingStarted | i.RecordingFailed) -> Outcome:

@@ -3,9 +3,10 @@
 What the service finds when it comes back — the steps the dialplan kept in channel variables,
 whether a MixMonitor runs, whether the call is bridged, what the ledger already holds — is a
 `Seen`. `restore` turns it into the machine's state plus the commands that make the PBX agree
-with it: an objected call loses its recording, a call bridged after its notice gets the recording
-it should have, and a call that ended while the service was away is finished as the machine
-would have finished it.
+with it: an objected call loses its recording, a recorded call goes on being recorded (its pauses
+applied), and a call that ended while the service was away is finished as the machine would have
+finished it. A call that was past its notice but not yet recorded is never recorded: while it
+waited for an agent only the service listened for its keys, and the service was away.
 
 Unknown or contradictory memory fails closed: an objection anywhere wins, and a step the service
 does not know never allows a recording.
@@ -22,6 +23,9 @@ from ivr.consent.machine import Consent, Outcome, Phase, handle
 from ivr.consent.pauses import AGENT, PAYMENT
 from ivr.ledger.model import EventKind
 from ivr.names import Mode, Source, Step
+
+# Why a call that was waiting for its agent while the service was away is not recorded.
+AWAY = "waited for an agent while the service was away: an objection pressed then went unheard"
 
 _PHASE_OF_STEP = {
     None: Phase.NOTICE,
@@ -98,8 +102,8 @@ def restore(
     commands = _objection(consent, seen)
     if phase is Phase.RECORDING and seen.live:
         commands.append(_mute_as_paused(consent))
-    if phase is Phase.AWAITING_BRIDGE and seen.bridged and seen.live:
-        consent, more = handle(consent, i.Bridged(at))
+    if phase is Phase.AWAITING_BRIDGE:
+        consent, more = handle(consent, i.Unheard(at, AWAY))
         commands += more
     if not seen.live:
         consent, more = handle(consent, i.HungUp(at))

@@ -12,13 +12,14 @@ import logging
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ivr.ami import Message
 from ivr.consent import inputs as i
 from ivr.consent.commands import Announce, Command
 from ivr.consent.machine import Consent, Phase, handle
 from ivr.ledger.aio import AsyncLedger
-from ivr.names import Step
+from ivr.names import Source, Step
 from ivr.policy.agent_keys import AgentAction, KeyBuffer, read_agent_key
 from ivr.service.decide import Decider, facts_of
 from ivr.service.executor import Executor
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 NoticeHash = Callable[[str, str], str | None]
 
 HOLD_LIMIT = 20_000  # events kept while live calls are rebuilt; beyond, the oldest are dropped
+LINK_DOWN = (
+    "waited for an agent while the service's AMI link was down: an objection pressed then "
+    "went unheard"
+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,15 @@ class Calls:
             self.feed(call_id, i.AgentPause(at, endpoint(channel)))
         elif action is AgentAction.PRIVATE:
             self.feed(call_id, i.AgentPrivate(at, endpoint(channel)))
+
+    def link_restored(self, objections: dict[str, datetime], at: datetime) -> None:
+        """The AMI link was down and is back: the calls tracked all along learn what the PBX
+        did alone meanwhile (objections it kept in AstDB), and a call that was waiting for its
+        agent is no longer recorded (its keys went unheard)."""
+        for call_id in list(self.sessions):
+            if call_id in objections:
+                self.feed(call_id, i.Objected(objections[call_id], Source.RECONCILE))
+            self.feed(call_id, i.Unheard(at, LINK_DOWN))
 
     def feed(self, call_id: str, happened: i.Input) -> None:
         session = self.sessions.get(call_id)

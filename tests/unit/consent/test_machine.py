@@ -69,6 +69,35 @@ def test_recording_waits_for_the_bridge_after_the_notice() -> None:
     assert consent.phase is Phase.AWAITING_BRIDGE
 
 
+def test_keys_unheard_while_awaiting_the_agent_mean_never_recorded() -> None:
+    unheard = i.Unheard(at(13), "link down")
+    _, commands = run(*HEARD, unheard, i.Bridged(at(15)), i.HungUp(at(60)))
+    assert of_type(commands, StartRecording) == []
+    decided = Log(
+        at(13), EventKind.RECORDING_DECIDED, Source.SERVICE, {"record": "no", "why": "link down"}
+    )
+    assert decided in commands
+    assert of_type(commands, Finish) == [Finish(at(60), Decision.NOT_RECORDED, None)]
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        (i.NoticeStarted(at(0), "fr", "fr"),),  # the dialplan hears the keys of the notice
+        (*HEARD, i.Bridged(at(15))),  # and the PBX's in-call feature those of a bridge
+    ],
+)
+def test_keys_unheard_elsewhere_change_nothing(before: tuple[i.Input, ...]) -> None:
+    consent, _ = run(*before)
+    assert handle(consent, i.Unheard(at(20), "link down")) == (consent, [])
+
+
+def test_a_key_heard_again_after_being_unheard_still_objects() -> None:
+    consent, commands = run(*HEARD, i.Unheard(at(13), "away"), i.KeyPressed(at(14), "9"))
+    assert consent.phase is Phase.OBJECTED
+    assert EventKind.OBJECTED in kinds(commands)
+
+
 def test_objection_during_the_notice_means_no_file_ever() -> None:
     _, commands = run(
         i.NoticeStarted(at(0), "fr", "fr"),

@@ -17,7 +17,7 @@ from ivr.consent.commands import (
     StopRecording,
 )
 from ivr.consent.machine import Phase, handle
-from ivr.consent.restore import Seen, phase_of, restore
+from ivr.consent.restore import AWAY, Seen, phase_of, restore
 from ivr.ledger.model import EventKind
 from ivr.names import Decision, Source
 
@@ -73,11 +73,20 @@ def test_a_recorded_call_stays_recorded_and_is_kept_at_hang_up() -> None:
     assert commands[-1] == Finish(T0, Decision.KEPT, FILE)
 
 
-def test_a_bridged_call_whose_recording_never_started_gets_it_now() -> None:
-    seen = replace(LIVE, step="notice-done", bridged=True)
+@pytest.mark.parametrize("bridged", [False, True])
+def test_a_call_that_awaited_its_agent_while_the_service_was_away_is_never_recorded(
+    bridged: bool,
+) -> None:
+    """Ringing, only the service hears the caller's keys: an objection then was lost."""
+    seen = replace(LIVE, step="notice-done", bridged=bridged)
     consent, commands = restore(CALL, "9", seen, T0)
-    assert consent.phase is Phase.RECORDING
-    assert commands == [StartRecording(FILE)]
+    assert consent.phase is Phase.UNRECORDED
+    detail = {"record": "no", "why": AWAY}
+    assert commands == [Log(T0, EventKind.RECORDING_DECIDED, Source.SERVICE, detail)]
+    consent, commands = handle(consent, i.Bridged(T0))
+    assert commands == []
+    _, commands = handle(consent, i.HungUp(T0))
+    assert commands[-1] == Finish(T0, Decision.NOT_RECORDED, None)
 
 
 def test_an_objection_the_pbx_kept_stops_deletes_and_is_logged_with_its_time() -> None:
@@ -147,13 +156,14 @@ def test_a_call_not_decided_to_be_recorded_is_never_recorded_after_a_restart(
     assert commands == []
 
 
-def test_opt_in_is_recorded_after_a_restart_only_if_the_caller_accepted() -> None:
+def test_opt_in_goes_on_after_a_restart_only_if_the_caller_accepted() -> None:
     opt_in = replace(LIVE, step="notice-done", bridged=True, decision="de:de:opt-in:1:notice-short")
-    assert restore(CALL, "9", opt_in, T0)[0].phase is Phase.UNRECORDED
-    accepted = replace(opt_in, accepted=True)
+    consent, commands = restore(CALL, "9", opt_in, T0)
+    assert (consent.phase, commands) == (Phase.UNRECORDED, [])
+    accepted = replace(opt_in, accepted=True, recording=True)
     consent, commands = restore(CALL, "9", accepted, T0)
     assert consent.phase is Phase.RECORDING
-    assert StartRecording(FILE) in commands
+    assert commands == [Mute(False)]
 
 
 def test_pauses_survive_a_restart_and_the_pbx_is_muted_as_paused() -> None:
