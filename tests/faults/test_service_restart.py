@@ -19,7 +19,14 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.qa.audio import longest_zero_run, read_wav
 from ivr.qa.carrier import Carrier, KeyPad
-from tests.pbx.test_consent_loop import ConsentCall, event_kinds, ledger_entry, place, poll
+from tests.pbx.test_consent_loop import (
+    ConsentCall,
+    NeverExists,
+    event_kinds,
+    ledger_entry,
+    place,
+    poll,
+)
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 
@@ -27,6 +34,7 @@ pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(420)]
 
 STAGGER = 0.15  # seconds between two new calls: the PBX does the audio of all of them
 AGENT, NO_ANSWER, PAYMENT = "c-fr-agent", "c-fr-agent-noanswer", "k.agent"
+LATE_AGENT = "c-fr-agent-after-40"  # rings through the outage, answers once the service is back
 CARD = "4970101234567891"  # its 9 and 1s must neither object nor ask for the full notice
 TYPING_GAP = 3.0  # seconds between two card digits until the service is back (Read waits 8 s)
 
@@ -40,8 +48,16 @@ PLAN: dict[str, tuple[str, int, str]] = {
     "objected-ended-while-down": (AGENT, 3, "objected"),
     "awaiting-agent": (NO_ANSWER, 3, "not-recorded"),
     "awaiting-ended-while-down": (NO_ANSWER, 2, "not-recorded"),
+    # Waiting for an agent when the service is killed, the caller presses the objection key
+    # while the agent's phone rings (nobody but the service listens then), the agent answers
+    # once the service is back: never recorded, though nobody knows of the objection.
+    "object-waiting-while-down": (LATE_AGENT, 3, "not-recorded"),
+    # In the notice at the kill, kept there through the outage (the full notice asked for):
+    # the second service hears the rest, and the call is recorded once bridged.
     "notice-at-kill": (AGENT, 4, "kept"),
-    "bridged-while-down": (AGENT, 3, "kept"),  # notice heard and agent reached, service away
+    # The notice heard and the agent reached while the service was away: the caller waited
+    # for the agent unheard, so the call is never recorded.
+    "bridged-while-down": (AGENT, 3, "not-recorded"),
     "notice-ended-while-down": (AGENT, 2, "abandoned"),
     # Placed while the service was away: nobody chose its profile nor whether to record it,
     # so it is never recorded (fail closed), though the caller hears the notice all the same.
@@ -144,9 +160,10 @@ async def test_service_killed_mid_traffic_rebuilds_and_enforces(
     try:
         await traffic.place("paused-for-payment")
         typing = [CardTyping(call) for call in traffic.calls["paused-for-payment"]]
-        await traffic.place(*RECORDED_FIRST, "awaiting-agent", "awaiting-ended-while-down")
+        awaiting = ["awaiting-agent", "awaiting-ended-while-down", "object-waiting-while-down"]
+        await traffic.place(*RECORDED_FIRST, *awaiting)
         await traffic.each(RECORDED_FIRST, recording)
-        await traffic.each(["awaiting-agent", "awaiting-ended-while-down"], _notice_done)
+        await traffic.each(awaiting, _notice_done)
         await traffic.each(["object-before-kill"], object_now)
         await traffic.each(["object-before-kill"], gone)
         await traffic.place("bridged-while-down", "notice-at-kill", "notice-ended-while-down")
@@ -223,8 +240,14 @@ async def _notice_done(call: ConsentCall) -> None:
     await call.step("notice-done")
 
 
+async def full_notice(call: ConsentCall) -> None:
+    await call.leg.press("1")
+    await call.step("full-notice")
+
+
 async def _while_down(traffic: Traffic) -> None:
-    await traffic.each(["object-while-down"], object_now)
+    await traffic.each(["notice-at-kill"], full_notice)
+    await traffic.each(["object-while-down", "object-waiting-while-down"], object_now)
     await traffic.each(["objected-ended-while-down"], object_and_hang_up)
     down = ["kept-ended-while-down", "awaiting-ended-while-down", "notice-ended-while-down"]
     await traffic.each(down, hang_up)
@@ -238,9 +261,24 @@ async def _bridged_unrecorded(call: ConsentCall) -> None:
     assert not call.file.exists(), "recorded while the service was away"
 
 
+async def _not_recorded_now(call: ConsentCall) -> None:
+    """Bridged, the service there: no recording appears."""
+    async with NeverExists(call.file):
+        await asyncio.sleep(2.0)
+
+
+async def _answered_not_recorded(call: ConsentCall) -> None:
+    await call.pbx.bridged(2, timeout=60.0)
+    await _not_recorded_now(call)
+
+
 async def _after_restart(traffic: Traffic) -> None:
     await traffic.each(["object-while-down", "objected-ended-while-down"], gone)
-    await traffic.each(["notice-at-kill", "bridged-while-down"], recorded)
+    # Asked again with the service back, so the notice surely ends while it listens.
+    await traffic.each(["notice-at-kill"], full_notice)
+    await traffic.each(["notice-at-kill"], recorded)
+    await traffic.each(["bridged-while-down"], _not_recorded_now)
+    await traffic.each(["object-waiting-while-down"], _answered_not_recorded)
     await traffic.each(["notice-at-restart"], _bridged_unrecorded)
     await traffic.each(["object-after-restart"], object_now)
     await traffic.each(["object-after-restart"], gone)
