@@ -1,7 +1,8 @@
 """``ivr ledger``: read the consent ledger (``show`` one call, ``list`` calls). Read-only.
 
-The ledger is found from ``--ledger PATH``, else ``--config FILE`` (its ``ledger.path``, which
-``IVR_LEDGER_PATH`` overrides, as for the service), else ``IVR_LEDGER_PATH``. Caller-controlled
+The ledger is found from ``--ledger PATH``, else ``--sandbox`` (that of ``ivr run
+--sandbox``), else ``--config FILE`` (its ``ledger.path``, which ``IVR_LEDGER_PATH`` overrides,
+as for the service), else ``IVR_LEDGER_PATH``. Caller-controlled
 text is printed with control characters escaped, so a hostile caller ID cannot drive the
 terminal. Exit status: 0, 1 for an unknown call id, 2 when the ledger cannot be read.
 """
@@ -66,6 +67,13 @@ def _source_options(parser: argparse.ArgumentParser) -> None:
         "--ledger", type=Path, metavar="PATH", help=f"the ledger file (${ENV_LEDGER})"
     )
     source.add_argument("--config", type=Path, metavar="FILE", help="the service's config file")
+    # A flag, not `--sandbox [NAME]` as for `ivr run`: an optional value would take CALL_ID.
+    source.add_argument(
+        "--sandbox",
+        action="store_const",
+        const="pbx",
+        help="the ledger of `ivr run --sandbox` (another instance's: --ledger)",
+    )
 
 
 def parse_since(text: str, now: datetime | None = None) -> datetime:
@@ -92,6 +100,10 @@ def ledger_path(args: argparse.Namespace) -> Path:
     """The ledger to read, from the options or the environment."""
     if args.ledger is not None:
         return Path(args.ledger)
+    if getattr(args, "sandbox", None) is not None:
+        from ivr.sandbox import layout
+
+        return layout.ledger_path(args.sandbox)
     if args.config is not None:
         # Imported here: reading a ledger by path must not depend on the service's config.
         from ivr.config import ConfigError, load_settings
@@ -102,7 +114,9 @@ def ledger_path(args: argparse.Namespace) -> Path:
             raise _CliError(str(exc)) from exc
     if os.environ.get(ENV_LEDGER):  # empty counts as unset, as in ivr.config
         return Path(os.environ[ENV_LEDGER])
-    raise _CliError(f"which ledger? Use --ledger PATH or --config FILE, or set {ENV_LEDGER}")
+    raise _CliError(
+        f"which ledger? Use --ledger PATH, --config FILE or --sandbox, or set {ENV_LEDGER}"
+    )
 
 
 def _guarded(handler: Handler) -> Handler:

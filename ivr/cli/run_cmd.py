@@ -67,7 +67,7 @@ def _sandbox_environ(name: str) -> dict[str, str]:
         "IVR_AMI_SECRET": info.service_secret,
         "IVR_RECORDINGS_DIR": info.recordings_dir,
         "IVR_PROMPTS_DIR": info.sounds_dir,
-        "IVR_LEDGER_PATH": str(layout.cache_dir() / f"ledger-{name}.sqlite3"),
+        "IVR_LEDGER_PATH": str(layout.ledger_path(name)),
     }
 
 

@@ -22,6 +22,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE)
 
 
+def ledger_path(name: str) -> Path:
+    """The ledger of ``ivr run --sandbox NAME``: beside the rootfs, outside every instance."""
+    return cache_dir() / f"ledger-{name}.sqlite3"
+
+
 def rootfs_dir() -> Path:
     return cache_dir() / "rootfs"
 

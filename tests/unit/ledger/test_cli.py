@@ -194,3 +194,10 @@ def test_a_bad_config_is_reported_naming_it(tmp_path: Path) -> None:
     both = ivr("ledger", "list", "--config", str(config), "--ledger", "x")
     assert both.returncode == 2
     assert "not allowed with" in both.stderr
+
+
+def test_the_sandbox_flag_reads_the_ledger_of_ivr_run_sandbox(filled: Path, tmp_path: Path) -> None:
+    (tmp_path / "ledger-pbx.sqlite3").write_bytes(filled.read_bytes())
+    shown = ivr("ledger", "show", "--sandbox", "new", env={"IVR_SANDBOX_CACHE": str(tmp_path)})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("call       new")
