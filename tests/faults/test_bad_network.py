@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
-import pytest_asyncio
 
 from ivr.ami import AmiClient, AmiConnectionError, AmiError, AmiSupervisor, AmiTimeout
 from ivr.ami.supervisor import Backoff
@@ -19,14 +18,6 @@ from tests.support.targets import Target
 pytestmark = [pytest.mark.pbx, pytest.mark.timeout(120)]
 
 MARGIN = 0.5  # what a deadline may be overrun by on a busy 2-core machine
-
-
-@pytest_asyncio.fixture
-async def proxy(pbx_target: Target) -> AsyncIterator[FaultProxy]:
-    faults = FaultProxy(pbx_target.ami_host, pbx_target.ami_port)
-    await faults.start()
-    yield faults
-    await faults.aclose()
 
 
 async def connect(proxy: FaultProxy, target: Target, **options: float | None) -> AmiClient:

@@ -9,6 +9,7 @@ the objection pressed while the agent's phone rang reached nobody."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import urllib.error
 from collections.abc import AsyncIterator
@@ -23,7 +24,15 @@ from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier
 from ivr.service.calls import LINK_DOWN
 from tests.faults.test_service_restart import object_and_hang_up
-from tests.pbx.test_consent_loop import ConsentCall, event_of, ledger_entry, place, poll
+from tests.pbx.test_consent_loop import (
+    ConsentCall,
+    NeverExists,
+    event_kinds,
+    event_of,
+    ledger_entry,
+    place,
+    poll,
+)
 from tests.pbx.test_objection_service_down import objection_in_astdb
 from tests.support.faultproxy import FaultProxy
 from tests.support.service import ServiceProcess, write_config
@@ -32,14 +41,6 @@ from tests.support.targets import Target
 pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(180)]
 
 RINGING = 20  # seconds the waiting caller's agent lets the phone ring: past the cut
-
-
-@pytest_asyncio.fixture
-async def proxy(pbx_target: Target) -> AsyncIterator[FaultProxy]:
-    proxy = FaultProxy(pbx_target.ami_host, pbx_target.ami_port)
-    await proxy.start()
-    yield proxy
-    await proxy.aclose()
 
 
 @pytest_asyncio.fixture
@@ -68,6 +69,17 @@ async def unhealthy(service: ServiceProcess, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.05)
 
 
+async def logged(service: ServiceProcess, call_id: str, kind: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(OSError):
+            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
+            if kind in event_kinds(entry):
+                return
+        assert time.monotonic() < deadline, f"{call_id}: no {kind} in the ledger"
+        await asyncio.sleep(0.05)
+
+
 async def recorded(carrier: Carrier, pbx_ami: AmiClient, target: Target) -> ConsentCall:
     call = await place(carrier, pbx_ami, target)
     await call.step("notice-done")
@@ -86,13 +98,15 @@ async def test_objections_during_a_cut_link_are_honoured_and_collected(
     staying, leaving = [await recorded(carrier, pbx_ami, pbx_target) for _ in range(2)]
     waiting = await place(carrier, pbx_ami, pbx_target, f"c-fr-agent-after-{RINGING}")
     await waiting.step("notice-done")
-    await asyncio.sleep(0.5)  # the service has it waiting for its agent
+    await logged(service, waiting.call_id, "notice-done")  # the service has it waiting
 
     proxy.refusing = True
     proxy.reset_all()
     await unhealthy(service)
     await staying.leg.press("9")
+    key_ended = time.monotonic()
     stopped = await staying.pbx.events.wait_for(EventMatch("MixMonitorStop"), 1.0)
+    pbx_stop = time.monotonic() - key_ended
     assert stopped.get("Uniqueid") == staying.call_id
     remembered = await objection_in_astdb(pbx_ami, staying.call_id)
     assert remembered is not None
@@ -100,12 +114,17 @@ async def test_objections_during_a_cut_link_are_honoured_and_collected(
     await waiting.leg.press("9")  # ringing: only the service could have heard it
     proxy.refusing = False
 
+    restored = time.monotonic()
     await service.wait_healthy()
     for call in (staying, leaving):
         await poll(lambda c=call: not c.file.exists(), 5.0, f"{call.file} kept after the cut")
+    print(
+        f"link cut: the PBX stopped the recording {pbx_stop * 1000:.0f} ms after the key; "
+        f"objectors' files deleted {time.monotonic() - restored:.2f} s after the link was back"
+    )
     await waiting.pbx.bridged(2, timeout=RINGING + 10)
-    await asyncio.sleep(2.0)
-    assert not waiting.file.exists(), "recorded a caller whose objection nobody heard"
+    async with NeverExists(waiting.file):  # the caller whose objection nobody heard
+        await asyncio.sleep(2.0)
     for call in (staying, waiting):
         await call.leg.hangup()
     entries = [await ledger_entry(service, c.call_id) for c in (staying, leaving, waiting)]

@@ -13,6 +13,7 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from tests.support.calls import hang_up_everything
+from tests.support.faultproxy import FaultProxy
 from tests.support.service import build_prompts, write_config
 from tests.support.targets import Target, external_pair, sandbox_pair, sandbox_prefix
 
@@ -71,3 +72,12 @@ def service_config(tmp_path_factory: pytest.TempPathFactory, pbx_target: Target)
     config = write_config(tmp_path_factory.mktemp("service"), pbx_target)
     build_prompts(config)
     return config
+
+
+@pytest_asyncio.fixture
+async def proxy(pbx_target: Target) -> AsyncIterator[FaultProxy]:
+    """A fault-injecting TCP proxy in front of the PBX's AMI port."""
+    faults = FaultProxy(pbx_target.ami_host, pbx_target.ami_port)
+    await faults.start()
+    yield faults
+    await faults.aclose()
