@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ivr.names import Mode, Prompt, Source
+from ivr.names import Mode, Prompt, Source, Step
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,15 @@ class Unheard:
 
 
 @dataclass(frozen=True)
+class NoticeMissed:
+    """The notice ended while the service's AMI link was down: the step the dialplan kept in
+    IVR_STEP (notice-done, notice-incomplete or declined), read once the link is back."""
+
+    at: datetime
+    step: Step
+
+
+@dataclass(frozen=True)
 class RecordingStarted:
     at: datetime
 
@@ -170,6 +179,7 @@ Input = (
     | KeyPressed
     | Bridged
     | Unheard
+    | NoticeMissed
     | RecordingStarted
     | RecordingFailed
     | HungUp

@@ -41,7 +41,7 @@ from ivr.consent.commands import (
 )
 from ivr.consent.pauses import agent_pause, payment
 from ivr.ledger.model import EventKind
-from ivr.names import Decision, Mode, Source
+from ivr.names import Decision, Mode, Source, Step
 
 
 class Phase(StrEnum):
@@ -111,7 +111,7 @@ def handle(consent: Consent, event: i.Input) -> Outcome:
             return _notice(consent, event)
         case i.KeyPressed() | i.Objected() | i.AgentPrivate():
             return _stops(consent, event)
-        case i.Bridged() | i.AgentJoined() | i.Unheard():
+        case i.Bridged() | i.AgentJoined() | i.Unheard() | i.NoticeMissed():
             return _bridged(consent, event)
         case i.RecordingStarted() | i.RecordingFailed():
             return _recording(consent, event)
@@ -203,6 +203,25 @@ def _notice_done(consent: Consent, at: datetime) -> Outcome:
     return _move(consent, Phase.NOTICE, to), [log]
 
 
+_MISSED_KINDS = {
+    Step.NOTICE_DONE: EventKind.NOTICE_DONE,
+    Step.NOTICE_INCOMPLETE: EventKind.NOTICE_INCOMPLETE,
+    Step.DECLINED: EventKind.DECLINED,
+}
+MISSED = "the step ended while the service's AMI link was down: read back from the PBX"
+
+
+def _notice_missed(consent: Consent, event: i.NoticeMissed) -> Outcome:
+    """Whatever the step, the call is not recorded: heard to the end, it then waited for its
+    agent while the service could not hear its keys; otherwise it never could be."""
+    kind = _MISSED_KINDS.get(event.step)
+    if consent.phase is not Phase.NOTICE or kind is None:
+        return consent, []
+    detail = {"seen": MISSED, "recorded": "no"}
+    log = Log(event.at, kind, Source.RECONCILE, detail)
+    return replace(consent, phase=Phase.UNRECORDED), [log]
+
+
 def _move(consent: Consent, expected: Phase, to: Phase) -> Consent:
     return replace(consent, phase=to) if consent.phase is expected else consent
 
@@ -246,7 +265,13 @@ def _tones(consent: Consent, *, on: bool) -> list[Command]:
     return [Tone(agent, on) for agent in consent.agents] if consent.tone else []
 
 
-def _bridged(consent: Consent, event: i.Bridged | i.AgentJoined | i.Unheard) -> Outcome:
+def _bridged(
+    consent: Consent, event: i.Bridged | i.AgentJoined | i.Unheard | i.NoticeMissed
+) -> Outcome:
+    """The way to the conversation: the bridge, the agents joining it, and what the service
+    could not hear on the way (its link down)."""
+    if isinstance(event, i.NoticeMissed):
+        return _notice_missed(consent, event)
     if isinstance(event, i.Unheard):
         return _unheard(consent, event)
     if isinstance(event, i.AgentJoined):

@@ -99,12 +99,24 @@ class Rebuilder:
         callers = await live_callers(client)
         live = {c.call_id for c in callers}
         for caller in callers:
-            if caller.call_id not in self.calls.sessions:
+            if caller.call_id in tracked_before:
+                self._catch_up(caller)
+            elif caller.call_id not in self.calls.sessions:
                 await self._adopt_live(caller, objected.get(caller.call_id))
         await self._finish_ended(live, set(objected))
         self._end_lost(tracked_before - live)
         log.info("rebuilt from the PBX: %d live call(s) in the consent flow", len(live))
         return live
+
+    def _catch_up(self, caller: LiveCaller) -> None:
+        """A call tracked through a cut link: its machine learns the step the dialplan kept, in
+        case the notice ended meanwhile (it ignores a step that does not end a notice it still
+        holds)."""
+        try:
+            step = names.Step(caller.variables[names.VAR_STEP])
+        except ValueError:
+            return  # not reported yet, or unknown: the machine goes on as it was
+        self.calls.feed(caller.call_id, i.NoticeMissed(_now(), step))
 
     async def _adopt_live(self, caller: LiveCaller, objected_at: datetime | None) -> None:
         record = await self.ledger.get_call(caller.call_id)

@@ -4,7 +4,9 @@ objections pressed meanwhile: the recording stops within a second and AstDB reme
 linked again the service learns them from AstDB for the calls it tracked all along: the partial
 files are deleted and the ledger says objected, at the PBX's time, for the call still up and the
 one that ended during the cut. A caller who waited for an agent during the cut is never recorded:
-the objection pressed while the agent's phone rang reached nobody."""
+the objection pressed while the agent's phone rang reached nobody. A caller whose notice ended
+during the cut is not recorded either (the wait that followed went unheard), and the ledger
+says the notice was heard, read back from the PBX, rather than that the caller abandoned."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import pytest
 import pytest_asyncio
 
 from ivr.ami import AmiClient, EventMatch
+from ivr.consent.machine import MISSED
 from ivr.qa.carrier import Carrier
 from ivr.service.calls import LINK_DOWN
 from tests.faults.test_service_restart import object_and_hang_up
@@ -99,6 +102,7 @@ async def test_objections_during_a_cut_link_are_honoured_and_collected(
     waiting = await place(carrier, pbx_ami, pbx_target, f"c-fr-agent-after-{RINGING}")
     await waiting.step("notice-done")
     await logged(service, waiting.call_id, "notice-done")  # the service has it waiting
+    in_notice = await place(carrier, pbx_ami, pbx_target)  # its notice ends during the cut
 
     proxy.refusing = True
     proxy.reset_all()
@@ -112,6 +116,8 @@ async def test_objections_during_a_cut_link_are_honoured_and_collected(
     assert remembered is not None
     await object_and_hang_up(leaving)
     await waiting.leg.press("9")  # ringing: only the service could have heard it
+    await in_notice.step("notice-done")
+    await in_notice.bridged()
     proxy.refusing = False
 
     restored = time.monotonic()
@@ -123,13 +129,16 @@ async def test_objections_during_a_cut_link_are_honoured_and_collected(
         f"objectors' files deleted {time.monotonic() - restored:.2f} s after the link was back"
     )
     await waiting.pbx.bridged(2, timeout=RINGING + 10)
-    async with NeverExists(waiting.file):  # the caller whose objection nobody heard
+    # The caller whose objection nobody heard, and the one who waited for the agent unheard.
+    async with NeverExists(waiting.file), NeverExists(in_notice.file):
         await asyncio.sleep(2.0)
-    for call in (staying, waiting):
+    for call in (staying, waiting, in_notice):
         await call.leg.hangup()
-    entries = [await ledger_entry(service, c.call_id) for c in (staying, leaving, waiting)]
+    calls = (staying, leaving, waiting, in_notice)
+    entries = [await ledger_entry(service, c.call_id) for c in calls]
 
-    assert [e["decision"] for e in entries] == ["objected", "objected", "not-recorded"]
+    decisions = ["objected", "objected", "not-recorded", "not-recorded"]
+    assert [e["decision"] for e in entries] == decisions
     objected = event_of(entries[0], "objected")
     assert objected["source"] == "reconcile"
     assert abs(datetime.fromisoformat(str(objected["at"])).timestamp() - float(remembered)) < 0.01
@@ -138,6 +147,11 @@ async def test_objections_during_a_cut_link_are_honoured_and_collected(
     assert isinstance(events, list)
     decided = [e for e in events if e["kind"] == "recording-decided"]
     assert decided[-1]["detail"] == {"record": "no", "why": LINK_DOWN}
+    notice_done = event_of(entries[3], "notice-done")  # read back from the PBX's IVR_STEP
+    assert (notice_done["source"], notice_done["detail"]) == (
+        "reconcile",
+        {"seen": MISSED, "recorded": "no"},
+    )
     for call in (staying, leaving):
         await forgotten(pbx_ami, call.call_id)
 

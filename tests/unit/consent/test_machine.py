@@ -16,9 +16,9 @@ from ivr.consent.commands import (
     StartRecording,
     StopRecording,
 )
-from ivr.consent.machine import Consent, Phase, handle
+from ivr.consent.machine import MISSED, Consent, Phase, handle
 from ivr.ledger.model import EventKind
-from ivr.names import Decision, Source
+from ivr.names import Decision, Source, Step
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FILE = "ivr-1795462485.7.wav"
@@ -96,6 +96,35 @@ def test_a_key_heard_again_after_being_unheard_still_objects() -> None:
     consent, commands = run(*HEARD, i.Unheard(at(13), "away"), i.KeyPressed(at(14), "9"))
     assert consent.phase is Phase.OBJECTED
     assert EventKind.OBJECTED in kinds(commands)
+
+
+@pytest.mark.parametrize(
+    ("step", "kind"),
+    [
+        (Step.NOTICE_DONE, EventKind.NOTICE_DONE),
+        (Step.NOTICE_INCOMPLETE, EventKind.NOTICE_INCOMPLETE),
+        (Step.DECLINED, EventKind.DECLINED),
+    ],
+)
+def test_a_notice_that_ended_during_a_cut_link_is_logged_and_never_recorded(
+    step: Step, kind: EventKind
+) -> None:
+    missed = i.NoticeMissed(at(20), step)
+    _, commands = run(HEARD[0], missed, i.Bridged(at(21)), i.HungUp(at(60)))
+    assert of_type(commands, StartRecording) == []
+    assert Log(at(20), kind, Source.RECONCILE, {"seen": MISSED, "recorded": "no"}) in commands
+    assert of_type(commands, Finish) == [Finish(at(60), Decision.NOT_RECORDED, None)]
+
+
+@pytest.mark.parametrize("step", [Step.NOTICE_STARTED, Step.FULL_NOTICE, Step.OPTED_IN])
+def test_a_notice_still_playing_after_a_cut_link_goes_on(step: Step) -> None:
+    consent, _ = run(HEARD[0])
+    assert handle(consent, i.NoticeMissed(at(20), step)) == (consent, [])
+
+
+def test_a_missed_step_of_a_call_already_past_its_notice_changes_nothing() -> None:
+    consent, _ = run(*HEARD, i.Bridged(at(15)))
+    assert handle(consent, i.NoticeMissed(at(20), Step.NOTICE_DONE)) == (consent, [])
 
 
 def test_objection_during_the_notice_means_no_file_ever() -> None:
