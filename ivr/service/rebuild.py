@@ -93,9 +93,11 @@ class Rebuilder:
         self.recordings = recordings
 
     async def run(self, client: AmiClient, objections: list[PbxObjection]) -> set[str]:
-        """Adopt every call not tracked yet; the ids of the live ones."""
+        """Adopt every call not tracked yet, bring the tracked ones up to date with what the PBX
+        did while the link was down; the ids of the live ones."""
         objected = {o.call_id: o.at for o in objections}
         tracked_before = set(self.calls.sessions)
+        self.calls.link_restored(objected, _now())
         callers = await live_callers(client)
         live = {c.call_id for c in callers}
         for caller in callers:

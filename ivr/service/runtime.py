@@ -107,7 +107,6 @@ class Runtime:
         try:
             await pbx_memory.publish_keys(client, self.settings.consent)
             objections = await pbx_memory.pending_objections(client)
-            self.calls.link_restored({o.call_id: o.at for o in objections}, datetime.now(UTC))
             live = await self.rebuilder.run(client, objections)
         finally:
             self.calls.release()
