@@ -11,7 +11,6 @@ says the notice was heard, read back from the PBX, rather than that the caller a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import urllib.error
 from collections.abc import AsyncIterator
@@ -30,9 +29,9 @@ from tests.faults.test_service_restart import object_and_hang_up
 from tests.pbx.test_consent_loop import (
     ConsentCall,
     NeverExists,
-    event_kinds,
     event_of,
     ledger_entry,
+    logged,
     place,
     poll,
 )
@@ -69,17 +68,6 @@ async def unhealthy(service: ServiceProcess, timeout: float = 5.0) -> None:
             if answer.code == 503:
                 return
         assert time.monotonic() < deadline, "the service never noticed the cut link"
-        await asyncio.sleep(0.05)
-
-
-async def logged(service: ServiceProcess, call_id: str, kind: str, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        with contextlib.suppress(OSError):
-            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
-            if kind in event_kinds(entry):
-                return
-        assert time.monotonic() < deadline, f"{call_id}: no {kind} in the ledger"
         await asyncio.sleep(0.05)
 
 

@@ -24,6 +24,7 @@ from tests.pbx.test_consent_loop import (
     NeverExists,
     event_kinds,
     ledger_entry,
+    logged,
     place,
     poll,
 )
@@ -203,10 +204,7 @@ async def _in_ledger(service: ServiceProcess, call: ConsentCall, timeout: float 
 async def _paused_in_ledger(service: ServiceProcess, card: CardTyping) -> None:
     """In the payment step, and the service has written the pause."""
     await asyncio.wait_for(card.in_step.wait(), 40.0)
-    path, deadline = f"/api/calls/{card.call.call_id}", time.monotonic() + 10.0
-    while "paused" not in event_kinds(await asyncio.to_thread(service.get, path)):
-        assert time.monotonic() < deadline, f"{card.call.call_id}: no pause in the ledger"
-        await asyncio.sleep(0.05)
+    await logged(service, card.call.call_id, "paused", timeout=10.0)
 
 
 class CardTyping:

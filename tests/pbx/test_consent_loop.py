@@ -4,6 +4,7 @@ the service as `ivr run` runs it; each test asserts files on disk and ledger row
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -110,6 +111,18 @@ def event_of(entry: dict[str, object], kind: str) -> dict[str, object]:
     events = entry["events"]
     assert isinstance(events, list)
     return next(e for e in events if e["kind"] == kind)
+
+
+async def logged(service: ServiceProcess, call_id: str, kind: str, timeout: float = 5.0) -> None:
+    """Until the call's ledger entry holds an event of ``kind`` (the call may not be in it yet)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(OSError):
+            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
+            if kind in event_kinds(entry):
+                return
+        assert time.monotonic() < deadline, f"{call_id}: no {kind} in the ledger"
+        await asyncio.sleep(0.05)
 
 
 class NeverExists:
