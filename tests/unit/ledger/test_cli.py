@@ -201,3 +201,10 @@ def test_the_sandbox_flag_reads_the_ledger_of_ivr_run_sandbox(filled: Path, tmp_
     shown = ivr("ledger", "show", "--sandbox", "new", env={"IVR_SANDBOX_CACHE": str(tmp_path)})
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("call       new")
+
+
+def test_the_sandbox_flag_without_a_sandbox_ledger_names_the_missing_file(tmp_path: Path) -> None:
+    listed = ivr("ledger", "list", "--sandbox", env={"IVR_SANDBOX_CACHE": str(tmp_path)})
+    assert listed.returncode == 2
+    assert str(tmp_path / "ledger-pbx.sqlite3") in listed.stderr
+    assert not (tmp_path / "ledger-pbx.sqlite3").exists()  # reading never creates one
