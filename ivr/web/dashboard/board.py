@@ -104,7 +104,7 @@ class LiveBoard:
 
     async def _row(self, call: LiveCall) -> Row:
         known = self._rows.get(call.call_id)
-        if known is not None and known.profile:
+        if known is not None and known.started is not None:  # its start row is final
             return replace(known, phase=call.phase, recording=call.recording, paused=call.paused)
         record = await self._ledger.get_call(call.call_id)
         return Row(
