@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -83,7 +83,7 @@ class Dashboard:
                 By.CSS_SELECTOR, f'#live-calls tr[data-call="{call_id}"]'
             )
             return row.get_attribute("data-phase")
-        except NoSuchElementException:
+        except (NoSuchElementException, StaleElementReferenceException):  # rows are replaced live
             return None
 
     def ended_as(self, call_id: str) -> str | None:
@@ -92,7 +92,7 @@ class Dashboard:
             return self.driver.find_element(By.CSS_SELECTOR, selector).get_attribute(
                 "data-decision"
             )
-        except NoSuchElementException:
+        except (NoSuchElementException, StaleElementReferenceException):  # rows are replaced live
             return None
 
     def listed(self, table: str, call_id: str) -> bool:
@@ -172,6 +172,20 @@ async def test_an_objection_shows_as_objected_and_the_recording_leaves_the_list(
     await run(lambda: dashboard.open("recordings"))
     assert not await run(lambda: dashboard.listed("kept", call.call_id))
     assert not call.file.exists()
+    await run(lambda: see_the_latency_chart(dashboard))
+
+
+def see_the_latency_chart(board: Dashboard) -> None:
+    """The objection's stop latency is counted in the outcomes page's histogram."""
+    board.open("outcomes")
+    cells = board.driver.find_elements(By.CSS_SELECTOR, "#latency tbody td")
+    assert sum(int(cell.text) for cell in cells) >= 1
+    assert board.driver.find_elements(By.CSS_SELECTOR, "#chart-latency .uplot")
+    board.driver.set_window_size(1280, 2000)
+    try:
+        board.shot("10-outcomes-full")
+    finally:
+        board.driver.set_window_size(1280, 900)
 
 
 async def kept_call(carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target) -> ConsentCall:

@@ -24,16 +24,18 @@
   var COLOURS = { "kept": "#155724", "objected": "#b35900", "not-recorded": "#4a4a4a",
     "abandoned": "#0a4fa8", "private": "#6f2da8" };
 
+  var COUNTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];  // whole calls
+
   function width(element) { return Math.max(320, element.clientWidth || 700); }
 
   function byDay(chart, element) {
     var names = Object.keys(chart.series);
-    var series = [{}].concat(names.map(function (name) {
+    var series = [{ label: chart.words.day }].concat(names.map(function (name) {
       return { label: chart.labels[name], stroke: COLOURS[name] || "#1b1b1b", width: 2 };
     }));
     var data = [chart.days].concat(names.map(function (name) { return chart.series[name]; }));
     new window.uPlot({ width: width(element), height: 260, series: series,
-      axes: [{}, { label: chart.words.count }] }, data, element);
+      axes: [{}, { label: chart.words.count, incrs: COUNTS }] }, data, element);
   }
 
   function latency(chart, element) {
@@ -43,13 +45,14 @@
       return n === edges.length - 1 ? "≥ " + edges[n] : edges[n] + "–" + edges[n + 1];
     };
     new window.uPlot({ width: width(element), height: 220,
-      scales: { x: { time: false } },
-      series: [{ value: function (u, n) { return n == null ? "" : label(n); } },
+      scales: { x: { time: false, range: [-0.5, edges.length - 0.5] } },  // whole first bar
+      series: [{ label: chart.words.seconds,
+        value: function (u, n) { return n == null ? "" : label(n); } },
         { label: chart.words.count, fill: "#0a4fa8", stroke: "#0a4fa8",
           paths: window.uPlot.paths.bars({ size: [0.6] }) }],
       axes: [{ label: chart.words.seconds, values: function (u, ticks) {
         return ticks.map(function (n) { return Number.isInteger(n) ? label(n) : ""; });
-      } }, { label: chart.words.count }] }, [xs, chart.latency.counts], element);
+      } }, { label: chart.words.count, incrs: COUNTS }] }, [xs, chart.latency.counts], element);
   }
 
   function charts() {
