@@ -87,11 +87,12 @@ def _announce_sandbox(name: str, settings: Settings) -> None:
     os.environ[TOKEN_ENV] = given.token
     own = Path(settings.path).resolve() == SANDBOX_CONFIG.resolve()
     policy = "the sandbox's own: every call recorded" if own else ""
+    pbx = "" if name == instance.DEFAULT_NAME else f" --pbx {name}"
     print(
         f"ivr sandbox {name}: policy {settings.path} ({policy or 'yours'})\n"
         f"  dashboard    {given.dashboard}\n"
         f"  admin token  {given.token}   (this sandbox only; kept in {access.access_path(name)})\n"
-        f"  try it       ivr simulate docker/qa/scenarios   (in another terminal)",
+        f"  try it       ivr simulate{pbx} docker/qa/scenarios   (in another terminal)",
         flush=True,
     )
 
