@@ -13,11 +13,13 @@ from typing import Any
 from ivr.config import load_settings
 from ivr.config.model import Settings
 from ivr.prompts import build_prompts
-from ivr.sandbox import instance, layout
+from ivr.sandbox import access, instance, layout
 from ivr.service import runtime
+from ivr.web.app import TOKEN_ENV
 
 Subparsers = Any
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "examples" / "ivr.toml"
+# The sandbox's own policy (every call recorded), shipped in the package and labelled as such.
+SANDBOX_CONFIG = Path(__file__).resolve().parents[1] / "sandbox" / "ivr-sandbox.toml"
 
 
 def register(commands: Subparsers) -> None:
@@ -41,9 +43,11 @@ def register(commands: Subparsers) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.config is None and args.sandbox is None:
         raise SystemExit("ivr run: give --config FILE, or --sandbox to try it on the sandbox PBX")
-    settings = _settings(args.config or EXAMPLE_CONFIG, args.sandbox)
+    settings = _settings(args.config or SANDBOX_CONFIG, args.sandbox)
     if args.sandbox is not None or args.build_prompts:
         build_prompts(settings)  # the PBX plays what this configuration says
+    if args.sandbox is not None:
+        _announce_sandbox(args.sandbox, settings)
     try:
         asyncio.run(_serve(settings))
     except runtime.ServiceError as exc:
@@ -68,7 +72,29 @@ def _sandbox_environ(name: str) -> dict[str, str]:
         "IVR_RECORDINGS_DIR": info.recordings_dir,
         "IVR_PROMPTS_DIR": info.sounds_dir,
         "IVR_LEDGER_PATH": str(layout.ledger_path(name)),
+        "IVR_AUDIT_PATH": str(access.audit_path(name)),
+        "IVR_API_TOKENS_FILE": str(access.tokens_path(name)),
     }
+
+
+def _announce_sandbox(name: str, settings: Settings) -> None:
+    """An admin token for this sandbox's service (the user's IVR_API_TOKEN if set), kept for
+    `ivr simulate`, and where to look."""
+    http = settings.http
+    host = "127.0.0.1" if http.listen_host in ("0.0.0.0", "::", "") else http.listen_host  # noqa: S104
+    host = f"[{host}]" if ":" in host else host
+    given = access.issue(name, f"http://{host}:{http.listen_port}", os.environ.get(TOKEN_ENV))
+    os.environ[TOKEN_ENV] = given.token
+    own = Path(settings.path).resolve() == SANDBOX_CONFIG.resolve()
+    policy = "the sandbox's own: every call recorded" if own else ""
+    pbx = "" if name == instance.DEFAULT_NAME else f" --pbx {name}"
+    print(
+        f"ivr sandbox {name}: policy {settings.path} ({policy or 'yours'})\n"
+        f"  dashboard    {given.dashboard}\n"
+        f"  admin token  {given.token}   (this sandbox only; kept in {access.access_path(name)})\n"
+        f"  try it       ivr simulate{pbx} docker/qa/scenarios   (in another terminal)",
+        flush=True,
+    )
 
 
 def _set_by_user() -> dict[str, str]:

@@ -3,7 +3,8 @@
 Targets: ``--targets PBX.json CARRIER.json`` (the JSON lines ``ivr sandbox up`` prints, as in
 ``docker/qa/targets/``), else the sandbox instances ``--pbx``/``--carrier`` (started if they are
 not running). The ledger is read through the service's API (``--api`` or ``$IVR_API_URL``, with
-``$IVR_API_TOKEN``). Exit status: 0 every call passed, 1 some call failed, 2 nothing could run.
+``$IVR_API_TOKEN``; against a sandbox, the address and token ``ivr run --sandbox`` left).
+Exit status: 0 every call passed, 1 some call failed, 2 nothing could run.
 """
 
 from __future__ import annotations
@@ -121,7 +122,12 @@ def _sandbox(pbx: str, carrier: str) -> tuple[Target, Target]:
 def _api(args: argparse.Namespace) -> LedgerApi | None:
     if args.no_ledger:
         return None
-    token = os.environ.get(ENV_TOKEN, "")
+    # Against a sandbox PBX, `ivr run --sandbox` left its address and token: nothing to set.
+    from ivr.sandbox import access
+
+    issued = None if args.targets else access.read(args.pbx)
+    token = os.environ.get(ENV_TOKEN, "") or (issued.token if issued else "")
     if not token:
         raise TargetError(f"set {ENV_TOKEN} to the service's API token, or pass --no-ledger")
-    return LedgerApi(base_url(args.api or os.environ.get(ENV_URL) or DEFAULT_API), token)
+    url = args.api or os.environ.get(ENV_URL) or (issued.url if issued else DEFAULT_API)
+    return LedgerApi(base_url(url), token)

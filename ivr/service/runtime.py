@@ -24,6 +24,7 @@ from ivr.service.calls import Calls
 from ivr.service.decide import Decider
 from ivr.service.disk import FolderWatch
 from ivr.service.executor import Executor
+from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
 from ivr.service.recordings import RecordingsFolder
@@ -75,6 +76,7 @@ class Runtime:
             Decider(settings),
         )
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings)
+        self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
         self.supervisor.on_connected.append(self._connected)
         self.calls.on_untracked_objection = self._collect_now
         self.manifest = _manifest(settings)

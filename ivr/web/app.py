@@ -12,6 +12,7 @@ from aiohttp import web
 
 from ivr.audit import AuditLog
 from ivr.crypto import Keyring
+from ivr.web import dashboard
 from ivr.web.auth import require_token
 from ivr.web.context import AUDIT, KEYRING, OPENAPI, SERVICE, TOKENS, Service
 from ivr.web.openapi import build_spec
@@ -37,4 +38,5 @@ def build_app(service: Service) -> web.Application:
     app[OPENAPI] = build_spec(ROUTES)
     for route in ROUTES:
         app.router.add_route(route.method, route.path, route.handler, name=route.name)
+    dashboard.setup(app, service)
     return app

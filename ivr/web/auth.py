@@ -7,6 +7,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ivr.web.context import PRINCIPAL, TOKENS, audit
+from ivr.web.dashboard.paths import is_dashboard
 from ivr.web.errors import error_response
 from ivr.web.routes import PUBLIC, ROUTES_BY_NAME
 from ivr.web.tokens import Role, TokenError
@@ -16,8 +17,8 @@ ANY_ROLE = frozenset(Role)
 
 @web.middleware
 async def require_token(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path in PUBLIC:
-        return await handler(request)
+    if request.path in PUBLIC or is_dashboard(request.path):
+        return await handler(request)  # the dashboard checks its own session cookies
     given = request.headers.get("Authorization", "")
     token = given.removeprefix("Bearer ").strip() if given.startswith("Bearer ") else ""
     try:

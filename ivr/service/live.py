@@ -1,0 +1,44 @@
+"""A read-only view of the calls in progress, for the dashboard.
+
+The one seam between the running service and what shows it: the dashboard reads copies (frozen
+`LiveCall`s, a list of latencies), never the sessions or the machines themselves, so the call
+tracking can move without the dashboard noticing, and nothing shown can change a call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ivr.service.calls import Calls
+from ivr.service.metrics import Metrics
+
+
+@dataclass(frozen=True)
+class LiveCall:
+    call_id: str
+    phase: str  # the consent machine's phase: notice, awaiting-bridge, recording, objected, ...
+    recording: bool
+    paused: tuple[str, ...]  # why the recording is muted now ("agent", "payment")
+    agents: int  # agents' channels that joined the call
+
+
+class LiveView:
+    def __init__(self, calls: Calls, metrics: Metrics) -> None:
+        self._calls = calls
+        self._metrics = metrics
+
+    def calls(self) -> list[LiveCall]:
+        return [
+            LiveCall(
+                call_id,
+                str(session.consent.phase),
+                session.consent.recording,
+                tuple(sorted(session.consent.paused)),
+                len(session.consent.agents),
+            )
+            for call_id, session in list(self._calls.sessions.items())
+        ]
+
+    def stop_latencies(self) -> list[float]:
+        """Seconds from an objection key to the recording stopped, latest calls."""
+        return list(self._metrics.stop_latency)

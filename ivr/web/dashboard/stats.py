@@ -1,0 +1,57 @@
+"""Outcome figures for the charts, computed from the ledger's call summaries (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ivr.ledger.model import CallSummary
+from ivr.names import Decision
+
+DECISIONS = tuple(str(d) for d in Decision)
+LATENCY_EDGES = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)  # seconds; the last bin is "2 s and more"
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    days: tuple[date, ...]
+    by_day: dict[str, list[int]]  # decision -> count per day, in the order of `days`
+    by_profile: dict[str, dict[str, int]]  # profile -> decision -> count
+    latency_counts: list[int]  # per bin of LATENCY_EDGES
+
+
+def outcomes(
+    calls: Iterable[CallSummary], latencies: Sequence[float], today: date, span: int = 14
+) -> Outcomes:
+    days = tuple(today - timedelta(days=n) for n in range(span - 1, -1, -1))
+    index = {day: n for n, day in enumerate(days)}
+    by_day = {decision: [0] * span for decision in DECISIONS}
+    by_profile: dict[str, Counter[str]] = {}
+    for call in calls:
+        if call.decision is None:
+            continue
+        decision = str(call.decision)
+        slot = index.get(_day(call.started_at))
+        if slot is not None:
+            by_day[decision][slot] += 1
+        by_profile.setdefault(call.profile or "-", Counter())[decision] += 1
+    return Outcomes(
+        days,
+        by_day,
+        {profile: dict(counts) for profile, counts in sorted(by_profile.items())},
+        latency_histogram(latencies),
+    )
+
+
+def _day(moment: datetime) -> date:
+    return moment.date()
+
+
+def latency_histogram(latencies: Sequence[float]) -> list[int]:
+    counts = [0] * len(LATENCY_EDGES)
+    for value in latencies:
+        slot = max(n for n, edge in enumerate(LATENCY_EDGES) if value >= edge or n == 0)
+        counts[slot] += 1
+    return counts
