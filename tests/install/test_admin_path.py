@@ -286,6 +286,34 @@ def test_the_pages_ledger_commands_read_the_installed_ledger(installed: Installe
     assert "decision   kept" in out
 
 
+async def test_a_prompt_asterisk_cannot_read_is_named_by_doctor_and_never_allows_recording(
+    installed: Installed,
+) -> None:
+    """What the unit's UMask=0077 did before prompts got their modes on purpose."""
+    pbx = installed.host.pbx
+    (notice,) = pbx.sounds.glob("fr/ivr-consent/fr/notice-short.wav")
+    notice.chmod(0o600)
+    try:
+        doctor = installed.host.shell(
+            f"/opt/ivr/venv/bin/ivr doctor --config /etc/ivr/ivr.toml "
+            f"--pbx-user {pbx.asterisk_uid}:{pbx.asterisk_gid} || true"
+        )
+        failed = [line for line in doctor.splitlines() if line.startswith("FAIL")]
+        assert len(failed) == 1, doctor
+        assert "prompts readable" in failed[0]
+        assert str(notice) in failed[0]
+        leg, view, call_id = await place(installed)
+        incomplete = await step(view, "notice-incomplete")
+        assert incomplete.get("Reason") == "prompt-unplayable"
+        await finish(installed, leg, view)
+        assert await decision(installed, call_id) != "kept"
+        assert not (pbx.monitor / f"ivr-{call_id}.wav").exists()
+    finally:
+        # The unit's ExecStartPre line, as a restart would run it: it repairs the mode.
+        installed.host.shell("/opt/ivr/venv/bin/ivr prompts build --config /etc/ivr/ivr.toml")
+    assert stat.S_IMODE(notice.stat().st_mode) == 0o644
+
+
 async def test_with_the_service_stopped_calls_go_through_and_nothing_is_recorded(
     installed: Installed,
 ) -> None:

@@ -47,7 +47,7 @@ def test_the_wheel_installs_into_a_clean_venv_with_the_dialplan_where_the_docs_s
 ) -> None:
     assert_installed_as_documented(wheel_venv)
     # docs/admin.md names the same folder, below the venv it tells administrators to make.
-    assert "/opt/ivr/venv/share/ivr/dialplan/" in ADMIN_DOC.read_text(encoding="utf-8")
+    assert "cd /opt/ivr/venv/share/ivr/dialplan\n" in ADMIN_DOC.read_text(encoding="utf-8")
 
 
 def test_the_installed_example_configuration_passes_config_check(wheel_venv: Path) -> None:
