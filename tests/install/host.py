@@ -62,7 +62,12 @@ class Host:
             # Not inside a path already translated (/tmp/ivr-admin-x/etc/ivr).
             text = re.sub(r"(?<![\w.-])" + re.escape(documented), lambda _, to=here: to, text)
         ids = {"ivr": str(self.ivr_id), "asterisk": str(self.pbx.asterisk_gid)}
-        return re.sub(r"(-[og] )(ivr|asterisk)\b", lambda m: m[1] + ids[m[2]], text)
+        text = re.sub(r"(-[og] )(ivr|asterisk)\b", lambda m: m[1] + ids[m[2]], text)
+        # runuser needs a name this machine knows: setpriv does the same with the ids.
+        as_ivr = (
+            f"setpriv --reuid={self.ivr_id} --regid={self.ivr_id} --groups={ids['asterisk']} --"
+        )
+        return text.replace("runuser -u ivr --", as_ivr)
 
     def shell(self, commands: str, *, env: dict[str, str] | None = None) -> str:
         """Run documented commands as root, translated; fail with their output."""

@@ -258,6 +258,8 @@ async def test_a_caller_hears_the_notice_and_the_conversation_is_recorded_after_
     await view.bridged(2)
     await until(recording.exists, 5.0, f"{recording} never appeared")
     assert recording.stat().st_uid == installed.host.pbx.asterisk_uid  # MixMonitor wrote it
+    # A second of conversation (8 kHz, 16 bits): an empty recording would not be kept.
+    await until(lambda: recording.stat().st_size > 16_044, 10.0, "no conversation recorded")
     await finish(installed, leg, view)
     assert await decision(installed, call_id) == "kept"
     assert recording.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import tarfile
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,18 @@ def test_pip_install_dot_from_a_fresh_checkout(tmp_path: Path) -> None:
             (checkout / name).write_bytes(source.read_bytes())
     venv = clean_venv(tmp_path / "venv", str(checkout))
     assert_installed_as_documented(venv)
+
+
+def test_the_service_image_copies_everything_pip_install_dot_reads() -> None:
+    """docker/ivr/Dockerfile runs `pip install .` on what it copied: the package, its readme and
+    every file pyproject.toml installs (the test above builds from a full checkout)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    needed = {"pyproject.toml", project["project"]["readme"], "ivr"}
+    for patterns in project["tool"]["setuptools"]["data-files"].values():
+        needed |= {pattern.split("/")[0] for pattern in patterns}
+    dockerfile = (REPO / "docker" / "ivr" / "Dockerfile").read_text(encoding="utf-8")
+    copied = set()
+    for line in dockerfile.splitlines():
+        if line.startswith("COPY "):
+            copied |= {source.rstrip("/") for source in line.split()[1:-1]}
+    assert needed <= copied, sorted(needed - copied)
