@@ -28,6 +28,7 @@ ALLOWED = {
     "Redirect": {"Channel": NO_CHANNEL, "Exten": "s", "Context": "none", "Priority": "1"},
     "Bridge": {"Channel1": NO_CHANNEL, "Channel2": NO_CHANNEL},
     "PlayDTMF": {"Channel": NO_CHANNEL, "Digit": "1"},
+    "Atxfer": {"Channel": NO_CHANNEL, "Exten": "1"},
     "SendText": {"Channel": NO_CHANNEL, "Message": "x"},
 }
 REFUSED = {
