@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.config import Settings, load_settings
+from ivr.config.recording import RecordingMode, RecordingPolicy
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
@@ -40,6 +41,7 @@ def summary(settings: Settings) -> list[str]:
         f"  http        listen {http.listen}; legal notice at {http.public_url}",
         f"  prompts     {prompts.dir} (studio: {prompts.studio_dir or 'none'})",
         f"  keys        full notice {consent.keys.full_notice}, object {consent.keys.objection}",
+        *recording_lines(settings.recording),
     ]
     for profile in consent.profiles.values():
         default = " (default profile)" if profile.name == consent.default_profile else ""
@@ -50,6 +52,19 @@ def summary(settings: Settings) -> list[str]:
         )
     if settings.environment:
         lines.append(f"  environment {', '.join(settings.environment)}")
+    return lines
+
+
+def recording_lines(policy: RecordingPolicy) -> list[str]:
+    """Which calls may be recorded: the first thing an administrator checks, said plainly."""
+    if policy.mode is RecordingMode.LEGAL_OBLIGATION:
+        return [f"  recording   every call (legal obligation: {policy.legal_reference})"]
+    if policy.records_nothing:
+        why = "no [[recording.periods]]" if policy.fraction > 0 else "no [recording], or fraction 0"
+        return [f"  recording   NO call is ever recorded ({why})"]
+    share = f"{policy.fraction:.0%} of the calls in these periods ({policy.timezone})"
+    lines = [f"  recording   sampled: {share}, none outside them"]
+    lines += [f"  period      {period}" for period in policy.periods]
     return lines
 
 

@@ -2,7 +2,8 @@
 
 The ledger is found from ``--ledger PATH``, else ``--sandbox`` (that of ``ivr run
 --sandbox``), else ``--config FILE`` (its ``ledger.path``, which ``IVR_LEDGER_PATH`` overrides,
-as for the service), else ``IVR_LEDGER_PATH``. Caller-controlled
+as for the service), else ``IVR_LEDGER_PATH``, else the configuration named by ``IVR_CONFIG``,
+else the installed one, ``/etc/ivr/ivr.toml`` (docs/admin.md), when it exists. Caller-controlled
 text is printed with control characters escaped, so a hostile caller ID cannot drive the
 terminal. Exit status: 0, 1 for an unknown call id, 2 when the ledger cannot be read.
 """
@@ -26,6 +27,8 @@ Subparsers = Any  # argparse's _SubParsersAction is private
 Handler = Callable[[argparse.Namespace], int]
 
 ENV_LEDGER = "IVR_LEDGER_PATH"
+ENV_CONFIG = "IVR_CONFIG"
+INSTALLED_CONFIG = Path("/etc/ivr/ivr.toml")  # where docs/admin.md puts the service's file
 _AGE = re.compile(r"(\d+)([smhdw])")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _CELL = 40  # longest table cell; `show` prints everything
@@ -105,18 +108,27 @@ def ledger_path(args: argparse.Namespace) -> Path:
 
         return layout.ledger_path(args.sandbox)
     if args.config is not None:
-        # Imported here: reading a ledger by path must not depend on the service's config.
-        from ivr.config import ConfigError, load_settings
-
-        try:
-            return load_settings(args.config).ledger.path
-        except ConfigError as exc:
-            raise _CliError(str(exc)) from exc
+        return _configured_ledger(Path(args.config))
     if os.environ.get(ENV_LEDGER):  # empty counts as unset, as in ivr.config
         return Path(os.environ[ENV_LEDGER])
+    if os.environ.get(ENV_CONFIG):
+        return _configured_ledger(Path(os.environ[ENV_CONFIG]))
+    if INSTALLED_CONFIG.is_file():
+        return _configured_ledger(INSTALLED_CONFIG)
     raise _CliError(
-        f"which ledger? Use --ledger PATH, --config FILE or --sandbox, or set {ENV_LEDGER}"
+        f"which ledger? {INSTALLED_CONFIG} does not exist: use --config FILE, --ledger PATH "
+        f"or --sandbox, or set {ENV_CONFIG} (a configuration) or {ENV_LEDGER}"
     )
+
+
+def _configured_ledger(config: Path) -> Path:
+    # Imported here: reading a ledger by path must not depend on the service's config.
+    from ivr.config import ConfigError, load_settings
+
+    try:
+        return load_settings(config).ledger.path
+    except ConfigError as exc:
+        raise _CliError(str(exc)) from exc
 
 
 def _guarded(handler: Handler) -> Handler:

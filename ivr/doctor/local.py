@@ -11,9 +11,10 @@ from pathlib import Path
 from ivr.config.model import Settings
 from ivr.config.recording import RecordingMode
 from ivr.doctor.findings import Finding, fail, ok, warn
+from ivr.doctor.readable import Reader, unreadable
 from ivr.ledger import Ledger, LedgerError
 from ivr.names import Prompt
-from ivr.prompts import Manifest, ManifestError, prompt_path
+from ivr.prompts import MANIFEST_NAME, Manifest, ManifestError, prompt_path
 
 SECRET_FILE = "secret_file "  # noqa: S105 - how the configuration names a secret read from a file
 LOW_SPACE = 1 << 30  # below this, recordings may be cut short: worth a warning
@@ -69,6 +70,33 @@ def _stale(
         return True
     current = settings.text_hash(profile, language, prompt)
     return built != current or not (folder / prompt_path(profile, language, prompt)).is_file()
+
+
+def prompts_readable(settings: Settings, pbx_user: str) -> Finding | None:
+    """The PBX plays the prompts as its own user: each one it cannot read is a notice nobody
+    hears, and so a call never recorded. None when there are no prompts to check yet."""
+    folder = settings.prompts.dir
+    if not (folder / MANIFEST_NAME).is_file():
+        return None
+    check = "prompts readable"
+    reader = Reader.parse(pbx_user)
+    if reader is None:
+        return warn(
+            check,
+            f"no user {pbx_user!r} on this machine: give --pbx-user NAME (or UID:GID) "
+            "to check that the PBX can read the prompts",
+        )
+    files = [folder / MANIFEST_NAME]
+    files += [folder / prompt_path(*key) for key in settings.prompt_keys()]
+    blocked = unreadable(reader, files)
+    if blocked:
+        shown = "; ".join(blocked[:3]) + (f"; and {len(blocked) - 3} more" if blocked[3:] else "")
+        return fail(
+            check,
+            f"{reader.describe()} cannot read {shown}: callers would hear no notice; "
+            "run ivr prompts build again (it makes them 0644 in 0755 folders) or fix the modes",
+        )
+    return ok(check, f"{reader.describe()} can read every prompt and the manifest")
 
 
 def ledger(settings: Settings) -> Finding:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from ivr.config.model import Settings
-from ivr.doctor import local, pbx
+from ivr.doctor import accounts, local, pbx
 from ivr.doctor.findings import Finding
 
+DEFAULT_PBX_USER = "asterisk"  # Debian's Asterisk runs as this user
 
-async def diagnose(settings: Settings) -> list[Finding]:
-    findings = [local.recordings(settings), local.prompts(settings), local.ledger(settings)]
+
+async def diagnose(settings: Settings, pbx_user: str = DEFAULT_PBX_USER) -> list[Finding]:
+    findings = [local.recordings(settings), local.prompts(settings)]
+    readable = local.prompts_readable(settings, pbx_user)
+    if readable is not None:
+        findings.append(readable)
+    findings.append(local.ledger(settings))
     findings.append(local.recording_policy(settings))
     secret = local.secret_file(settings)
     if secret is not None:
@@ -20,6 +26,7 @@ async def diagnose(settings: Settings) -> list[Finding]:
     try:
         findings += await pbx.modules(client)
         findings += await pbx.privileges(client)
+        findings.append(await accounts.other_accounts(client, settings.ami.username))
         findings.append(await pbx.keys(client, settings))
     finally:
         await client.close()

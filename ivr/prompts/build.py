@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ivr.config import Settings
-from ivr.prompts import audio
+from ivr.prompts import audio, modes
 from ivr.prompts.errors import PromptError
 from ivr.prompts.layout import MANIFEST_NAME, prompt_path
 from ivr.prompts.manifest import Manifest, ManifestEntry, PromptKey, PromptSource
@@ -57,6 +57,7 @@ def _build_one(
     source, source_id = _source(settings, language, studio)
     text_hash = settings.text_hash(*key)
     if old is not None and _unchanged(old, text_hash, source_id, target):
+        _publish(out, relative, target)  # built under another umask, or chmod-ed since
         return old, False
     target.parent.mkdir(parents=True, exist_ok=True)
     if studio is not None:
@@ -79,10 +80,16 @@ def _build_one(
         source_id,
         _recorded_for(old, source_id, text_hash) if studio is not None else None,
     )
+    _publish(out, relative, target)
     if entry.studio_outdated:
         log.warning("%s: the text changed since this studio recording was made", studio)
     log.debug("built %s (%s, %.1f s)", relative, source, entry.duration)
     return entry, True
+
+
+def _publish(out: Path, relative: PurePosixPath, target: Path) -> None:
+    modes.publish_folders(out, relative)
+    modes.publish_file(target)
 
 
 def _studio_file(settings: Settings, relative: str) -> Path | None:

@@ -15,6 +15,7 @@ from typing import Any
 from ivr.names import Prompt
 from ivr.prompts.errors import ManifestError
 from ivr.prompts.layout import MANIFEST_NAME
+from ivr.prompts.modes import publish_file
 
 FORMAT = 1
 
@@ -79,6 +80,7 @@ class Manifest:
         prompts = [asdict(entry) for entry in self.entries.values()]
         text = json.dumps({"format": FORMAT, "prompts": prompts}, indent=2) + "\n"
         aside.write_text(text, encoding="utf-8")
+        publish_file(aside)  # the PBX's user reads it too (doctor does, as that user would)
         os.replace(aside, path)
 
     def entry(self, profile: str, language: str, prompt: Prompt) -> ManifestEntry:
