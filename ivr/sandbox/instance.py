@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -11,6 +12,7 @@ from ivr.names import SERVICE_AMI_USER
 from ivr.sandbox import layout, process, render
 from ivr.sandbox.errors import SandboxError
 from ivr.sandbox.layout import InstancePaths
+from ivr.sandbox.private import PRIVATE_FILE, private_dir, write_private
 from ivr.sandbox.rootfs import ensure_rootfs
 from ivr.sandbox.spec import AsteriskDirs, Endpoint, InstanceSpec, Role
 from ivr.sandbox.state import (
@@ -176,8 +178,9 @@ def _merged_state(
 
 def _write_config(paths: InstancePaths, state: InstanceState, includes: tuple[Path, ...]) -> bool:
     """Write the rendered files; True if anything differs from what was there."""
-    for folder in ("etc", "spool/monitor", "run", "log", "lib", "db", "cache"):
-        (paths.host / folder).mkdir(parents=True, exist_ok=True)
+    private_dir(paths.host)
+    for folder in ("etc", "spool", "spool/monitor", "run", "log", "lib", "db", "cache"):
+        private_dir(paths.host / folder)
     for source in includes:
         _check_readable(source)
     _copy_stock_config(paths)
@@ -187,10 +190,18 @@ def _write_config(paths: InstancePaths, state: InstanceState, includes: tuple[Pa
     for file_name, text in files.items():
         target = paths.etc_host / file_name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
+            write_private(target, text)
             changed = True
+    _tighten(paths.etc_host)
     state.save(paths.state_file)
     return changed
+
+
+def _tighten(etc: Path) -> None:
+    """Files an older version left as Debian shipped them (0640/0644) become 0600."""
+    for entry in etc.iterdir():
+        if entry.is_file() and not entry.is_symlink():
+            os.chmod(entry, PRIVATE_FILE, follow_symlinks=False)
 
 
 def _copy_stock_config(paths: InstancePaths) -> None:
@@ -199,7 +210,7 @@ def _copy_stock_config(paths: InstancePaths) -> None:
     for source in stock.iterdir():
         target = paths.etc_host / source.name
         if source.is_file() and not target.exists():
-            shutil.copy2(source, target)
+            write_private(target, source.read_bytes())
 
 
 def _check_readable(source: Path) -> None:
