@@ -1,11 +1,13 @@
 """Bearer tokens and roles: every path but the public ones needs a token whose role the route
-allows; each refusal is written to the audit log (without the token given)."""
+allows. A refusal with a token (403) is written to the audit log; anonymous refusals (401)
+are only counted, one summary row per window, and a client over its allowance gets 429."""
 
 from __future__ import annotations
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from ivr.web.auditing import refuse_anonymous
 from ivr.web.context import PRINCIPAL, TOKENS, audit
 from ivr.web.errors import error_response
 from ivr.web.routes import PUBLIC, ROUTES_BY_NAME
@@ -25,8 +27,7 @@ async def require_token(request: web.Request, handler: Handler) -> web.StreamRes
     except TokenError:
         return error_response(503, "tokens-unreadable", "the tokens file cannot be read")
     if who is None:
-        await audit(request, "access", request.path, "refused", detail={"status": 401})
-        return error_response(401, "unauthorized", "a valid bearer token is required")
+        return await refuse_anonymous(request)
     request[PRINCIPAL] = who
     route = ROUTES_BY_NAME.get(request.match_info.route.name or "")
     allowed = ANY_ROLE if route is None else route.roles

@@ -13,6 +13,7 @@ from ivr.audit import AuditLog, Entry, now_text
 from ivr.config.model import Settings
 from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
+from ivr.web.origin import client_origin
 from ivr.web.tokens import Principal, TokenStore
 
 
@@ -60,7 +61,7 @@ async def audit(
         action=action,
         target=target,
         reason=reason,
-        origin=request.remote or "-",
+        origin=client_origin(request),
         outcome=outcome,
         detail=json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":")),
     )
