@@ -4,7 +4,6 @@ signed heads against the log."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from ivr.audit.checkpoint import (
     new_private_key,
     public_text,
 )
+from ivr.crypto import CryptoError
+from ivr.crypto.keyfile import create_key_file
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,9 @@ def checkpoint_command(args: argparse.Namespace) -> int:
 def new_key_command(args: argparse.Namespace) -> int:
     out: Path = args.out
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    except OSError as exc:
-        print(f"ivr: {out}: cannot create the key file: {exc.strerror}", file=sys.stderr)
+        create_key_file(out, new_private_key())
+    except CryptoError as exc:
+        print(f"ivr: {exc}", file=sys.stderr)
         return 2
-    with os.fdopen(fd, "wb") as handle:
-        os.fchmod(fd, 0o600)
-        handle.write(new_private_key())
     print(f"public key {public_text(load_private_key(out).public_key())}")
     return 0
