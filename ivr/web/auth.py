@@ -8,7 +8,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from ivr.web.auditing import refuse_anonymous
-from ivr.web.context import PRINCIPAL, TOKENS, audit
+from ivr.web.context import PRINCIPAL, audit, bearer
 from ivr.web.errors import error_response
 from ivr.web.routes import PUBLIC, ROUTES_BY_NAME
 from ivr.web.tokens import Role, TokenError
@@ -20,10 +20,8 @@ ANY_ROLE = frozenset(Role)
 async def require_token(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path in PUBLIC:
         return await handler(request)
-    given = request.headers.get("Authorization", "")
-    token = given.removeprefix("Bearer ").strip() if given.startswith("Bearer ") else ""
     try:
-        who = request.app[TOKENS].authenticate(token)
+        who = bearer(request)
     except TokenError:
         return error_response(503, "tokens-unreadable", "the tokens file cannot be read")
     if who is None:

@@ -39,6 +39,13 @@ KEYRING = web.AppKey("keyring", Keyring)
 PRINCIPAL = web.RequestKey("principal", Principal)  # who the token says made the request
 
 
+def bearer(request: web.Request) -> Principal | None:
+    """Who the request's bearer token names, or None; `TokenError` if the file is unreadable."""
+    given = request.headers.get("Authorization", "")
+    token = given.removeprefix("Bearer ").strip() if given.startswith("Bearer ") else ""
+    return request.app[TOKENS].authenticate(token)
+
+
 def principal(request: web.Request) -> Principal | None:
     return request.get(PRINCIPAL)
 

@@ -158,7 +158,7 @@ ROUTES: tuple[Route, ...] = (
         "the audit log, oldest first",
         (
             _query("since", "after this seq", kind="integer"),
-            _query("limit", "at most this many", kind="integer"),
+            _query("limit", "at most this many, 1 to 1000 (1000); audited", kind="integer"),
         ),
     ),
 )

@@ -83,8 +83,13 @@ async def test_only_auditors_and_admins_read_the_audit_log(site: Site) -> None:
     denied = await site.client.get("/api/audit", headers=site.auth(Role.SUPERVISOR))
     assert denied.status == 403
     allowed = await site.client.get("/api/audit", headers=site.auth(Role.AUDITOR))
-    [row] = await allowed.json()
-    assert (row["action"], row["outcome"], row["role"]) == ("access", "refused", "supervisor")
+    refused, read = await allowed.json()
+    assert (refused["action"], refused["outcome"], refused["role"]) == (
+        "access",
+        "refused",
+        "supervisor",
+    )
+    assert (read["action"], read["target"], read["role"]) == ("read", "audit-log", "auditor")
 
 
 async def test_the_tokens_file_holds_hashes_only(site: Site) -> None:
