@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ivr.names import SERVICE_AMI_USER
-from ivr.sandbox import layout, process, render
+from ivr.sandbox import layout, process, render, tls
 from ivr.sandbox.errors import SandboxError
 from ivr.sandbox.layout import InstancePaths
 from ivr.sandbox.private import PRIVATE_FILE, private_dir, write_private
@@ -48,6 +48,8 @@ class InstanceInfo:
     service_username: str = ""  # the consent service's least-privilege AMI account
     service_secret: str = ""
     sounds_dir: str = ""  # host path of Asterisk's sounds folder, where prompts go
+    ami_tls_port: int = 0  # AMI over TLS, same accounts
+    ami_tls_ca: str = ""  # the instance's self-signed certificate, for the client to trust
 
 
 def up(
@@ -103,6 +105,8 @@ def info(name: str = DEFAULT_NAME) -> InstanceInfo:
         service_username=SERVICE_AMI_USER if state.role is Role.PBX else "",
         service_secret=state.service_secret if state.role is Role.PBX else "",
         sounds_dir=str(paths.rootfs / "usr" / "share" / "asterisk" / "sounds"),
+        ami_tls_port=ports.ami_tls,
+        ami_tls_ca=str(paths.etc_host / tls.CERT_FILE),
     )
 
 
@@ -117,6 +121,7 @@ def spec_of(paths: InstancePaths, state: InstanceState) -> InstanceSpec:
         role=state.role,
         sip=Endpoint(LOOPBACK, ports.sip),
         ami=Endpoint(LOOPBACK, ports.ami),
+        ami_tls=Endpoint(LOOPBACK, ports.ami_tls),
         rtp_ports=ports.rtp,
         peer=peer_endpoint(state.peer),
         ami_user=ADMIN_USER,
@@ -184,6 +189,7 @@ def _write_config(paths: InstancePaths, state: InstanceState, includes: tuple[Pa
     for source in includes:
         _check_readable(source)
     _copy_stock_config(paths)
+    tls.ensure_certificate(paths.etc_host, LOOPBACK)
     files = render.render(spec_of(paths, state))
     files |= {INCLUDE_PREFIX + p.name: p.read_text(encoding="utf-8") for p in includes}
     changed = False

@@ -37,12 +37,14 @@ class Ports:
     sip: int
     ami: int
     rtp: tuple[int, int]
+    ami_tls: int = 0  # AMI over TLS (the last port of the slot, clear of the others' growth)
 
     @classmethod
     def of_slot(cls, slot: int) -> Ports:
         base = PORT_BASE + PORTS_PER_SLOT * slot
         rtp = RTP_BASE + RTP_PER_SLOT * slot
-        return cls(sip=base, ami=base + 1, rtp=(rtp, rtp + RTP_PER_SLOT - 1))
+        tls = base + PORTS_PER_SLOT - 1
+        return cls(sip=base, ami=base + 1, rtp=(rtp, rtp + RTP_PER_SLOT - 1), ami_tls=tls)
 
 
 @dataclass
