@@ -9,7 +9,9 @@ the row is written before the entry is sent, and a failed audit write sends noth
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import asdict
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -33,14 +35,28 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def legal_notice(request: web.Request) -> web.Response:
+    """Each profile's page: the default one, or ``?profile=<name>`` (what its callers hear)."""
     settings = request.app[SERVICE].settings
-    languages = available_languages(settings)
+    profiles = list(settings.consent.profiles)
+    profile = request.query.get("profile", settings.consent.default_profile)
+    if profile not in profiles:
+        return error_response(
+            404, "unknown-profile", f"no legal notice for profile {profile[:40]!r}",
+            {"available": profiles},
+        )  # fmt: skip
+    languages = available_languages(settings, profile)
     language = request.query.get("lang", languages[0])
     if language not in languages:
         return error_response(
             404, "unknown-language", f"no legal notice in {language!r}", {"available": languages}
         )
-    return web.Response(text=render_legal_notice(settings, language), content_type="text/html")
+    html = render_legal_notice(settings, language, profile=profile, href=_notice_link(profile))
+    return web.Response(text=html, content_type="text/html")
+
+
+def _notice_link(profile: str) -> Callable[[str], str]:
+    """Links to the other languages stay on the same profile's page."""
+    return lambda language: "?" + urlencode({"profile": profile, "lang": language})
 
 
 AUDIT_PAGE_MAX = 1000  # rows per /api/audit response: a page, never the whole log at once
