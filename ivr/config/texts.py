@@ -85,8 +85,10 @@ def must_say(*, objection: bool, opt_in: bool) -> MustSay:
     keys = ("full_notice_key", *(("object_key",) if objection else ()))
     keys += ("accept_key",) if opt_in else ()
     offered = ("object_key",) if objection else ()
+    # The first layer must already say who records and why (CNIL: the essential information
+    # in the first layer), whatever an override does with the rest.
     return {
-        Prompt.NOTICE_SHORT.value: keys,
+        Prompt.NOTICE_SHORT.value: (*keys, "controller", "purposes"),
         Prompt.NOTICE_FULL.value: (*offered, "controller", *ITEMS[1:]),
         "page-objection-text": offered,
     }

@@ -71,7 +71,9 @@ def test_an_override_that_drops_the_accept_key_is_refused(tmp_path: Path) -> Non
 
 
 def test_notice_only_profiles_need_no_objection_key(tmp_path: Path) -> None:
-    short = {"notice-short": "Recorded by {controller}; press {full_notice_key} for more."}
+    short = {
+        "notice-short": "Recorded by {controller} for {purposes}; press {full_notice_key} for more."
+    }
     changes = {"profiles": {"us-one-party": {"texts": {"en": short}}}}
     settings = load_settings(with_all(tmp_path, changes), environ={})
     assert "press 1 for more" in settings.texts("us-one-party", "en")[Prompt.NOTICE_SHORT]
@@ -151,9 +153,10 @@ def test_us_needs_both_us_profiles(tmp_path: Path) -> None:
 
 
 OWN_SHORT = {
-    "fr": "Avec votre accord, {controller} enregistre. Touche {accept_key} pour accepter, "
-    "{object_key} pour retirer votre accord, {full_notice_key} pour tout savoir.",
-    "en": "With your consent, {controller} records. Press {accept_key} to agree, "
+    "fr": "Avec votre accord, {controller} enregistre pour {purposes}. "
+    "Touche {accept_key} pour accepter, {object_key} pour retirer votre accord, "
+    "{full_notice_key} pour tout savoir.",
+    "en": "With your consent, {controller} records for {purposes}. Press {accept_key} to agree, "
     "{object_key} to withdraw, {full_notice_key} for details.",
 }
 
