@@ -45,3 +45,23 @@ def test_an_agreeing_sentence_in_words_or_digits_is_accepted(tmp_path: Path) -> 
 )
 def test_durations_are_read_in_words_and_digits(text: str, language: str, days: list[int]) -> None:
     assert [round(d) for d in stated_days(text, language)] == days
+
+
+def test_a_consent_basis_with_portability_denied_is_refused(tmp_path: Path) -> None:
+    changes = {"notice": {"en": {"legal_basis": "your consent, GDPR article 6(1)(a)"}}}
+    with pytest.raises(ConfigError, match="makes data portability apply") as error:
+        load_settings(sample.write(tmp_path, changes), environ={})
+    assert error.value.key == "notice.en.portability"
+
+
+def test_a_consent_basis_with_portability_explained_is_accepted(tmp_path: Path) -> None:
+    changes = {
+        "notice": {
+            "en": {
+                "legal_basis": "your consent, GDPR article 6(1)(a)",
+                "portability": "Ask the contact above for your recording as a WAV file.",
+            }
+        }
+    }
+    settings = load_settings(sample.write(tmp_path, changes), environ={})
+    assert "WAV" in settings.pack("fr", "en").notice.portability

@@ -171,3 +171,23 @@ def test_a_first_layer_without_the_controller_or_the_purpose_is_refused(
     changes = {"profiles": {"fr": {"texts": {"en": {"notice-short": short}}}}}
     with pytest.raises(ConfigError, match=rf"notice-short: must say \{{{missing}\}}"):
         load_settings(sample.write(tmp_path, changes), environ={})
+
+
+@pytest.mark.parametrize("profile", shipped_names())
+def test_every_shipped_full_notice_says_transfers_requirement_and_portability(
+    profile: str,
+) -> None:
+    for language in shipped_profile(profile).languages:
+        full = shipped_texts(profile, language).texts[Prompt.NOTICE_FULL]
+        for item in ("{transfers}", "{requirement}", "{portability}"):
+            assert item in full, (profile, language, item)
+
+
+def test_a_full_notice_override_without_the_transfers_is_refused(tmp_path: Path) -> None:
+    full = (
+        "{controller} {contact} {dpo} {purposes} {legal_basis} {recipients} {retention} "
+        "{requirement} {portability} {rights} {complaint} {spoken_url} {object_key}"
+    )
+    changes = {"profiles": {"fr": {"texts": {"en": {"notice-full": full}}}}}
+    with pytest.raises(ConfigError, match=r"notice-full: must say \{transfers\}"):
+        load_settings(sample.write(tmp_path, changes), environ={})
