@@ -76,9 +76,15 @@ def parse(line: str, key: Ed25519PublicKey) -> Checkpoint:
 
 
 def check(
-    chain: str, heads: Mapping[int, str], last_seq: int, lines: Iterable[str], key: Ed25519PublicKey
+    chain: str,
+    heads: Mapping[int, str],
+    last_seq: int,
+    lines: Iterable[str],
+    key: Ed25519PublicKey,
+    removed_through: int = 0,
 ) -> tuple[list[Mismatch], int]:
-    """Compare a chain (``heads``: seq -> hash) with the signed lines; (mismatches, checked)."""
+    """Compare a chain (``heads``: seq -> hash) with the signed lines; (mismatches, checked).
+    Checkpoints of rows retention removed (seq below ``removed_through``) are skipped."""
     mismatches, checked = [], 0
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -88,7 +94,7 @@ def check(
         except ValueError as exc:
             mismatches.append(Mismatch(f"checkpoint line {number}", str(exc)))
             continue
-        if point.chain != chain:
+        if point.chain != chain or point.seq < removed_through:
             continue
         checked += 1
         found = heads.get(point.seq)

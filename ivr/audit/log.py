@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ivr.audit.chain import GENESIS, Entry, Finding, Row, digest, verify
+from ivr.audit import retention
+from ivr.audit.chain import Entry, Finding, Row, digest, verify
 from ivr.audit.limits import capped
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS audit (
@@ -65,18 +66,24 @@ class AuditLog:
         entry = capped(entry)
         with self._connect(create=True) as db:
             db.execute("BEGIN IMMEDIATE")
-            last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-            row = Row(seq, entry, prev, digest(prev, entry))
-            values = (seq, *_values(entry), prev, row.hash)
-            db.execute(
-                f"INSERT INTO audit (seq, {_FIELDS}, prev_hash, hash) VALUES "  # noqa: S608
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
+            row = self._insert(db, entry)
             db.execute("COMMIT")
         if self.on_append is not None:
             self.on_append(row)
+        return row
+
+    @staticmethod
+    def _insert(db: sqlite3.Connection, entry: Entry) -> Row:
+        last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        if last is None:
+            last = retention.read_anchor(db)  # an empty log starts after its anchor
+        seq, prev = last[0] + 1, last[1]
+        row = Row(seq, entry, prev, digest(prev, entry))
+        db.execute(
+            f"INSERT INTO audit (seq, {_FIELDS}, prev_hash, hash) VALUES "  # noqa: S608
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, *_values(entry), prev, row.hash),
+        )
         return row
 
     def rows(self, *, since_seq: int = 0, limit: int | None = None) -> list[Row]:
@@ -92,7 +99,28 @@ class AuditLog:
             return None if last is None else _row(last)
 
     def verify(self) -> list[Finding]:
-        return verify(self.rows())
+        rows = self.rows()
+        anchor = self.anchor()
+        return retention.vouched(anchor, rows) + verify(rows, anchor)
+
+    def anchor(self) -> tuple[int, str]:
+        """(seq, hash) the chain starts after: (0, genesis) until retention removed rows."""
+        with self._connect(create=False) as db:
+            return retention.read_anchor(db)
+
+    def remove_older_than(self, cutoff: str, who: Entry, days: int) -> Row | None:
+        """Apply the log's retention: rows before ``cutoff`` go, in one transaction with the
+        chained row (from ``who``'s actor and origin) that records it; None if none was due."""
+        with self._connect(create=True) as db:
+            db.execute("BEGIN IMMEDIATE")
+            done = retention.remove_before(db, cutoff)
+            if done is None:
+                return None
+            row = self._insert(db, capped(retention.retention_entry(who, *done, days)))
+            db.execute("COMMIT")
+        if self.on_append is not None:
+            self.on_append(row)
+        return row
 
     def close(self) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from typing import Any
 from ivr.audit import AuditError, AuditLog, Entry, now_text
 from ivr.audit.checkpoint import CheckpointError
 from ivr.cli.audit_keys import checkpoint_command, new_key_command, signed_heads
+from ivr.cli.audit_retention import prune_command
 from ivr.ledger.codec import dumps_json, printable
 
 Subparsers = Any
@@ -39,6 +40,9 @@ def register(commands: Subparsers) -> None:
     checkpoint = actions.add_parser("checkpoint", help="sign the chain's head now (for cron)")
     checkpoint.add_argument("--config", type=Path, metavar="FILE", required=True)
     checkpoint.set_defaults(handler=checkpoint_command)
+    prune = actions.add_parser("prune", help="remove rows older than [audit] retention_days")
+    prune.add_argument("--config", type=Path, metavar="FILE", required=True)
+    prune.set_defaults(handler=prune_command)
     new_key = actions.add_parser("new-key", help="make an Ed25519 checkpoint key (0600)")
     new_key.add_argument("--out", type=Path, metavar="FILE", required=True)
     new_key.set_defaults(handler=new_key_command)
@@ -79,7 +83,7 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         rows = log.rows()
         findings = [str(f) for f in log.verify()]
-        signed = signed_heads(args, rows)
+        signed = signed_heads(args, rows, log.anchor())
     except (AuditError, CheckpointError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2

@@ -33,7 +33,9 @@ class SignedHeads:
         return f"{self.checked} signed checkpoint(s) in {self.source} confirm it"
 
 
-def signed_heads(args: argparse.Namespace, rows: Sequence[Row]) -> SignedHeads | None:
+def signed_heads(
+    args: argparse.Namespace, rows: Sequence[Row], anchor: tuple[int, str] = (0, "")
+) -> SignedHeads | None:
     """The log compared with its signed checkpoints, or None when none are configured."""
     sink, key_file = args.checkpoints, args.public_key
     if getattr(args, "config", None) is not None and (sink is None or key_file is None):
@@ -50,9 +52,10 @@ def signed_heads(args: argparse.Namespace, rows: Sequence[Row]) -> SignedHeads |
         lines = sink.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise CheckpointError(f"{sink}: cannot read the checkpoints: {exc.strerror}") from None
-    heads = {row.seq: row.hash for row in rows}
+    heads = {row.seq: row.hash for row in rows} | ({anchor[0]: anchor[1]} if anchor[0] else {})
     last = rows[-1].seq if rows else 0
-    mismatches, checked = check("audit", heads, last, lines, load_public_key(key_file))
+    key = load_public_key(key_file)
+    mismatches, checked = check("audit", heads, last, lines, key, removed_through=anchor[0])
     if checked == 0 and not mismatches:
         mismatches.append(Mismatch(str(sink), "holds no checkpoint of the audit chain"))
     return SignedHeads(mismatches, checked, sink)
