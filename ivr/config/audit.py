@@ -47,6 +47,10 @@ def read_checkpoints(table: Table) -> CheckpointSettings | None:
         raise table.error(
             "checkpoint_key_file", "set checkpoint_file or checkpoint_syslog = true (the sink)"
         )
+    if not key.is_file():
+        raise table.error(
+            "checkpoint_key_file", f"{key} is not a file: make one with ivr audit new-key --out"
+        )
     every = table.integer("checkpoint_every", 300, 1, 86400)
     return CheckpointSettings(key, sink, "/dev/log" if syslog else None, every)
 

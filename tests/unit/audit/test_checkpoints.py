@@ -144,3 +144,12 @@ def test_the_log_keeps_one_connection_for_all_its_rows(tmp_path: Path) -> None:
         log.rows()
     assert open_files().count(str(log.path)) == 1
     log.close()
+
+
+def test_a_missing_checkpoint_key_is_a_configuration_error(tmp_path: Path) -> None:
+    from ivr.config import ConfigError, load_settings
+    from tests.unit.config import sample
+
+    audit = {"checkpoint_key_file": "nowhere.key", "checkpoint_file": "checkpoints.jsonl"}
+    with pytest.raises(ConfigError, match="audit.checkpoint_key_file: .* is not a file"):
+        load_settings(sample.write(tmp_path, {"audit": audit}), environ={})
