@@ -151,5 +151,5 @@ def test_a_missing_checkpoint_key_is_a_configuration_error(tmp_path: Path) -> No
     from tests.unit.config import sample
 
     audit = {"checkpoint_key_file": "nowhere.key", "checkpoint_file": "checkpoints.jsonl"}
-    with pytest.raises(ConfigError, match="audit.checkpoint_key_file: .* is not a file"):
+    with pytest.raises(ConfigError, match=r"audit\.checkpoint_key_file: .* is not a file"):
         load_settings(sample.write(tmp_path, {"audit": audit}), environ={})
