@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import logging
 import secrets
+import ssl
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from ivr.ami.errors import (
     AmiTimeout,
 )
 from ivr.ami.events import DEFAULT_BUFFER, Predicate, Subscription
+from ivr.ami.login import Auth, md5_key
 from ivr.ami.message import message_from_text
 from ivr.ami.protocol import (
     BANNER_PREFIX,
@@ -77,9 +79,18 @@ class AmiClient:
     # -- connection -------------------------------------------------------------------------
 
     async def connect(
-        self, host: str, port: int, username: str, secret: str, *, timeout: float = 5.0
+        self,
+        host: str,
+        port: int,
+        username: str,
+        secret: str,
+        *,
+        timeout: float = 5.0,
+        auth: Auth = Auth.PLAIN,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
-        """Open the link, check the banner and log in, all within `timeout` seconds.
+        """Open the link (over TLS with `tls`), check the banner and log in (MD5 challenge with
+        ``auth=Auth.MD5``: the secret never crosses the link), all within `timeout` seconds.
 
         Raise AmiActionError if Asterisk refuses the credentials, AmiConnectionError if the
         server cannot be reached, AmiTimeout if it does not answer in time.
@@ -89,20 +100,22 @@ class AmiClient:
         self._peer = f"{host}:{port}"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        reader, self._writer = await self._open(host, port, timeout)
+        reader, self._writer = await self._open(host, port, timeout, tls)
         self._tasks.append(asyncio.create_task(self._read_loop(reader), name="ami-reader"))
-        await self._login(username, secret, max(0.0, deadline - loop.time()))
+        await self._login(username, secret, max(0.0, deadline - loop.time()), auth)
         if self.ping_interval is not None:
             watchdog = self._watchdog(self.ping_interval, self.ping_timeout)
             self._tasks.append(asyncio.create_task(watchdog, name="ami-ping"))
         _log.info("AMI connected to %s as %s (%s)", self._peer, username, self.banner)
 
     async def _open(
-        self, host: str, port: int, timeout: float
+        self, host: str, port: int, timeout: float, tls: ssl.SSLContext | None
     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, limit=_STREAM_LIMIT)
+                reader, writer = await asyncio.open_connection(
+                    host, port, limit=_STREAM_LIMIT, ssl=tls
+                )
                 try:
                     banner = await reader.readline()
                 except BaseException:
@@ -120,9 +133,9 @@ class AmiClient:
         self._parser.feed(banner)
         return reader, writer
 
-    async def _login(self, username: str, secret: str, timeout: float) -> None:
-        fields = {"Username": username, "Secret": secret, "Events": self.events}
+    async def _login(self, username: str, secret: str, timeout: float, auth: Auth) -> None:
         try:
+            fields = await self._credentials(username, secret, timeout, auth)
             response = await self.action("Login", fields, timeout=timeout, check=False)
         except AmiError:
             await self._shutdown(AmiConnectionError("login did not complete"))
@@ -134,6 +147,15 @@ class AmiClient:
             reason = response.get("Message") or "no reason given"
             await self._shutdown(AmiConnectionError(f"login refused: {reason}"))
             raise AmiActionError(response, f"AMI login as {username!r} refused: {reason}")
+
+    async def _credentials(
+        self, username: str, secret: str, timeout: float, auth: Auth
+    ) -> dict[str, str]:
+        if auth is Auth.PLAIN:
+            return {"Username": username, "Secret": secret, "Events": self.events}
+        challenge = await self.action("Challenge", {"AuthType": "MD5"}, timeout=timeout)
+        key = md5_key(challenge.get("Challenge") or "", secret)
+        return {"AuthType": "MD5", "Username": username, "Key": key, "Events": self.events}
 
     async def close(self, *, timeout: float = 2.0) -> None:
         """Log off (best effort, within `timeout`), close the link and wait for our tasks."""

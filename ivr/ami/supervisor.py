@@ -13,12 +13,14 @@ import asyncio
 import contextlib
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 
 from ivr.ami.client import AmiClient
 from ivr.ami.errors import AmiConnectionError, AmiError, AmiTimeout
+from ivr.ami.login import Auth
 
 _log = logging.getLogger(__name__)
 
@@ -75,9 +77,12 @@ class AmiSupervisor:
         connect_timeout: float = 5.0,
         client_factory: ClientFactory = AmiClient,
         rng: random.Random | None = None,
+        auth: Auth = Auth.PLAIN,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.host, self.port, self.username = host, port, username
         self._secret = secret
+        self._auth, self._tls = auth, tls  # MD5 challenge login, AMI over TLS
         self.backoff = backoff or Backoff()
         self.connect_timeout = connect_timeout
         self.on_connected: list[ConnectedHook] = []
@@ -139,7 +144,13 @@ class AmiSupervisor:
         client = self._factory()
         try:
             await client.connect(
-                self.host, self.port, self.username, self._secret, timeout=self.connect_timeout
+                self.host,
+                self.port,
+                self.username,
+                self._secret,
+                timeout=self.connect_timeout,
+                auth=self._auth,
+                tls=self._tls,
             )
         except (AmiError, OSError) as exc:
             _log.warning("AMI connect to %s:%s failed: %s", self.host, self.port, exc)

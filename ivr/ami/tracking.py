@@ -26,10 +26,16 @@ def fail_future(future: asyncio.Future[Any], error: BaseException) -> None:
 
 
 def redacted(name: str, fields: Fields | None) -> str:
-    """`Action: name` and its fields for a DEBUG log line, secrets masked."""
+    """`Action: name` and its fields for a DEBUG log line, secrets and callers masked."""
     pairs = fields.items() if isinstance(fields, Mapping) else (fields or ())
-    shown = [f"{key}: {'***' if key.lower() in _SECRET_KEYS else value}" for key, value in pairs]
+    shown = [f"{key}: {_field_for_log(key, value)}" for key, value in pairs]
     return " | ".join([f"Action: {name}", *shown])
+
+
+def _field_for_log(key: str, value: object) -> object:
+    if key.lower() in _SECRET_KEYS:
+        return "***"
+    return masked(str(value)) if key.lower() in _PERSONAL_FIELDS else value
 
 
 class EventList:
@@ -68,9 +74,27 @@ class EventList:
 
 
 _DIGIT = re.compile(r"^(Digit|DTMF|Keys?):[^\r\n]*", re.MULTILINE | re.IGNORECASE)
+# Who calls (numbers and names, of both legs) and what they dialled: personal data, which a
+# DEBUG log (often shipped to a log platform) must not collect.
+_PERSON_KEYS = r"(?:Dest)?(?:CallerIDNum|CallerIDName|ConnectedLineNum|ConnectedLineName)"
+_PERSONAL = re.compile(
+    rf"^({_PERSON_KEYS}|CallerID|(?:Dest)?Exten):[ \t]*([^\r\n]*)", re.MULTILINE | re.IGNORECASE
+)
+_PERSONAL_FIELDS = frozenset({"callerid", "exten", "calleridnum", "calleridname"})
+_NOT_PERSONAL = frozenset({"", "<unknown>", "s"})
+
+
+def masked(value: str) -> str:
+    """A caller's number or name for a log: its last two digits at most (enough to tell two
+    calls apart while reading a trace), the rest starred."""
+    if value in _NOT_PERSONAL:
+        return value
+    tail = value[-2:] if len(value) > 4 and value[-2:].isdigit() else ""
+    return "***" + tail
 
 
 def hide_digits(frame: str) -> str:
-    """A frame for a DEBUG log line, with the keys pressed hidden: a caller may be typing card
-    digits, which must never reach a log."""
-    return _DIGIT.sub(lambda m: f"{m.group(1)}: ***", frame)
+    """A frame for a DEBUG log line, with the keys pressed hidden (a caller may be typing card
+    digits, which must never reach a log) and callers' numbers and names masked."""
+    frame = _DIGIT.sub(lambda m: f"{m.group(1)}: ***", frame)
+    return _PERSONAL.sub(lambda m: f"{m.group(1)}: {masked(m.group(2))}", frame)

@@ -52,10 +52,12 @@ class Finding:
         return f"row {self.seq}: {self.problem}"
 
 
-def verify(rows: Sequence[Row]) -> list[Finding]:
-    """Every break in the chain, in row order; empty when the log is intact."""
+def verify(rows: Sequence[Row], start: tuple[int, str] = (0, GENESIS)) -> list[Finding]:
+    """Every break in the chain, in row order; empty when the log is intact. ``start`` is the
+    (seq, hash) the first row follows: the genesis, or the last row removed by retention."""
     hashes = {row.hash: row.seq for row in rows}
-    findings, prev, last_seq = [], GENESIS, 0
+    findings: list[Finding] = []
+    last_seq, prev = start
     for row in rows:
         if digest(row.prev_hash, row.entry) != row.hash:
             findings.append(Finding(row.seq, "edited: its content does not match its hash"))

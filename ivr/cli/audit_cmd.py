@@ -1,6 +1,9 @@
-"""``ivr audit``: check the audit log's hash chain (``verify``) or print it (``list``).
+"""``ivr audit``: check the audit log (``verify``), print it (``list``), sign its head now
+(``checkpoint``) or make the checkpoint key (``new-key``).
 
 Exit status of ``verify``: 0 intact, 1 tampered (each broken row is named), 2 unreadable.
+With signed checkpoints (from the configuration, or ``--checkpoints`` and ``--public-key``)
+``verify`` also finds a chain rewritten from a deleted row onwards, or a truncated tail.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ivr.audit import AuditError, AuditLog, Entry, now_text
+from ivr.audit.checkpoint import CheckpointError
+from ivr.cli.audit_keys import checkpoint_command, new_key_command, signed_heads
+from ivr.cli.audit_retention import prune_command
 from ivr.ledger.codec import dumps_json, printable
 
 Subparsers = Any
@@ -24,11 +30,22 @@ def register(commands: Subparsers) -> None:
     actions = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
     verify = actions.add_parser("verify", help="find edited, removed or reordered rows")
     _source(verify)
+    verify.add_argument("--checkpoints", type=Path, metavar="FILE", help="signed checkpoints")
+    verify.add_argument("--public-key", type=Path, metavar="FILE", help="the checkpoint key")
     verify.set_defaults(handler=_verify)
     listing = actions.add_parser("list", help="the rows, oldest first, one JSON object a line")
     listing.add_argument("--since", type=int, default=0, metavar="SEQ", help="after this row")
     _source(listing)
     listing.set_defaults(handler=_list)
+    checkpoint = actions.add_parser("checkpoint", help="sign the chain's head now (for cron)")
+    checkpoint.add_argument("--config", type=Path, metavar="FILE", required=True)
+    checkpoint.set_defaults(handler=checkpoint_command)
+    prune = actions.add_parser("prune", help="remove rows older than [audit] retention_days")
+    prune.add_argument("--config", type=Path, metavar="FILE", required=True)
+    prune.set_defaults(handler=prune_command)
+    new_key = actions.add_parser("new-key", help="make an Ed25519 checkpoint key (0600)")
+    new_key.add_argument("--out", type=Path, metavar="FILE", required=True)
+    new_key.set_defaults(handler=new_key_command)
 
 
 def _source(parser: argparse.ArgumentParser) -> None:
@@ -65,17 +82,24 @@ def _verify(args: argparse.Namespace) -> int:
     log = AuditLog(audit_path(args))
     try:
         rows = log.rows()
-        findings = log.verify()
-    except AuditError as exc:
+        findings = [str(f) for f in log.verify()]
+        signed = signed_heads(args, rows, log.anchor())
+    except (AuditError, CheckpointError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
+    if signed is not None:
+        findings += [str(m) for m in signed.mismatches]
     for finding in findings:
         print(f"{log.path}: {finding}")
     if findings:
         return 1
     head = rows[-1].hash if rows else "-"
-    # A truncated tail leaves a valid chain: compare the count and head with a copy kept away.
     print(f"{log.path}: intact, {len(rows)} rows, head {head}")
+    if signed is None:
+        # A truncated tail leaves a valid chain: only signed checkpoints can tell.
+        print(f"{log.path}: no signed checkpoints checked ([audit] checkpoint_key_file)")
+    else:
+        print(f"{log.path}: {signed.summary(rows)}")
     return 0
 
 

@@ -5,7 +5,9 @@ The ledger is found from ``--ledger PATH``, else ``--sandbox`` (that of ``ivr ru
 as for the service), else ``IVR_LEDGER_PATH``, else the configuration named by ``IVR_CONFIG``,
 else the installed one, ``/etc/ivr/ivr.toml`` (docs/admin.md), when it exists. Caller-controlled
 text is printed with control characters escaped, so a hostile caller ID cannot drive the
-terminal. Exit status: 0, 1 for an unknown call id, 2 when the ledger cannot be read.
+terminal. Every read is audited with the OS user (see `ledger_access`); ``show`` needs
+``--reason``, ``list`` shows the callers only with one. Exit status: 0, 1 for an unknown call
+id, 2 when the ledger cannot be read or the read cannot be audited.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ivr.cli.ledger_access import (
+    AccessRefused,
+    add_reason_option,
+    masked_summary,
+    reason_of,
+    record_read,
+    require_reason,
+)
 from ivr.ledger import CallRecord, CallSummary, Event, Ledger, LedgerError
 from ivr.ledger.codec import dumps_json, printable
 
@@ -45,6 +55,7 @@ def register(commands: Subparsers) -> None:
     show = actions.add_parser("show", help="one call: its fields, then one line per event")
     show.add_argument("call_id", metavar="CALL_ID")
     show.add_argument("--json", action="store_true", help="the call as one JSON object")
+    add_reason_option(show, required=True)
     _source_options(show)
     show.set_defaults(handler=_guarded(_show))
 
@@ -60,6 +71,7 @@ def register(commands: Subparsers) -> None:
         "--limit", type=_positive, default=100, metavar="N", help="at most N calls (100)"
     )
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_reason_option(listing, required=False)
     _source_options(listing)
     listing.set_defaults(handler=_guarded(_list))
 
@@ -136,7 +148,7 @@ def _guarded(handler: Handler) -> Handler:
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except (LedgerError, _CliError) as exc:
+        except (LedgerError, _CliError, AccessRefused) as exc:
             print(f"ivr: {exc}", file=sys.stderr)
             return 2
 
@@ -145,8 +157,11 @@ def _guarded(handler: Handler) -> Handler:
 
 def _show(args: argparse.Namespace) -> int:
     path = ledger_path(args)
+    require_reason(args, printable(args.call_id))
     with Ledger.open(path, read_only=True) as ledger:
         call = ledger.get_call(args.call_id)
+    outcome = "ok" if call is not None else "not-found"
+    record_read(args, path, args.call_id, outcome, {"command": "ledger show"})
     if call is None:
         print(f"ivr: no call {printable(args.call_id)} in {path}", file=sys.stderr)
         return 1
@@ -155,8 +170,13 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    with Ledger.open(ledger_path(args), read_only=True) as ledger:
+    path = ledger_path(args)
+    with Ledger.open(path, read_only=True) as ledger:
         calls = ledger.list_calls(since=args.since, limit=args.limit)
+    shown = bool(reason_of(args))  # the callers' numbers and names, only with a reason
+    detail = {"command": "ledger list", "calls": len(calls), "callers_shown": shown}
+    record_read(args, path, "*", "ok", detail)
+    calls = calls if shown else [masked_summary(call) for call in calls]
     if args.json:
         for call in calls:
             print(dumps_json(call.to_json()))

@@ -16,6 +16,7 @@ from ivr.audit.register_md import to_markdown
 from ivr.cli.audit_cmd import cli_entry
 from ivr.config import load_settings
 from ivr.crypto import CryptoError, Keyring, encrypt_recording, new_key_hex
+from ivr.crypto.keyfile import create_key_file
 from ivr.ledger.codec import dumps_json
 
 Subparsers = Any
@@ -32,9 +33,9 @@ def register(commands: Subparsers) -> None:
     export.set_defaults(handler=_export)
     crypto = commands.add_parser("crypto", help="keys and encryption of recordings")
     steps = crypto.add_subparsers(dest="action", required=True, metavar="ACTION")
-    steps.add_parser("new-key", help="print a new key (64 hex digits)").set_defaults(
-        handler=_new_key
-    )
+    new_key = steps.add_parser("new-key", help="a new key (64 hex digits), printed or --out")
+    new_key.add_argument("--out", type=Path, metavar="FILE", help="create FILE (0600) with it")
+    new_key.set_defaults(handler=_new_key)
     enc = steps.add_parser("encrypt", help="encrypt closed recordings with the current key")
     enc.add_argument("--config", type=Path, required=True, metavar="FILE")
     enc.add_argument("files", type=Path, nargs="+", metavar="FILE")
@@ -61,7 +62,15 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _new_key(args: argparse.Namespace) -> int:
-    print(new_key_hex())
+    if args.out is None:
+        print(new_key_hex())
+        return 0
+    try:
+        create_key_file(args.out, (new_key_hex() + "\n").encode())
+    except CryptoError as exc:
+        print(f"ivr: {exc}", file=sys.stderr)
+        return 2
+    print(f"key written to {args.out} (0600)")
     return 0
 
 

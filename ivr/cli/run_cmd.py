@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import signal
 from pathlib import Path
@@ -52,6 +53,14 @@ def _run(args: argparse.Namespace) -> int:
         asyncio.run(_serve(settings))
     except runtime.ServiceError as exc:
         raise SystemExit(f"ivr: {exc}") from exc
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        http = settings.http
+        raise SystemExit(
+            f"ivr: cannot listen on {http.listen_host}:{http.listen_port}: the port is already "
+            f"in use (another ivr run?); choose another http.listen in {settings.path}"
+        ) from None
     return 0
 
 

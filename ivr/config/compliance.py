@@ -13,6 +13,13 @@ from datetime import time
 from pathlib import Path
 from types import MappingProxyType
 
+from ivr.config.audit import (
+    AUDIT_KEYS,
+    CheckpointSettings,
+    IpNetwork,
+    read_checkpoints,
+    read_trusted_proxies,
+)
 from ivr.config.reader import Table, shown
 from ivr.config.secret import Secret
 
@@ -44,14 +51,18 @@ class ComplianceSettings:
     previous_keys: tuple[Secret, ...] = ()  # older keys, to read files they encrypted
     erasure_secret: Secret | None = None  # HMAC key for the proof of erasure
     tokens_file: Path = Path("/etc/ivr/tokens.toml")
+    checkpoints: CheckpointSettings | None = None  # signed heads of the audit chain
+    trusted_proxies: tuple[IpNetwork, ...] = ()  # whose X-Forwarded-For names the client
+    refusals_per_minute: int = 60  # anonymous refusals a client gets before 429s
+    audit_retention_days: int = 2190  # audit rows older than this are removed (6 years)
 
 
 SECTIONS = {
     "retention": ("audio_days", "data_days", "purge_at", "profiles"),
-    "audit": ("path",),
+    "audit": AUDIT_KEYS,
     "encryption": ("key", "key_file", "previous_key_files"),
     "erasure": ("secret", "secret_file"),
-    "api": ("tokens_file",),
+    "api": ("tokens_file", "trusted_proxies", "refusals_per_minute"),
 }
 
 
@@ -67,6 +78,10 @@ def read_compliance(
         previous_keys=_previous_keys(encryption),
         erasure_secret=_optional_secret(tables["erasure"], "secret"),
         tokens_file=tables["api"].path("tokens_file", Path("/etc/ivr/tokens.toml")),
+        checkpoints=read_checkpoints(tables["audit"]),
+        trusted_proxies=read_trusted_proxies(tables["api"]),
+        refusals_per_minute=tables["api"].integer("refusals_per_minute", 60, 1, 1_000_000),
+        audit_retention_days=tables["audit"].integer("retention_days", 2190, 30, 36500),
     )
 
 

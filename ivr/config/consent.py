@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from urllib.parse import urlsplit
 
 from ivr.config.model import ConsentKeys, ConsentSettings, LanguagePack
+from ivr.config.notice_url import profile_url, spoken
 from ivr.config.profiles import (
     Profile,
     shipped_names,
@@ -70,7 +70,7 @@ def read_consent(root: Table, public_url: str) -> tuple[ConsentSettings, Packs]:
     own = {n: overrides.get(n) or _empty(root, n) for n in ordered}
     profiles = {n: _profile(n, own[n]) for n in ordered}
     common = _Common(
-        keys, public_url, root.tables("notice", ITEMS), root.table("controller", ITEMS)
+        keys, public_url, root.tables("notice", ITEMS), root.table("controller", ITEMS), default
     )
     spoken_languages = {lang for p in profiles.values() for lang in p.languages}
     _check_languages(common.notices, spoken_languages, "no enabled profile speaks")
@@ -89,6 +89,7 @@ class _Common:
     public_url: str
     notices: Mapping[str, Table]  # [notice.<lang>]
     controller: Table
+    default_profile: str = ""  # its page is public_url itself; the others add ?profile=
 
 
 def _empty(root: Table, name: str) -> Table:
@@ -214,8 +215,8 @@ def _pack(
     _check_inherited(profile, language, texts, profile_table)
     notice = _notice(language, layers, shipped.notice)
     said = {"*": texts["key-star"], "#": texts["key-hash"]}
-    speech = _values(notice, common, lambda key: said.get(key, key))
-    page = _values(notice, common, lambda key: key)
+    speech = _values(notice, common, lambda key: said.get(key, key), profile.name)
+    page = _values(notice, common, lambda key: key, profile.name)
     return LanguagePack(
         profile.name,
         language,
@@ -269,14 +270,16 @@ def _missing(layers: Sequence[Table], language: str, item: str) -> Exception:
     )
 
 
-def _values(notice: NoticeItems, common: _Common, say: Callable[[str], str]) -> dict[str, str]:
+def _values(
+    notice: NoticeItems, common: _Common, say: Callable[[str], str], profile: str
+) -> dict[str, str]:
     values = {item: getattr(notice, item) for item in ITEMS[1:]}
-    parts = urlsplit(common.public_url)
+    url = profile_url(common.public_url, profile, common.default_profile)
     return values | {
         "controller": notice.name,
         "object_key": say(common.keys.objection),
         "full_notice_key": say(common.keys.full_notice),
         "accept_key": say(common.keys.accept),
-        "url": common.public_url,
-        "spoken_url": (parts.netloc + parts.path).rstrip("/"),
+        "url": url,
+        "spoken_url": spoken(url),
     }

@@ -13,7 +13,9 @@ from ivr.config.consent import read_consent
 from ivr.config.env import overlay
 from ivr.config.errors import ConfigError
 from ivr.config.model import Settings
+from ivr.config.portability import check_portability
 from ivr.config.reader import Source, Table, hint, shown
+from ivr.config.retention_notice import check_retention_sentences
 from ivr.config.sections import read_ami, read_http, read_ledger, read_prompts, read_recordings
 
 SECTIONS = {
@@ -44,6 +46,8 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
     packs_view = MappingProxyType(packs)
     environment = tuple(origins.values())
     rules = compliance.read_compliance(tables, tuple(consent.profiles), ledger.path)
+    check_retention_sentences(root.source, packs, rules.retention)
+    check_portability(root.source, packs)
     return Settings(
         path,
         ami,

@@ -28,6 +28,13 @@ def shown(value: object) -> str:
     return str(value)
 
 
+SECRET_KEYS = frozenset({"secret", "key", "password", "token"})  # values never echoed
+
+
+def is_secret(key: str) -> bool:
+    return key.rsplit(".", 1)[-1] in SECRET_KEYS
+
+
 def hint(name: str, choices: Iterable[str]) -> str:
     choices = sorted(choices)
     # Short names (languages, profiles) differ by a larger share of their letters per typo.
@@ -88,6 +95,12 @@ class Table:
     def error(self, name: str, message: str) -> ConfigError:
         return self.source.error(self.at(name), message)
 
+    def got(self, name: str, value: object) -> str:
+        """``value`` for an error message, unless ``name`` holds a secret (then only its type)."""
+        if is_secret(name):
+            return f"a {type(value).__name__} (not shown: it is a secret)"
+        return shown(value)
+
     def table(self, name: str, allowed: Iterable[str] | None) -> Table:
         return Table(self.data.get(name, {}), self.at(name), self.source, allowed)
 
@@ -110,7 +123,7 @@ class Table:
     def string(self, name: str, default: str | _Required = REQUIRED) -> str:
         value = self._get(name, default)
         if not isinstance(value, str):
-            raise self.error(name, f"must be a string, got {shown(value)}")
+            raise self.error(name, f"must be a string, got {self.got(name, value)}")
         if not value.strip():
             raise self.error(name, "must not be empty")
         return value.strip()
@@ -118,7 +131,7 @@ class Table:
     def boolean(self, name: str, default: bool) -> bool:
         value = self._get(name, default)
         if not isinstance(value, bool):
-            raise self.error(name, f"must be true or false, got {shown(value)}")
+            raise self.error(name, f"must be true or false, got {self.got(name, value)}")
         return value
 
     def optional_string(self, name: str) -> str | None:
@@ -127,14 +140,16 @@ class Table:
     def integer(self, name: str, default: int, low: int, high: int) -> int:
         value = self._get(name, default)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.error(name, f"must be an integer from {low} to {high}, got {shown(value)}")
+            raise self.error(
+                name, f"must be an integer from {low} to {high}, got {self.got(name, value)}"
+            )
         return value
 
     def number(self, name: str, default: float, low: float, high: float) -> float:
         value = self._get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or not low < value <= high:
             raise self.error(
-                name, f"must be a number above {low:g} up to {high:g}, got {shown(value)}"
+                name, f"must be a number above {low:g} up to {high:g}, got {self.got(name, value)}"
             )
         return float(value)
 
@@ -149,7 +164,9 @@ class Table:
     def strings(self, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
         value = self._get(name, list(default))
         if not isinstance(value, list) or not value or not all(isinstance(x, str) for x in value):
-            raise self.error(name, f"must be a non-empty list of strings, got {shown(value)}")
+            raise self.error(
+                name, f"must be a non-empty list of strings, got {self.got(name, value)}"
+            )
         if len(set(value)) != len(value):
-            raise self.error(name, f"lists a value twice: {shown(value)}")
+            raise self.error(name, f"lists a value twice: {self.got(name, value)}")
         return tuple(value)

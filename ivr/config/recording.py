@@ -17,6 +17,7 @@ from itertools import combinations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ivr.config.reader import Table, shown
+from ivr.config.sampling_share import MAX_SHARE, recorded_share, week_coverage
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = datetime.weekday()
 DAY_END = 24 * 60  # "24:00", in minutes after midnight
@@ -115,7 +116,20 @@ def read_recording(table: Table) -> RecordingPolicy:
             f"is {fraction:g} but no [[recording.periods]] is declared: nothing could ever be "
             "recorded; declare the periods in which calls may be sampled",
         )
+    _refuse_systematic(table, fraction, periods)
     return RecordingPolicy(RecordingMode.SAMPLED, fraction, periods, timezone)
+
+
+def _refuse_systematic(table: Table, fraction: float, periods: tuple[RecordingPeriod, ...]) -> None:
+    share = recorded_share(fraction, periods)
+    if share > MAX_SHARE:
+        raise table.error(
+            "fraction",
+            f"{fraction:g} of the calls in periods covering {week_coverage(periods):.0%} of the "
+            f"week records {share:.0%} of all calls: that is systematic recording, not a "
+            f"sample (at most {MAX_SHARE:.0%}); lower the fraction or the periods, or use "
+            f"mode = {_LEGAL} with legal_reference (the law that requires it)",
+        )
 
 
 def _legal_obligation(table: Table, timezone: str) -> RecordingPolicy:
@@ -135,8 +149,28 @@ def _legal_obligation(table: Table, timezone: str) -> RecordingPolicy:
     return RecordingPolicy(
         RecordingMode.LEGAL_OBLIGATION,
         timezone=timezone,
-        legal_reference=table.string("legal_reference"),
+        legal_reference=_legal_reference(table),
     )
+
+
+_TRIVIAL_REFERENCES = frozenset(
+    {"law", "the law", "legal obligation", "required by law", "by law", "regulation",
+     "legal requirement", "obligation", "compliance", "todo", "tbd", "n/a", "none", "xxx"}
+)  # fmt: skip
+
+
+def _legal_reference(table: Table) -> str:
+    """The law, named well enough for a DPO or an authority to look it up."""
+    text = table.string("legal_reference")
+    words = re.findall(r"\w+", text)
+    trivial = " ".join(words).lower() in _TRIVIAL_REFERENCES
+    if trivial or len(text) < 8 or len(words) < 2:
+        raise table.error(
+            "legal_reference",
+            f"{shown(text)} does not name a law: give the text and its article "
+            '(e.g. "MiFID II art. 16(7)"); it is shown in the art. 30 record',
+        )
+    return text
 
 
 def _fraction(table: Table) -> float:

@@ -27,6 +27,9 @@ class NoticeItems:
     legal_basis: str
     recipients: str
     retention: str
+    transfers: str  # transfers outside the EU (or the country), or "none"
+    requirement: str  # whether giving the data is required, and what happens otherwise
+    portability: str  # data portability where the legal basis makes it apply, else why not
     rights: str  # access, rectification, erasure, objection, and how to exercise them
     complaint: str  # the authority to complain to
 
@@ -41,6 +44,9 @@ ITEM_HELP: Mapping[str, str] = {
     "legal_basis": "the legal basis of the recording",
     "recipients": "who receives the recordings",
     "retention": "how long recordings are kept",
+    "transfers": 'transfers outside the EU (or your country), or "none"',
+    "requirement": "whether being recorded is required, and what happens if the caller refuses",
+    "portability": "data portability (consent or contract) or why it does not apply",
     "rights": "the caller's rights and how to exercise them",
     "complaint": "the authority a caller can complain to",
 }
@@ -57,6 +63,9 @@ PAGE_TEXTS = (
     "page-legal-basis",
     "page-recipients",
     "page-retention",
+    "page-transfers",
+    "page-requirement",
+    "page-portability",
     "page-rights",
     "page-objection",
     "page-objection-text",
@@ -85,8 +94,10 @@ def must_say(*, objection: bool, opt_in: bool) -> MustSay:
     keys = ("full_notice_key", *(("object_key",) if objection else ()))
     keys += ("accept_key",) if opt_in else ()
     offered = ("object_key",) if objection else ()
+    # The first layer must already say who records and why (CNIL: the essential information
+    # in the first layer), whatever an override does with the rest.
     return {
-        Prompt.NOTICE_SHORT.value: keys,
+        Prompt.NOTICE_SHORT.value: (*keys, "controller", "purposes"),
         Prompt.NOTICE_FULL.value: (*offered, "controller", *ITEMS[1:]),
         "page-objection-text": offered,
     }

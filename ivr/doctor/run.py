@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr.config.model import Settings
-from ivr.doctor import accounts, local, pbx
+from ivr.doctor import accounts, local, pbx, secrets
 from ivr.doctor.findings import Finding
 
 DEFAULT_PBX_USER = "asterisk"  # Debian's Asterisk runs as this user
@@ -16,6 +16,7 @@ async def diagnose(settings: Settings, pbx_user: str = DEFAULT_PBX_USER) -> list
         findings.append(readable)
     findings.append(local.ledger(settings))
     findings.append(local.recording_policy(settings))
+    findings += [*secrets.secret_files(settings), secrets.encryption(settings)]
     secret = local.secret_file(settings)
     if secret is not None:
         findings.append(secret)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ivr.names import SERVICE_AMI_USER
-from ivr.sandbox import layout, process, render
+from ivr.sandbox import layout, process, render, tls
 from ivr.sandbox.errors import SandboxError
 from ivr.sandbox.layout import InstancePaths
+from ivr.sandbox.private import PRIVATE_FILE, private_dir, write_private
 from ivr.sandbox.rootfs import ensure_rootfs
 from ivr.sandbox.spec import AsteriskDirs, Endpoint, InstanceSpec, Role
 from ivr.sandbox.state import (
@@ -46,6 +48,8 @@ class InstanceInfo:
     service_username: str = ""  # the consent service's least-privilege AMI account
     service_secret: str = ""
     sounds_dir: str = ""  # host path of Asterisk's sounds folder, where prompts go
+    ami_tls_port: int = 0  # AMI over TLS, same accounts
+    ami_tls_ca: str = ""  # the instance's self-signed certificate, for the client to trust
 
 
 def up(
@@ -101,6 +105,8 @@ def info(name: str = DEFAULT_NAME) -> InstanceInfo:
         service_username=SERVICE_AMI_USER if state.role is Role.PBX else "",
         service_secret=state.service_secret if state.role is Role.PBX else "",
         sounds_dir=str(paths.rootfs / "usr" / "share" / "asterisk" / "sounds"),
+        ami_tls_port=ports.ami_tls,
+        ami_tls_ca=str(paths.etc_host / tls.CERT_FILE),
     )
 
 
@@ -115,6 +121,7 @@ def spec_of(paths: InstancePaths, state: InstanceState) -> InstanceSpec:
         role=state.role,
         sip=Endpoint(LOOPBACK, ports.sip),
         ami=Endpoint(LOOPBACK, ports.ami),
+        ami_tls=Endpoint(LOOPBACK, ports.ami_tls),
         rtp_ports=ports.rtp,
         peer=peer_endpoint(state.peer),
         ami_user=ADMIN_USER,
@@ -176,21 +183,31 @@ def _merged_state(
 
 def _write_config(paths: InstancePaths, state: InstanceState, includes: tuple[Path, ...]) -> bool:
     """Write the rendered files; True if anything differs from what was there."""
-    for folder in ("etc", "spool/monitor", "run", "log", "lib", "db", "cache"):
-        (paths.host / folder).mkdir(parents=True, exist_ok=True)
+    private_dir(paths.host)
+    for folder in ("etc", "spool", "spool/monitor", "run", "log", "lib", "db", "cache"):
+        private_dir(paths.host / folder)
     for source in includes:
         _check_readable(source)
     _copy_stock_config(paths)
+    tls.ensure_certificate(paths.etc_host, LOOPBACK)
     files = render.render(spec_of(paths, state))
     files |= {INCLUDE_PREFIX + p.name: p.read_text(encoding="utf-8") for p in includes}
     changed = False
     for file_name, text in files.items():
         target = paths.etc_host / file_name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
-            target.write_text(text, encoding="utf-8")
+            write_private(target, text)
             changed = True
+    _tighten(paths.etc_host)
     state.save(paths.state_file)
     return changed
+
+
+def _tighten(etc: Path) -> None:
+    """Files an older version left as Debian shipped them (0640/0644) become 0600."""
+    for entry in etc.iterdir():
+        if entry.is_file() and not entry.is_symlink():
+            os.chmod(entry, PRIVATE_FILE, follow_symlinks=False)
 
 
 def _copy_stock_config(paths: InstancePaths) -> None:
@@ -199,7 +216,7 @@ def _copy_stock_config(paths: InstancePaths) -> None:
     for source in stock.iterdir():
         target = paths.etc_host / source.name
         if source.is_file() and not target.exists():
-            shutil.copy2(source, target)
+            write_private(target, source.read_bytes())
 
 
 def _check_readable(source: Path) -> None:

@@ -7,6 +7,7 @@ one the tests run here are configured by the same code.
 from __future__ import annotations
 
 from ivr import names
+from ivr.sandbox import tls
 from ivr.sandbox.dialplans import dialplan_for
 from ivr.sandbox.shipped import dialplan_files
 from ivr.sandbox.spec import InstanceSpec, Role
@@ -128,6 +129,17 @@ messages.log => notice,warning,error
 """
 
 
+def _manager_tls(spec: InstanceSpec) -> str:
+    if spec.ami_tls is None:
+        return ""
+    etc = spec.dirs.etc
+    return f"""tlsenable = yes
+tlsbindaddr = {spec.ami_tls.host}:{spec.ami_tls.port}
+tlscertfile = {etc}/{tls.CERT_FILE}
+tlsprivatekey = {etc}/{tls.KEY_FILE}
+"""
+
+
 def _manager_conf(spec: InstanceSpec) -> str:
     return f"""\
 [general]
@@ -135,7 +147,7 @@ enabled = yes
 bindaddr = {spec.ami.host}
 port = {spec.ami.port}
 displayconnects = no
-
+{_manager_tls(spec)}
 ; Administrative account for tests and QA (originate, PlayDTMF, hang up, CLI commands).
 ; The consent service uses its own least-privilege account (dialplan/manager-ivr.conf).
 [{spec.ami_user}]

@@ -92,6 +92,7 @@ class InstanceSpec:
     service_secret: str = ""  # the consent service's own AMI account; none when empty
     # Who may log in to the AMI: loopback for the sandbox, the compose subnet for Docker.
     ami_permit: str = "127.0.0.0/255.0.0.0"
+    ami_tls: Endpoint | None = None  # AMI over TLS, its certificate beside manager.conf
     includes: tuple[str, ...] = ()
     native_rtp: bool = False
     extra_modules_noload: tuple[str, ...] = field(default=())

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ivr.sandbox import layout
 from ivr.sandbox.errors import SandboxError
+from ivr.sandbox.private import private_dir, write_private
 from ivr.sandbox.spec import Endpoint, Role
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
@@ -36,12 +37,14 @@ class Ports:
     sip: int
     ami: int
     rtp: tuple[int, int]
+    ami_tls: int = 0  # AMI over TLS (the last port of the slot, clear of the others' growth)
 
     @classmethod
     def of_slot(cls, slot: int) -> Ports:
         base = PORT_BASE + PORTS_PER_SLOT * slot
         rtp = RTP_BASE + RTP_PER_SLOT * slot
-        return cls(sip=base, ami=base + 1, rtp=(rtp, rtp + RTP_PER_SLOT - 1))
+        tls = base + PORTS_PER_SLOT - 1
+        return cls(sip=base, ami=base + 1, rtp=(rtp, rtp + RTP_PER_SLOT - 1), ami_tls=tls)
 
 
 @dataclass
@@ -60,10 +63,9 @@ class InstanceState:
         return Ports.of_slot(self.slot)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         data = asdict(self) | {"role": str(self.role)}
-        path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, json.dumps(data, indent=2))  # it holds the AMI secrets
 
     @classmethod
     def load(cls, path: Path) -> InstanceState | None:

@@ -10,12 +10,15 @@ import os
 
 from aiohttp import web
 
-from ivr.audit import AuditLog
+from ivr.audit.configured import open_audit_log
+from ivr.audit.refusals import RefusalCounter
 from ivr.crypto import Keyring
 from ivr.web import dashboard
+from ivr.web.auditing import REFUSALS, audit_background
 from ivr.web.auth import require_token
 from ivr.web.context import AUDIT, KEYRING, OPENAPI, SERVICE, TOKENS, Service
 from ivr.web.openapi import build_spec
+from ivr.web.origin import TRUSTED_PROXIES
 from ivr.web.routes import PUBLIC, ROUTES
 from ivr.web.tokens import TokenStore
 
@@ -28,7 +31,10 @@ def build_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[require_token])
     app[SERVICE] = service
     compliance = service.settings.compliance
-    app[AUDIT] = getattr(service, "audit", None) or AuditLog(compliance.audit_path)
+    app[AUDIT] = getattr(service, "audit", None) or open_audit_log(compliance)
+    app[REFUSALS] = RefusalCounter(per_window=compliance.refusals_per_minute)
+    app[TRUSTED_PROXIES] = compliance.trusted_proxies
+    app.cleanup_ctx.append(audit_background)
     app[TOKENS] = getattr(service, "tokens", None) or TokenStore(
         compliance.tokens_file, os.environ.get(TOKEN_ENV)
     )

@@ -9,34 +9,57 @@ the row is written before the entry is sent, and a failed audit write sends noth
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import asdict
+from urllib.parse import urlencode
 
 from aiohttp import web
 
-from ivr.web.context import AUDIT, OPENAPI, SERVICE, audit
+from ivr.web.context import AUDIT, OPENAPI, SERVICE, audit, bearer
 from ivr.web.errors import error_response
 from ivr.web.legal_notice import available_languages, render_legal_notice
 from ivr.web.params import whole_number
+from ivr.web.tokens import TokenError
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Public: the status alone. With a valid token: the details too (paths, AMI errors, free
+    bytes tell an attacker where things are and how the PBX link fails)."""
     healthy, body = request.app[SERVICE].health()
-    return web.json_response(
-        {"status": "ok" if healthy else "degraded", **body}, status=200 if healthy else 503
-    )
+    public: dict[str, object] = {"status": "ok" if healthy else "degraded"}
+    try:
+        details = body if bearer(request) is not None else {}
+    except TokenError:
+        details = {}
+    return web.json_response(public | details, status=200 if healthy else 503)
 
 
 async def legal_notice(request: web.Request) -> web.Response:
+    """Each profile's page: the default one, or ``?profile=<name>`` (what its callers hear)."""
     settings = request.app[SERVICE].settings
-    languages = available_languages(settings)
+    profiles = list(settings.consent.profiles)
+    profile = request.query.get("profile", settings.consent.default_profile)
+    if profile not in profiles:
+        return error_response(
+            404, "unknown-profile", f"no legal notice for profile {profile[:40]!r}",
+            {"available": profiles},
+        )  # fmt: skip
+    languages = available_languages(settings, profile)
     language = request.query.get("lang", languages[0])
     if language not in languages:
         return error_response(
             404, "unknown-language", f"no legal notice in {language!r}", {"available": languages}
         )
-    return web.Response(text=render_legal_notice(settings, language), content_type="text/html")
+    html = render_legal_notice(settings, language, profile=profile, href=_notice_link(profile))
+    return web.Response(text=html, content_type="text/html")
 
 
+def _notice_link(profile: str) -> Callable[[str], str]:
+    """Links to the other languages stay on the same profile's page."""
+    return lambda language: "?" + urlencode({"profile": profile, "lang": language})
+
+
+AUDIT_PAGE_MAX = 1000  # rows per /api/audit response: a page, never the whole log at once
 _REASON_MAX = 500  # as for the recordings: an audit row stays small
 
 
@@ -63,9 +86,15 @@ async def openapi(request: web.Request) -> web.Response:
 async def audit_rows(request: web.Request) -> web.Response:
     try:
         since = whole_number(request.query, "since", 0)
-        limit = whole_number(request.query, "limit", 1000)
+        limit = whole_number(request.query, "limit", AUDIT_PAGE_MAX)
     except ValueError as exc:
         return error_response(400, "bad-parameter", str(exc))
+    if not 1 <= limit <= AUDIT_PAGE_MAX:
+        message = f"limit must be from 1 to {AUDIT_PAGE_MAX}, got {limit}; page with since"
+        return error_response(400, "bad-parameter", message)
+    # Who read the log (it names who heard which call) is itself in the log, before anything
+    # is sent: a page may show its own reading.
+    await audit(request, "read", "audit-log", "ok", detail={"since": since, "limit": limit})
     rows = await asyncio.to_thread(request.app[AUDIT].rows, since_seq=since, limit=limit)
     body = [
         {"seq": r.seq, **asdict(r.entry), "prev_hash": r.prev_hash, "hash": r.hash} for r in rows

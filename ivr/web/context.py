@@ -13,6 +13,7 @@ from ivr.audit import AuditLog, Entry, now_text
 from ivr.config.model import Settings
 from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
+from ivr.web.origin import client_origin
 from ivr.web.tokens import Principal, TokenStore
 
 
@@ -38,6 +39,13 @@ KEYRING = web.AppKey("keyring", Keyring)
 PRINCIPAL = web.RequestKey("principal", Principal)  # who the token says made the request
 
 
+def bearer(request: web.Request) -> Principal | None:
+    """Who the request's bearer token names, or None; `TokenError` if the file is unreadable."""
+    given = request.headers.get("Authorization", "")
+    token = given.removeprefix("Bearer ").strip() if given.startswith("Bearer ") else ""
+    return request.app[TOKENS].authenticate(token)
+
+
 def principal(request: web.Request) -> Principal | None:
     return request.get(PRINCIPAL)
 
@@ -60,7 +68,7 @@ async def audit(
         action=action,
         target=target,
         reason=reason,
-        origin=request.remote or "-",
+        origin=client_origin(request),
         outcome=outcome,
         detail=json.dumps(dict(detail or {}), sort_keys=True, separators=(",", ":")),
     )

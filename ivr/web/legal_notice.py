@@ -22,6 +22,9 @@ _ITEMS = (
     ("legal-basis", "page-legal-basis", "legal_basis"),
     ("recipients", "page-recipients", "recipients"),
     ("retention", "page-retention", "retention"),
+    ("transfers", "page-transfers", "transfers"),
+    ("requirement", "page-requirement", "requirement"),
+    ("portability", "page-portability", "portability"),
     ("rights", "page-rights", "rights"),
 )
 

@@ -49,6 +49,7 @@ def _operation(route: Route) -> dict[str, Any]:
         operation["security"] = [{"bearer": []}]
         operation["x-roles"] = sorted(route.roles)
         responses["401"] = {"description": "no valid token", "content": _json(_ERROR)}
+        responses["429"] = {"description": "too many refusals", "content": _json(_ERROR)}
         responses["403"] = {"description": "role not allowed", "content": _json(_ERROR)}
     else:
         operation["security"] = []

@@ -86,8 +86,8 @@ ROUTES: tuple[Route, ...] = (
         basic.legal_notice,
         NOBODY,
         "the legal notice page (HTML)",
-        (_query("lang", "language code"),),
-        {"200": "the page", "404": "no such language"},
+        (_query("lang", "language code"), _query("profile", "the profile (default's)")),
+        {"200": "the page", "404": "no such language or profile"},
     ),
     Route("openapi", "GET", "/openapi.json", basic.openapi, ALL, "this description"),
     Route("metrics", "GET", "/metrics", basic.metrics, ALL, "Prometheus metrics"),
@@ -158,7 +158,7 @@ ROUTES: tuple[Route, ...] = (
         "the audit log, oldest first",
         (
             _query("since", "after this seq", kind="integer"),
-            _query("limit", "at most this many", kind="integer"),
+            _query("limit", "at most this many, 1 to 1000 (1000); audited", kind="integer"),
         ),
     ),
 )

@@ -124,3 +124,11 @@ def test_offline_provisioning_fails_clearly_and_a_half_built_rootfs_is_never_use
     assert "docker compose" in done.stderr
     assert not (stale / "usr").exists(), "the unfinished rootfs must be discarded"
     assert not (tmp_path / "rootfs" / READY_MARKER).exists()
+
+
+def test_a_running_instance_keeps_its_ami_secrets_private(started: dict[str, object]) -> None:
+    paths = layout.instance_paths(NAME)
+    assert oct(paths.host.stat().st_mode & 0o777) == "0o700"
+    for secret_file in (paths.etc_host / "manager.conf", paths.state_file):
+        assert oct(secret_file.stat().st_mode & 0o777) == "0o600", secret_file
+    assert str(started["ami_secret"]) in (paths.etc_host / "manager.conf").read_text()

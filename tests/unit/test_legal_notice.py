@@ -14,7 +14,7 @@ from ivr.web.legal_notice import available_languages, render_legal_notice
 from tests.unit.config import sample
 
 ITEMS = ("name", "contact", "dpo", "purposes", "legal_basis", "recipients", "retention")
-ITEMS += ("rights", "complaint")
+ITEMS += ("transfers", "requirement", "portability", "rights", "complaint")
 
 
 def configured(folder: Path, **changes: object) -> Settings:
@@ -53,13 +53,15 @@ class Page(HTMLParser):
 def test_every_item_appears_under_its_heading(tmp_path: Path, language: str) -> None:
     html = render_legal_notice(configured(tmp_path), language)
     page = Page(html)
-    assert [t for t, _ in page.tags].count("h2") == 10
+    assert [t for t, _ in page.tags].count("h2") == 13
     for item in ITEMS:
         assert f"{item.upper()}-{language}" in html
     assert page.sections["controller"] == f"NAME-{language}"
     assert page.sections["dpo"] == f"DPO-{language}"
     assert "7" in page.sections["objection"]
     assert f"COMPLAINT-{language}" in page.sections["complaint"]
+    for item in ("transfers", "requirement", "portability"):  # GDPR art. 13(1)(f), 13(2)(b, e)
+        assert page.sections[item] == f"{item.upper()}-{language}"
 
 
 def test_each_language_has_its_own_page_and_links_to_the_other(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import pytest
@@ -307,3 +308,22 @@ async def test_cancelled_connect_leaves_nothing_behind(fake: FakeAmi) -> None:
     assert str(await asyncio.wait_for(ami.wait_closed(), 2)) == "login cancelled"
     await ami.close()
     assert all(task.done() for task in ami._tasks)
+
+
+async def test_debug_logs_mask_callers_numbers_and_names(
+    fake: FakeAmi, client: AmiClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="ivr.ami")
+    seen: list[str | None] = []
+    client.add_listener(lambda message: seen.append(message.get("CallerIDNum")))
+    newchannel = seeds.CAPTURED_NEWCHANNEL.replace(
+        b"CallerIDNum: <unknown>", b"CallerIDNum: +33612345678"
+    ).replace(b"CallerIDName: <unknown>", b"CallerIDName: Jane Doe")
+    fake.broadcast(newchannel.replace(b"Exten: s", b"Exten: 0612345678"))
+    await eventually(lambda: seen == ["+33612345678"])  # the service still sees the number
+    with contextlib.suppress(AmiActionError):
+        await client.action("Originate", {"Channel": "Local/x", "CallerID": "+33698765432"})
+    assert "Newchannel" in caplog.text
+    for personal in ("612345678", "Jane Doe", "698765432"):
+        assert personal not in caplog.text
+    assert "CallerIDNum: ***78" in caplog.text

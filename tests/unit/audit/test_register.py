@@ -16,6 +16,7 @@ def test_json_follows_the_configuration(tmp_path: Path, capsys: pytest.CaptureFi
     changes = {
         "ledger": {"path": "ledger.sqlite3"},
         "retention": {"audio_days": 90, "profiles": {"fr": {"data_days": 200}}},
+        "notice": {"fr": {"retention": "90 jours"}, "en": {"retention": "90 days"}},
     }
     config = sample.write(tmp_path, changes)
     assert main(["register", "export", "--config", str(config), "--format", "json"]) == 0

@@ -29,11 +29,11 @@ def test_the_most_specific_layer_wins(tmp_path: Path) -> None:
         {
             "controller": {"retention": "one year everywhere"},
             "notice": {"fr": {"retention": DROP}},
-            "profiles": {"fr": {"notice": {"en": {"retention": "three months"}}}},
+            "profiles": {"fr": {"notice": {"en": {"retention": "26 weeks"}}}},
         },
     )
     assert settings.pack("fr", "fr").notice.retention == "one year everywhere"
-    assert settings.pack("fr", "en").notice.retention == "three months"
+    assert settings.pack("fr", "en").notice.retention == "26 weeks"
 
 
 def test_rights_and_authority_have_the_profiles_defaults(tmp_path: Path) -> None:

@@ -71,7 +71,9 @@ def test_an_override_that_drops_the_accept_key_is_refused(tmp_path: Path) -> Non
 
 
 def test_notice_only_profiles_need_no_objection_key(tmp_path: Path) -> None:
-    short = {"notice-short": "Recorded by {controller}; press {full_notice_key} for more."}
+    short = {
+        "notice-short": "Recorded by {controller} for {purposes}; press {full_notice_key} for more."
+    }
     changes = {"profiles": {"us-one-party": {"texts": {"en": short}}}}
     settings = load_settings(with_all(tmp_path, changes), environ={})
     assert "press 1 for more" in settings.texts("us-one-party", "en")[Prompt.NOTICE_SHORT]
@@ -151,9 +153,10 @@ def test_us_needs_both_us_profiles(tmp_path: Path) -> None:
 
 
 OWN_SHORT = {
-    "fr": "Avec votre accord, {controller} enregistre. Touche {accept_key} pour accepter, "
-    "{object_key} pour retirer votre accord, {full_notice_key} pour tout savoir.",
-    "en": "With your consent, {controller} records. Press {accept_key} to agree, "
+    "fr": "Avec votre accord, {controller} enregistre pour {purposes}. "
+    "Touche {accept_key} pour accepter, {object_key} pour retirer votre accord, "
+    "{full_notice_key} pour tout savoir.",
+    "en": "With your consent, {controller} records for {purposes}. Press {accept_key} to agree, "
     "{object_key} to withdraw, {full_notice_key} for details.",
 }
 
@@ -171,10 +174,10 @@ def test_a_profile_of_ones_own_starts_from_a_shipped_one(tmp_path: Path) -> None
     profile = settings.consent.profiles["acme-eu"]
     assert (profile.mode, profile.base, profile.languages) == (Mode.OPT_IN, "fr", ("fr", "en"))
     assert "Touche 2 pour accepter" in settings.texts("acme-eu", "fr")[Prompt.NOTICE_SHORT]
-    assert (
-        settings.texts("acme-eu", "en")[Prompt.NOTICE_FULL]
-        == settings.texts("fr", "en")[Prompt.NOTICE_FULL]
-    )
+    own_page = "calls.example.org/legal-notice?profile=acme-eu"  # its own page, said
+    assert settings.texts("acme-eu", "en")[Prompt.NOTICE_FULL] == settings.texts("fr", "en")[
+        Prompt.NOTICE_FULL
+    ].replace("calls.example.org/legal-notice", own_page)
 
 
 def test_an_inherited_text_missing_a_key_the_new_rules_need_is_refused(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import ConfigError
+from ivr.config import ConfigError, load_settings
 from ivr.config.profiles import shipped_names, shipped_profile, shipped_texts
 from ivr.names import Prompt
 from tests.unit.config import sample
@@ -96,7 +96,8 @@ def test_an_administrator_can_replace_a_text(tmp_path: Path) -> None:
                 "texts": {
                     "en": {
                         "objection-confirmed": "Done.\n  We stopped.",
-                        "notice-short": "{controller} records. Key {object_key} objects, "
+                        "notice-short": "{controller} records for {purposes}. "
+                        "Key {object_key} objects, "
                         "{full_notice_key} tells more. {{not a placeholder}}",
                     }
                 }
@@ -106,7 +107,7 @@ def test_an_administrator_can_replace_a_text(tmp_path: Path) -> None:
     settings = sample.settings(tmp_path, changes)
     assert settings.texts("fr", "en")[CONFIRMED] == "Done. We stopped."
     assert settings.texts("fr", "en")[SHORT] == (
-        "Acme records. Key 9 objects, 1 tells more. {not a placeholder}"
+        "Acme records for training our advisers. Key 9 objects, 1 tells more. {not a placeholder}"
     )
     assert settings.texts("fr", "fr")[CONFIRMED] != "Done. We stopped."
 
@@ -155,3 +156,38 @@ def test_every_shipped_profile_and_language_is_valid() -> None:
         assert profile.default_language in profile.languages
         for language in profile.languages:
             assert shipped_texts(name, language).texts  # validated while read
+
+
+@pytest.mark.parametrize(
+    ("short", "missing"),
+    [
+        ("Recorded. Key {object_key} objects, {full_notice_key} tells more.", "controller"),
+        ("{controller} records. Key {object_key} objects, {full_notice_key} more.", "purposes"),
+    ],
+)
+def test_a_first_layer_without_the_controller_or_the_purpose_is_refused(
+    tmp_path: Path, short: str, missing: str
+) -> None:
+    changes = {"profiles": {"fr": {"texts": {"en": {"notice-short": short}}}}}
+    with pytest.raises(ConfigError, match=rf"notice-short: must say \{{{missing}\}}"):
+        load_settings(sample.write(tmp_path, changes), environ={})
+
+
+@pytest.mark.parametrize("profile", shipped_names())
+def test_every_shipped_full_notice_says_transfers_requirement_and_portability(
+    profile: str,
+) -> None:
+    for language in shipped_profile(profile).languages:
+        full = shipped_texts(profile, language).texts[Prompt.NOTICE_FULL]
+        for item in ("{transfers}", "{requirement}", "{portability}"):
+            assert item in full, (profile, language, item)
+
+
+def test_a_full_notice_override_without_the_transfers_is_refused(tmp_path: Path) -> None:
+    full = (
+        "{controller} {contact} {dpo} {purposes} {legal_basis} {recipients} {retention} "
+        "{requirement} {portability} {rights} {complaint} {spoken_url} {object_key}"
+    )
+    changes = {"profiles": {"fr": {"texts": {"en": {"notice-full": full}}}}}
+    with pytest.raises(ConfigError, match=r"notice-full: must say \{transfers\}"):
+        load_settings(sample.write(tmp_path, changes), environ={})

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import io
 import os
+import stat
+import struct
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ivr.cli.main import main
 from ivr.config import Secret
 from ivr.crypto import CryptoError, Keyring, RecordingKey, encrypt_recording, open_recording
 from ivr.crypto.stream import CHUNK, decrypt_chunks, encrypt_stream
@@ -93,3 +98,48 @@ def test_key_from_a_secret_and_its_repr_hides_it() -> None:
     assert key == KEY
     assert hexkey not in repr(key)
     assert hexkey not in repr(Keyring(key))
+
+
+def test_each_file_is_encrypted_under_its_own_hkdf_derived_key() -> None:
+    sealed = []
+    for _ in range(2):
+        sink = io.BytesIO()
+        encrypt_stream(io.BytesIO(b"same audio"), sink, KEY)
+        sealed.append(sink.getvalue())
+    first, second = sealed
+    assert first[7:15] == second[7:15] == KEY.key_id  # the same recording key names both
+    body = first[-(len(b"same audio") + 16) :]
+    header = first[: -len(body)]
+    nonce = header[-11:-4] + b"\x00\x00\x00\x00\x01"
+    with pytest.raises(InvalidTag):  # the recording key itself does not open the chunk
+        AESGCM(KEY.material).decrypt(nonce, body, header)
+    for blob in sealed:
+        assert b"".join(decrypt_chunks(io.BytesIO(blob), Keyring(KEY), "x")) == b"same audio"
+
+
+def test_version_1_files_made_with_the_recording_key_still_decrypt() -> None:
+    prefix = bytes(7)
+    header = struct.pack(">6sB8s7sI", b"IVRENC", 1, KEY.key_id, prefix, 4096)
+    chunk = AESGCM(KEY.material).encrypt(prefix + b"\x00\x00\x00\x00\x01", b"old audio", header)
+    blob = io.BytesIO(header + chunk)
+    assert b"".join(decrypt_chunks(blob, Keyring(KEY), "old")) == b"old audio"
+
+
+def test_a_header_asking_for_a_huge_chunk_is_refused_before_reading_it() -> None:
+    sink = io.BytesIO()
+    encrypt_stream(io.BytesIO(b"x"), sink, KEY)
+    blob = bytearray(sink.getvalue())
+    blob[54:58] = (2**32 - 1).to_bytes(4, "big")  # the chunk size field
+    with pytest.raises(CryptoError, match="chunk size 4294967295 in its header is out of bounds"):
+        list(decrypt_chunks(io.BytesIO(bytes(blob)), Keyring(KEY), "huge"))
+
+
+def test_crypto_new_key_out_creates_the_key_file_0600_under_umask_022(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        assert main(["crypto", "new-key", "--out", str(tmp_path / "rec.key")]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "rec.key").stat().st_mode) == 0o600
+    assert len(bytes.fromhex((tmp_path / "rec.key").read_text().strip())) == 32
+    assert main(["crypto", "new-key", "--out", str(tmp_path / "rec.key")]) == 2

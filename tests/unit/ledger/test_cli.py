@@ -75,7 +75,7 @@ def filled(ledger_path: Path) -> Path:
 
 
 def test_show_prints_the_header_then_one_line_per_event(filled: Path) -> None:
-    result = ivr("ledger", "show", "old", "--ledger", str(filled))
+    result = ivr("ledger", "show", "--reason", "QA check", "old", "--ledger", str(filled))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["call", "old"]
@@ -89,13 +89,17 @@ def test_show_prints_the_header_then_one_line_per_event(filled: Path) -> None:
 
 
 def test_show_escapes_hostile_caller_ids_and_json_keeps_them(filled: Path) -> None:
-    shown = ivr("ledger", "show", "new", env={"IVR_LEDGER_PATH": str(filled)})
+    shown = ivr(
+        "ledger", "show", "--reason", "QA check", "new", env={"IVR_LEDGER_PATH": str(filled)}
+    )
     assert shown.returncode == 0, shown.stderr
     assert '"Eve\\x1b[2J\\x0d\\x0aAction: Originate\\x00\\udcff"' in shown.stdout
     assert "\x1b" not in shown.stdout
     assert "\r" not in shown.stdout
     assert "recording  /rec/new.wav (12.5 s)" in shown.stdout
-    as_json = ivr("ledger", "show", "new", "--json", "--ledger", str(filled))
+    as_json = ivr(
+        "ledger", "show", "--reason", "QA check", "new", "--json", "--ledger", str(filled)
+    )
     record = json.loads(as_json.stdout)
     assert record["caller_name"] == HOSTILE_NAME
     assert record["recording"]["sha256"] == "cd" * 32
@@ -116,7 +120,9 @@ def test_list_is_a_table_newest_first_and_filters_by_age(filled: Path) -> None:
 
 
 def test_list_json_gives_one_object_per_line(filled: Path) -> None:
-    result = ivr("ledger", "list", "--json", "--limit", "1", "--ledger", str(filled))
+    result = ivr(
+        "ledger", "list", "--json", "--limit", "1", "--reason", "QA", "--ledger", str(filled)
+    )
     assert result.returncode == 0, result.stderr
     [line] = result.stdout.splitlines()
     call = json.loads(line)
@@ -128,7 +134,7 @@ def test_list_json_gives_one_object_per_line(filled: Path) -> None:
 
 
 def test_an_unknown_call_exits_1_naming_the_ledger(filled: Path) -> None:
-    result = ivr("ledger", "show", "nope", "--ledger", str(filled))
+    result = ivr("ledger", "show", "--reason", "QA check", "nope", "--ledger", str(filled))
     assert result.returncode == 1
     assert result.stderr.strip() == f"ivr: no call nope in {filled}"
 
@@ -136,7 +142,7 @@ def test_an_unknown_call_exits_1_naming_the_ledger(filled: Path) -> None:
 def test_an_unreadable_ledger_is_a_clear_error(tmp_path: Path) -> None:
     damaged = tmp_path / "ledger.sqlite3"
     damaged.write_bytes(b"garbage" * 1000)
-    for args in (["show", "x"], ["list"]):
+    for args in (["show", "--reason", "QA", "x"], ["list"]):
         result = ivr("ledger", *args, "--ledger", str(damaged))
         assert result.returncode == 2
         assert result.stderr.startswith(f"ivr: {damaged}: not a readable ivr ledger")
@@ -169,12 +175,14 @@ def test_the_config_file_names_the_ledger(filled: Path, tmp_path: Path) -> None:
     sample = pytest.importorskip("tests.unit.config.sample")
     config = tmp_path / "ivr.toml"
     config.write_text(sample.dumps(sample.merged(sample.BASE, {"ledger": {"path": str(filled)}})))
-    result = ivr("ledger", "show", "old", "--config", str(config))
+    result = ivr("ledger", "show", "--reason", "QA check", "old", "--config", str(config))
     assert result.returncode == 0, result.stderr
     assert "decision   objected" in result.stdout
     elsewhere = ivr(
         "ledger",
         "show",
+        "--reason",
+        "QA check",
         "old",
         "--config",
         str(config),
@@ -198,7 +206,15 @@ def test_a_bad_config_is_reported_naming_it(tmp_path: Path) -> None:
 
 def test_the_sandbox_flag_reads_the_ledger_of_ivr_run_sandbox(filled: Path, tmp_path: Path) -> None:
     (tmp_path / "ledger-pbx.sqlite3").write_bytes(filled.read_bytes())
-    shown = ivr("ledger", "show", "--sandbox", "new", env={"IVR_SANDBOX_CACHE": str(tmp_path)})
+    shown = ivr(
+        "ledger",
+        "show",
+        "--reason",
+        "QA check",
+        "--sandbox",
+        "new",
+        env={"IVR_SANDBOX_CACHE": str(tmp_path)},
+    )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("call       new")
 

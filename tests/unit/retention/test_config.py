@@ -22,7 +22,10 @@ def test_defaults(tmp_path: Path) -> None:
 
 
 def test_per_profile_periods(tmp_path: Path) -> None:
-    changes = {"retention": {"data_days": 400, "profiles": {"fr": {"audio_days": 90}}}}
+    changes = {
+        "retention": {"data_days": 400, "profiles": {"fr": {"audio_days": 90}}},
+        "notice": {"fr": {"retention": "90 jours"}, "en": {"retention": "90 days"}},
+    }
     rules = sample.settings(tmp_path, changes).compliance.retention
     assert rules.period("fr") == RetentionPeriod(90, 400)
     assert rules.period("other") == RetentionPeriod(180, 400)

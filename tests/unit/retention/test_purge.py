@@ -37,6 +37,10 @@ def settings(tmp_path: Path) -> Settings:
                 "data_days": 365,
                 "profiles": {"fr": {"audio_days": 30}},
             },
+            "notice": {
+                "fr": {"retention": "30 jours"},
+                "en": {"retention": "30 days"},
+            },  # what the notice says matches
         },
     )
 
