@@ -35,7 +35,7 @@ def test_ivr_config_names_the_configuration_whose_ledger_is_read(
 ) -> None:
     monkeypatch.setattr(ledger_cmd, "INSTALLED_CONFIG", installed.with_name("absent.toml"))
     monkeypatch.setenv("IVR_CONFIG", str(installed))
-    assert main(["ledger", "show", "c1"]) == 0
+    assert main(["ledger", "show", "c1", "--reason", "test"]) == 0
     assert "decision   objected" in capsys.readouterr().out
 
 
@@ -43,7 +43,7 @@ def test_the_installed_configuration_is_the_default(
     installed: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(ledger_cmd, "INSTALLED_CONFIG", installed)
-    assert main(["ledger", "show", "c1"]) == 0
+    assert main(["ledger", "show", "c1", "--reason", "test"]) == 0
     assert "decision   objected" in capsys.readouterr().out
 
 
@@ -52,7 +52,7 @@ def test_without_any_configuration_the_error_says_how_to_name_one(
 ) -> None:
     absent = installed.with_name("absent.toml")
     monkeypatch.setattr(ledger_cmd, "INSTALLED_CONFIG", absent)
-    assert main(["ledger", "show", "c1"]) == 2
+    assert main(["ledger", "show", "c1", "--reason", "test"]) == 2
     err = capsys.readouterr().err
     assert f"{absent} does not exist" in err
     for way in ("--config FILE", "--ledger PATH", "IVR_CONFIG", "IVR_LEDGER_PATH"):
