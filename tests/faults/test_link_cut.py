@@ -23,8 +23,8 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, EventMatch
 from ivr.consent.machine import MISSED
+from ivr.consent.reconcile import LINK_DOWN
 from ivr.qa.carrier import Carrier
-from ivr.service.calls import LINK_DOWN
 from tests.faults.test_service_restart import object_and_hang_up
 from tests.pbx.test_consent_loop import (
     ConsentCall,
