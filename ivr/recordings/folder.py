@@ -15,6 +15,8 @@ from ivr.crypto import SUFFIX
 from ivr.recordings import wav
 from ivr.recordings.naming import DEFAULT_FORMAT, UnsafeRecordingName, file_name, is_safe_name
 
+__all__ = ["ClosedRecording", "RecordingsFolder", "UnsafeRecordingName"]
+
 CLOSE_DEADLINE = 10.0
 EMPTY_SETTLE = 0.5  # a header-only file may still be written to: look again after this
 POLL = 0.05

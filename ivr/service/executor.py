@@ -34,7 +34,7 @@ from ivr.consent.commands import (
 from ivr.crypto import Keyring, encrypt_recording
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import KeptRecording
-from ivr.recordings import RecordingsFolder
+from ivr.recordings.folder import RecordingsFolder
 from ivr.service.controls import CallControls
 from ivr.service.metrics import Metrics
 from ivr.service.tones import TonePool

@@ -20,7 +20,7 @@ from ivr.clock import Clock
 from ivr.consent.inputs import Seen
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
-from ivr.recordings import RecordingsFolder
+from ivr.recordings.folder import RecordingsFolder
 from ivr.service.calls import Calls, CallStart
 from ivr.service.pbx_memory import PbxObjection
 

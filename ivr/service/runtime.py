@@ -16,12 +16,12 @@ from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
 from ivr.names import Prompt, Source
 from ivr.prompts import Manifest
-from ivr.recordings import RecordingsFolder
+from ivr.recordings.folder import RecordingsFolder
 from ivr.retention import purge_daily
 from ivr.service import pbx_memory
 from ivr.service.calls import Calls, CallsDeps
 from ivr.service.decide import Decider
-from ivr.service.disk import FolderWatch
+from ivr.service.disk import FolderHealth, FolderWatch
 from ivr.service.executor import Executor
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
@@ -87,6 +87,7 @@ class Runtime:
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings, clock)
         self.supervisor.on_connected.append(self._connected)
         self.manifest = _manifest(settings)
+        self._gauges()
         self.collecting: set[asyncio.Task[None]] = set()
 
     def _hash(self, profile: str, language: str) -> str | None:
@@ -142,16 +143,19 @@ class Runtime:
         return ami.connected and self.folder.health.ok, body
 
     def metrics_text(self) -> str:
-        folder = self.folder.health
-        return self.metrics.render(
-            {
-                "ami_up": 1.0 if self.supervisor.health.connected else 0.0,
-                "calls_in_progress": float(len(self.calls.sessions)),
-                "recordings_writable": 1.0 if folder.writable else 0.0,
-                "recordings_ok": 1.0 if folder.ok else 0.0,
-                "recordings_free_bytes": float(folder.free_bytes),
-            }
-        )
+        return self.metrics.render()
+
+    def _gauges(self) -> None:
+        gauge = self.metrics.gauge
+
+        def folder() -> FolderHealth:
+            return self.folder.health
+
+        gauge("ami_up", "1 while the AMI link is up", lambda: self.supervisor.health.connected)
+        gauge("calls_in_progress", "Calls tracked now", lambda: len(self.calls.sessions))
+        gauge("recordings_writable", "1 if the folder takes writes", lambda: folder().writable)
+        gauge("recordings_ok", "1 if the recordings folder is healthy", lambda: folder().ok)
+        gauge("recordings_free_bytes", "Free bytes in the folder", lambda: folder().free_bytes)
 
     async def serve(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(build_app(self), handle_signals=False)

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from ivr.crypto import SUFFIX, CryptoError, open_recording
 from ivr.ledger.privacy import StoredRecording
-from ivr.recordings import locate
+from ivr.recordings.files import locate
 from ivr.web.context import KEYRING, SERVICE, audit
 from ivr.web.errors import error_response
 from ivr.web.params import whole_number
