@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
 from ivr.config.model import Settings
 from ivr.recordings.wav import is_closed
 from tests.support.fake_pbx import FakePbx
-from tests.support.service_tier import decided, service
+from tests.support.service_tier import decided, service, tier_settings
 from tests.support.transcripts import FOLDER, Transcript
 
 RECORDED = sorted(p.stem for p in FOLDER.glob("*.json"))
 
 
 def test_every_scenario_of_the_brief_was_recorded() -> None:
-    assert {"consent-loop", "objection-mid-call", "objection-during-notice", "payment"} <= set(
-        RECORDED
-    )
+    scenarios = {"consent-loop", "objection-mid-call", "objection-during-notice", "payment"}
+    assert scenarios | {"opt-in"} <= set(RECORDED)
 
 
 @pytest.mark.parametrize("name", RECORDED)
 async def test_a_replayed_call_ends_as_it_did_on_the_real_pbx(
-    name: str, pbx: FakePbx, settings: Settings
+    name: str, pbx: FakePbx, tmp_path: Path
 ) -> None:
     transcript = Transcript.load(name)
-    async with service(settings) as runtime:
+    async with service(tier_settings(tmp_path, pbx, transcript.policy)) as runtime:
         await pbx.replay(transcript)
         record = await decided(runtime, transcript.call_id)
     assert record.decision == transcript.decision

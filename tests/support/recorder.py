@@ -20,8 +20,9 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, EventMatch, Message
 from ivr.qa.carrier import CallerLeg, Carrier, Voice
+from tests.pbx.test_profiles_e2e import POLICY as PROFILES
 from tests.support.calls import PbxView, new_caller_number
-from tests.support.service import ServiceProcess, running
+from tests.support.service import ServiceProcess, policy_config, running
 from tests.support.targets import Target
 from tests.support.transcripts import Transcript
 
@@ -79,7 +80,9 @@ async def _call(carrier: Carrier, pbx_ami: AmiClient, exten: str) -> tuple[Calle
     return leg, pbx, started.get("Call", "")
 
 
-async def _save(name: str, recording: Recording, service: ServiceProcess, call_id: str) -> None:
+async def _save(
+    name: str, recording: Recording, service: ServiceProcess, call_id: str, policy: str = ""
+) -> None:
     entry = await decided(service, call_id)
     events = entry["events"]
     assert isinstance(events, list)
@@ -91,6 +94,7 @@ async def _save(name: str, recording: Recording, service: ServiceProcess, call_i
         recording.of_call(call_id),
         str(entry["decision"]),
         [str(e["kind"]) for e in events],
+        policy,
     ).save()
 
 
@@ -156,3 +160,27 @@ async def record_payment(
     await asyncio.sleep(1.0)
     await leg.hangup()
     await _save("payment", recording, service, call_id)
+
+
+@pytest_asyncio.fixture
+async def opt_in_service(
+    tmp_path_factory: pytest.TempPathFactory, pbx_target: Target
+) -> AsyncIterator[ServiceProcess]:
+    folder = tmp_path_factory.mktemp("opt-in")
+    config = policy_config(folder, pbx_target, PROFILES)
+    async with running(config, folder / "recorder.log") as process:
+        yield process
+
+
+async def record_opt_in(
+    opt_in_service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
+) -> None:
+    recording = Recording(pbx_ami)
+    leg, pbx, call_id = await _call(carrier, pbx_ami, "j.de.de.agent")
+    await asyncio.sleep(1.0)  # into the notice
+    await leg.press("2")
+    await pbx.events.wait_for(EventMatch("UserEvent", {"Step": "opted-in"}), STEP)
+    await _until_recording(pbx, pbx_target, call_id)
+    await asyncio.sleep(1.0)
+    await leg.hangup()
+    await _save("opt-in", recording, opt_in_service, call_id, PROFILES)

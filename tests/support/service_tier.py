@@ -15,7 +15,7 @@ from ivr.ledger.model import CallRecord
 from ivr.service.runtime import Runtime
 from tests.support.fake_ami import eventually
 from tests.support.fake_pbx import FakePbx
-from tests.support.service import TEST_CONFIG, free_port
+from tests.support.service import TEST_CONFIG, free_port, with_policy
 
 READY = 5.0
 
@@ -24,8 +24,9 @@ def tier_settings(folder: Path, pbx: FakePbx, policy: str = "") -> Settings:
     (folder / "recordings").mkdir(exist_ok=True)
     (folder / "sounds").mkdir(exist_ok=True)
     path = folder / "ivr.toml"
+    template = with_policy(TEST_CONFIG, policy.replace("{", "{{").replace("}", "}}"))
     path.write_text(
-        TEST_CONFIG.format(
+        template.format(
             ami_host="127.0.0.1",
             ami_port=pbx.port,
             username=pbx.username,
@@ -34,8 +35,7 @@ def tier_settings(folder: Path, pbx: FakePbx, policy: str = "") -> Settings:
             ledger=folder / "ledger.sqlite3",
             http_port=free_port(),
             sounds=folder / "sounds",
-        )
-        + policy,
+        ),
         encoding="utf-8",
     )
     return load_settings(path, environ={})

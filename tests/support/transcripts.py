@@ -23,6 +23,7 @@ class Transcript:
     events: list[tuple[float, list[tuple[str, str]]]]  # (seconds after the first, headers)
     decision: str  # what the real service decided
     kinds: list[str]  # the ledger's event kinds for the call, in order
+    policy: str = ""  # the consent tables the service ran with, if not the test defaults
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -31,6 +32,7 @@ class Transcript:
             "call_id": self.call_id,
             "decision": self.decision,
             "kinds": self.kinds,
+            "policy": self.policy,
             "events": [{"after": at, "headers": headers} for at, headers in self.events],
         }
 
@@ -47,5 +49,11 @@ class Transcript:
             (float(e["after"]), [(str(k), str(v)) for k, v in e["headers"]]) for e in data["events"]
         ]
         return cls(
-            data["name"], data["recorded"], data["call_id"], events, data["decision"], data["kinds"]
+            data["name"],
+            data["recorded"],
+            data["call_id"],
+            events,
+            data["decision"],
+            data["kinds"],
+            data.get("policy", ""),
         )
