@@ -57,6 +57,11 @@ class AsyncLedger:
     def location(self) -> str:
         return self._store.location
 
+    async def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
+        """Several writes in one transaction and one hop to the worker thread (see
+        `LedgerStore.batch`): what a call's event adds to the ledger costs one fsync."""
+        return await self._run(self._store.batch, writes)
+
     async def start_call(
         self,
         call_id: str,

@@ -41,9 +41,11 @@ class RecordingsFolder:
     def path_of(self, name: str) -> Path:
         if not is_safe_name(name):
             raise UnsafeRecordingName(f"refusing recording name {name!r}")
-        path = (self.root / name).resolve()
-        if path.parent != self.root:
-            raise UnsafeRecordingName(f"{name!r} resolves outside {self.root}")
+        # A safe name has no separator and no "..": it names an entry of the (resolved) root;
+        # only a symbolic link could lead elsewhere, and one lstat tells (not a full resolve).
+        path = self.root / name
+        if path.is_symlink():
+            raise UnsafeRecordingName(f"{name!r} is a link: it may resolve outside {self.root}")
         return path
 
     def delete(self, name: str) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ivr.ami import Message
 from ivr.clock import Clock
 from ivr.consent import inputs as i
-from ivr.consent.commands import Announce, Command, Log
+from ivr.consent.commands import Announce, Command, Finish, Log
 from ivr.consent.machine import Consent, Phase, handle
 from ivr.consent.reconcile import reconcile
 from ivr.ledger.aio import AsyncLedger
@@ -26,7 +26,7 @@ from ivr.names import Step
 from ivr.policy.agent_keys import AgentAction, KeyBuffer, read_agent_key
 from ivr.service.bridges import Bridges
 from ivr.service.decide import Decider, facts_of
-from ivr.service.executor import Executor
+from ivr.service.executor import Executor, Write
 from ivr.service.metrics import Metrics
 from ivr.service.translate import agent_key, consent_step, endpoint, payment_step, to_input
 
@@ -255,19 +255,49 @@ class Calls:
         worker.add_done_callback(self.workers.discard)
 
     async def _work(self, call_id: str, session: Session, start: CallStart) -> None:
-        await self.deps.ledger.start_call(  # idempotent: a restored call keeps its first start
+        """The call's commands in order; the ledger rows queued together (the call's start
+        row with its first ones) go in one transaction."""
+        first: Write | None = self._start_row(call_id, start)
+        ended = False
+        while not ended:
+            ready = [await session.queue.get()]
+            while not session.queue.empty():
+                ready.append(session.queue.get_nowait())
+            rows: list[Log | Finish] = []
+            for command in ready:
+                if command is None:
+                    ended = True
+                elif isinstance(command, Log | Finish):
+                    rows.append(command)
+                else:
+                    await self._record(call_id, rows, first)
+                    first, rows = None, []
+                    await self._one(call_id, session, command)
+            await self._record(call_id, rows, first)
+            first = None
+        self.sessions.pop(call_id, None)
+        self.bridges.forget_call(call_id)
+
+    async def _record(self, call_id: str, rows: list[Log | Finish], first: Write | None) -> None:
+        if rows or first is not None:
+            try:
+                await self.executor.record(call_id, rows, first)
+            except Exception:  # the ledger is down: the call goes on, its rows are lost
+                log.exception("call %s: ledger rows not written", call_id)
+                self.metrics.count("command_errors")
+
+    def _start_row(self, call_id: str, start: CallStart) -> Write:
+        started_at = self.clock()
+        notice_hash = self.deps.notice_hash(start.profile, start.language)
+        return lambda store: store.start_call(  # idempotent: a restored call keeps its first
             call_id,
-            started_at=self.clock(),
+            started_at=started_at,
             caller_number=start.caller_number,
             caller_name=start.caller_name,
             profile=start.profile,
             language=start.language,
-            notice_hash=self.deps.notice_hash(start.profile, start.language),
+            notice_hash=notice_hash,
         )
-        while (command := await session.queue.get()) is not None:
-            await self._one(call_id, session, command)
-        self.sessions.pop(call_id, None)
-        self.bridges.forget_call(call_id)
 
     async def drain(self, timeout: float) -> None:
         """Let workers finish what they were doing (on shutdown)."""

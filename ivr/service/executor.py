@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from ivr import names
@@ -34,6 +34,7 @@ from ivr.consent.commands import (
 from ivr.crypto import Keyring, encrypt_recording
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import KeptRecording
+from ivr.ledger.store import LedgerStore
 from ivr.recordings.folder import RecordingsFolder
 from ivr.service.controls import CallControls
 from ivr.service.metrics import Metrics
@@ -46,6 +47,7 @@ SWEEP_EVERY = 0.1
 
 Clock = Callable[[], datetime]
 Facts = list[i.Input]
+Write = Callable[[LedgerStore], object]
 
 
 class Executor:
@@ -79,11 +81,51 @@ class Executor:
                 await self._remember(call_id, channel, command.at)
             case ForgetObjection():
                 await self._forget_objection(call_id)
-            case Log():
-                await self._write(call_id, command)
-            case Finish():
-                await self._finish(call_id, command)
+            case Log() | Finish():
+                await self.record(call_id, [command])
         return []
+
+    async def record(
+        self, call_id: str, entries: Sequence[Log | Finish], first: Write | None = None
+    ) -> None:
+        """The ledger rows of several commands in one transaction and one hop to the ledger's
+        thread (``first``: the call's start row, before them). A row refused is logged and
+        counted; the others are kept."""
+        writes = [first] if first is not None else []
+        writes += [self._row(call_id, entry) for entry in entries]
+        for entry, result in zip(
+            ([None] if first else []) + list(entries), await self.ledger.batch(writes), strict=True
+        ):
+            if isinstance(result, Exception):
+                log.error("call %s: ledger refused %r: %s", call_id, entry, result)
+                self.metrics.count("command_errors")
+            elif isinstance(entry, Finish):
+                self._finished(call_id, entry)
+
+    def _row(self, call_id: str, entry: Log | Finish) -> Write:
+        if isinstance(entry, Finish):
+            kept = entry.kept
+            recording = None
+            if kept is not None:
+                recording = KeptRecording(kept.path, kept.duration_seconds, kept.sha256)
+            return lambda store: store.finish_call(
+                call_id, ended_at=entry.at, decision=entry.decision, recording=recording
+            )
+        if entry.kind is names.EventKind.OBJECTED:
+            self.metrics.count("objections")
+            log.info("call %s: caller objected (%s)", call_id, entry.source)
+        detail: dict[str, str | int | float | None] = dict(entry.detail)
+        if entry.kind is names.EventKind.ERROR and detail.get("recording") == "truncated":
+            self.metrics.count("recordings_truncated")
+        return lambda store: store.add_event(
+            call_id, at=entry.at, kind=entry.kind, source=entry.source, detail=detail
+        )
+
+    def _finished(self, call_id: str, finish: Finish) -> None:
+        self.metrics.count(f"calls_{finish.decision.value.replace('-', '_')}")
+        self.metrics.forget(call_id)
+        self.controls.forget(call_id)
+        log.info("call %s: ended, %s", call_id, finish.decision)
 
     async def _recording(
         self,
@@ -154,30 +196,6 @@ class Executor:
                 log.info(
                     "call %s: objection not written to the PBX by %s: %s", call_id, action, exc
                 )
-
-    async def _write(self, call_id: str, entry: Log) -> None:
-        if entry.kind is names.EventKind.OBJECTED:
-            self.metrics.count("objections")
-            log.info("call %s: caller objected (%s)", call_id, entry.source)
-        detail: dict[str, str | int | float | None] = dict(entry.detail)
-        if entry.kind is names.EventKind.ERROR and detail.get("recording") == "truncated":
-            self.metrics.count("recordings_truncated")
-        await self.ledger.add_event(
-            call_id, at=entry.at, kind=entry.kind, source=entry.source, detail=detail
-        )
-
-    async def _finish(self, call_id: str, finish: Finish) -> None:
-        kept = finish.kept
-        recording = None
-        if kept is not None:
-            recording = KeptRecording(kept.path, kept.duration_seconds, kept.sha256)
-        await self.ledger.finish_call(
-            call_id, ended_at=finish.at, decision=finish.decision, recording=recording
-        )
-        self.metrics.count(f"calls_{finish.decision.value.replace('-', '_')}")
-        self.metrics.forget(call_id)
-        self.controls.forget(call_id)
-        log.info("call %s: ended, %s", call_id, finish.decision)
 
     async def _close(self, call_id: str, file_name: str) -> i.Input:
         """What became of a recording to keep, once the PBX let go of it."""
