@@ -164,7 +164,9 @@ async def test_no_key_records_both_voices_after_the_notice(
     assert entry["decision"] == "kept"
     kinds = event_kinds(entry)
     assert kinds.index("notice-done") < kinds.index("recording-started")
-    assert event_of(entry, "notice-done")["at"] <= event_of(entry, "recording-started")["at"]
+    assert str(event_of(entry, "notice-done")["at"]) <= str(
+        event_of(entry, "recording-started")["at"]
+    )
     recording = entry["recording"]
     assert isinstance(recording, dict)
     assert Path(str(recording["path"])) == call.file

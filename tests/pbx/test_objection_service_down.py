@@ -68,5 +68,7 @@ async def test_objection_with_the_service_killed(
     objected = event_of(entry, "objected")
     assert objected["source"] == "reconcile"
     assert abs(datetime.fromisoformat(str(objected["at"])).timestamp() - float(remembered)) < 0.01
-    assert "recording-deleted" in [e["kind"] for e in entry["events"]]  # type: ignore[union-attr]
+    events = entry["events"]
+    assert isinstance(events, list)
+    assert "recording-deleted" in [e["kind"] for e in events]
     assert await objection_in_astdb(pbx_ami, call.call_id) is None, "AstDB was not tidied"

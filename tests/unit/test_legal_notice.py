@@ -13,7 +13,8 @@ from ivr.config import Settings
 from ivr.web.legal_notice import available_languages, render_legal_notice
 from tests.unit.config import sample
 
-ITEMS = ("name", "contact", "dpo", "purposes", "legal_basis", "recipients", "retention")
+ITEMS: tuple[str, ...] = ("name", "contact", "dpo", "purposes", "legal_basis")
+ITEMS += ("recipients", "retention")
 ITEMS += ("rights", "complaint")
 
 
