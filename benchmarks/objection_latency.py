@@ -138,10 +138,17 @@ async def drive(
 def parse_quantiles(metrics: str) -> dict[str, dict[str, float]]:
     """{"stop": {"0.5": seconds, ...}, "delete": {...}, "queue": {...}} from the service's
     /metrics histograms (interpolated within their buckets)."""
-    return {
+    found = {
         name: histogram.quantiles(metrics, f"ivr_objection_{name}_seconds")
         for name in ("stop", "delete", "queue")
     }
+    for line in metrics.splitlines():  # a service older than 2026-12-05 served summaries
+        for name, into in found.items():
+            prefix = f'ivr_objection_{name}_seconds{{quantile="'
+            if line.startswith(prefix):
+                quantile, value = line[len(prefix) :].split('"} ')
+                into[quantile] = float(value)
+    return found
 
 
 def served(quantiles_: dict[str, float]) -> str:
