@@ -115,7 +115,7 @@ class Runtime:
         client.add_listener(self.calls.on_event)
         try:
             await pbx_memory.publish_keys(client, self.settings.consent)
-            objections = await pbx_memory.pending_objections(client)
+            objections = await pbx_memory.pending_objections(client, self.clock)
             await self.rebuilder.run(client, objections)
         finally:
             self.calls.release()
