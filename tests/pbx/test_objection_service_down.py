@@ -15,7 +15,7 @@ from ivr import names
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.audio import wav_is_closed
 from ivr.qa.carrier import Carrier
-from tests.pbx.test_consent_loop import event_of, ledger_entry, place, poll
+from tests.support.consent_calls import event_of, ledger_entry, place, poll
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 
