@@ -105,9 +105,14 @@ class Calls:
         # tracked are held here, then replayed once those calls are adopted (the machine takes
         # a repeated event as a no-op, so what the rebuild already saw does no harm).
         self.held: deque[Message] | None = None
+        self.tracked_at_hold: set[str] = set()
 
     def hold(self) -> None:
+        """Until `release`, events of calls not tracked now wait, in order: a call adopted
+        during the rebuild then hears its events in the order the PBX sent them (a bridge
+        entered before a held notice-done would otherwise be lost)."""
         self.held = deque(maxlen=HOLD_LIMIT)
+        self.tracked_at_hold = set(self.sessions)
 
     def release(self) -> None:
         held, self.held = self.held or deque(), None
@@ -116,6 +121,9 @@ class Calls:
 
     def on_event(self, event: Message) -> None:
         call_id, step = _call_of(event)
+        if self.held is not None and call_id not in self.tracked_at_hold:
+            self.held.append(event)
+            return
         if step in (Step.ARRIVED, Step.NOTICE_STARTED) and call_id not in self.sessions:
             self._open(call_id, event, step)
         session = self.sessions.get(call_id)
@@ -136,8 +144,6 @@ class Calls:
         owner = self.bridges.call_of_agent(event.get("Uniqueid", ""))
         if owner is not None and owner in self.sessions:
             self._agent_key(self.sessions[owner], event)
-        elif self.held is not None:
-            self.held.append(event)
         elif step is Step.OBJECTED:
             self.deps.untracked_objection(call_id, event.get("Channel", ""))
 
