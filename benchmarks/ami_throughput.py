@@ -198,7 +198,7 @@ async def run_ours_full(port: int, probe: Probe) -> None:
 
 
 async def run_panoramisk(port: int, probe: Probe) -> None:
-    from panoramisk import Manager  # type: ignore[import-untyped]
+    from panoramisk import Manager  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     def on_event(manager: Any, event: Any) -> None:
         probe.hit(event.get("Event"), lambda: event.get("Digit"))

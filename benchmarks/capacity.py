@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import histogram
 from ivr.sandbox import instance
 from ivr.simulate.ledger_api import LedgerApi
 from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment
@@ -156,8 +157,10 @@ def report(
 
 
 def _service_quantiles(metrics: str) -> dict[str, float]:
+    """DTMFEnd -> StopMixMonitor answered, from the service's histogram (or, from a service
+    older than 2026-12-05, its summary's quantile lines, so that before/after runs compare)."""
+    found = histogram.quantiles(metrics, "ivr_objection_stop_seconds")
     prefix = 'ivr_objection_stop_seconds{quantile="'
-    found = {}
     for line in metrics.splitlines():
         if line.startswith(prefix):
             quantile_, value = line[len(prefix) :].split('"} ')
@@ -187,8 +190,8 @@ def _asterisk_pid(target: Target) -> int:
     return pid
 
 
-async def run(pairs: list[tuple[int, float]]) -> None:
-    with sandbox_pair(PREFIX) as (pbx, carrier), tempfile.TemporaryDirectory() as tmp:
+async def run(pairs: list[tuple[int, float]], sandbox: str = PREFIX) -> None:
+    with sandbox_pair(sandbox) as (pbx, carrier), tempfile.TemporaryDirectory() as tmp:
         config = write_config(Path(tmp), pbx)
         build_prompts(config)
         service = ServiceProcess(config, Path(tmp) / "service.log")
@@ -204,11 +207,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", default="20", help="N, or several: 50,100")
     parser.add_argument("--rate", default="5", help="R new calls/s, or one per N: 5,10")
+    parser.add_argument(
+        "--sandbox", default=PREFIX, help="name prefix of the sandbox pair it starts (-pbx, ...)"
+    )
     args = parser.parse_args()
     calls = [int(n) for n in args.calls.split(",")]
     rates = [float(r) for r in args.rate.split(",")]
     rates += rates[-1:] * (len(calls) - len(rates))
-    asyncio.run(run(list(zip(calls, rates, strict=False))))
+    asyncio.run(run(list(zip(calls, rates, strict=False)), args.sandbox))
 
 
 if __name__ == "__main__":

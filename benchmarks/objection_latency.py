@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import histogram
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad, Voice
 from tests.support.calls import PbxView, new_caller_number
@@ -90,9 +91,9 @@ def quantiles(values: list[float]) -> str:
     )
 
 
-async def run(calls: int, concurrency: int) -> None:
+async def run(calls: int, concurrency: int, sandbox: str) -> None:
     with (
-        sandbox_pair("bench") as (pbx_target, carrier_target),
+        sandbox_pair(sandbox) as (pbx_target, carrier_target),
         tempfile.TemporaryDirectory() as tmp,
     ):
         config = write_config(Path(tmp), pbx_target)
@@ -135,14 +136,18 @@ async def drive(
 
 
 def parse_quantiles(metrics: str) -> dict[str, dict[str, float]]:
-    """{"stop": {"0.5": seconds, ...}, "delete": {...}} from the service's /metrics."""
-    found: dict[str, dict[str, float]] = {"stop": {}, "delete": {}, "queue": {}}
-    for line in metrics.splitlines():
-        for name in found:
+    """{"stop": {"0.5": seconds, ...}, "delete": {...}, "queue": {...}} from the service's
+    /metrics histograms (interpolated within their buckets)."""
+    found = {
+        name: histogram.quantiles(metrics, f"ivr_objection_{name}_seconds")
+        for name in ("stop", "delete", "queue")
+    }
+    for line in metrics.splitlines():  # a service older than 2026-12-05 served summaries
+        for name, into in found.items():
             prefix = f'ivr_objection_{name}_seconds{{quantile="'
             if line.startswith(prefix):
                 quantile, value = line[len(prefix) :].split('"} ')
-                found[name][quantile] = float(value)
+                into[quantile] = float(value)
     return found
 
 
@@ -183,10 +188,15 @@ def report(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--calls", type=int, default=200, help="calls to place in all")
+    parser.add_argument("--concurrency", type=int, default=20, help="calls up at once")
+    parser.add_argument(
+        "--sandbox",
+        default="bench",
+        help="name prefix of the sandbox pair it starts (-pbx, -carrier)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.calls, args.concurrency))
+    asyncio.run(run(args.calls, args.concurrency, args.sandbox))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Defined once here; tests/unit/test_dialplan_names.py checks the dialplan uses th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Self
 
 # Dialplan contexts shipped in dialplan/ivr-consent.conf.
 CONSENT_CONTEXT = "ivr-consent"
@@ -31,11 +33,26 @@ class Step(StrEnum):
     OPTED_IN = "opted-in"  # opt-in profiles: the caller pressed the accept key
     DECLINED = "declined"  # opt-in profiles: another key than accept, full notice or objection
 
+    @classmethod
+    def parse(cls, value: str | None) -> Self | None:
+        """The step a header or IVR_STEP names; None if empty or unknown to this service."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
+
 
 class PaymentStep(StrEnum):
     START = "start"
     END = "end"
     UNCONFIRMED = "unconfirmed"  # no mute confirmed in time: the PBX stopped the recording
+
+    @classmethod
+    def parse(cls, value: str | None) -> Self | None:
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
 
 
 class Mode(StrEnum):
@@ -43,6 +60,38 @@ class Mode(StrEnum):
 
     NOTICE = "notice"  # record after the notice unless the caller objects
     OPT_IN = "opt-in"  # record only once the caller pressed the accept key
+
+
+class PauseReason(StrEnum):
+    """Why a recording is muted now; each reason held apart from the others."""
+
+    AGENT = "agent"  # the agent's pause key (kept on the PBX in IVR_PAUSED)
+    PAYMENT = "payment"  # a payment step (IVR_PAYMENT)
+
+
+@dataclass(frozen=True)
+class DecisionValue:
+    """IVR_DECISION, the service's choice the dialplan reads before the notice:
+    ``<profile>:<language>:<mode>:<record 1|0>:<prompt>`` (the dialplan CUTs fields 1 to 5)."""
+
+    profile: str
+    language: str
+    mode: Mode
+    record: bool
+    prompt: str
+
+    def encode(self) -> str:
+        record = "1" if self.record else "0"
+        return ":".join((self.profile, self.language, self.mode, record, self.prompt))
+
+    @classmethod
+    def decode(cls, value: str) -> Self | None:
+        """None for anything but a well-formed value: then nothing is recorded."""
+        fields = value.split(":")
+        if len(fields) != 5 or fields[2] not in set(Mode) or fields[3] not in ("0", "1"):
+            return None
+        profile, language, mode, record, prompt = fields
+        return cls(profile, language, Mode(mode), record == "1", prompt)
 
 
 # Channel variables the dialplan sets on the caller's channel. The service reads them back after
@@ -106,6 +155,32 @@ class Source(StrEnum):
     PBX_FEATURE = "pbx-feature"  # the in-call key handled by the PBX alone
     SERVICE = "service"
     RECONCILE = "reconcile"  # learned after an outage from PBX-side memory
+
+
+class EventKind(StrEnum):
+    """What happened on a call, as the ledger keeps it. Adding a kind is a schema change (see
+    `ivr.ledger.schema`). Here, beside `Decision` and `Source`, so that the consent core names
+    what it logs without importing the storage model."""
+
+    PROFILE_CHOSEN = "profile-chosen"  # detail: profile, language, why
+    RECORDING_DECIDED = "recording-decided"  # detail: record (yes/no), why (sampling, period...)
+    NOTICE_STARTED = "notice-started"
+    FULL_NOTICE_REQUESTED = "full-notice-requested"
+    NOTICE_DONE = "notice-done"
+    NOTICE_INCOMPLETE = "notice-incomplete"  # never heard to the end: the call is not recorded
+    OPTED_IN = "opted-in"
+    DECLINED = "declined"  # opt-in: the caller did not accept; nothing is recorded
+    PAUSED = "paused"  # detail: reason (agent, payment), by (who pressed)
+    RESUMED = "resumed"
+    PRIVATE = "private"  # an agent excluded the call: stopped and deleted
+    OBJECTED = "objected"
+    OBJECTION_CONFIRMED = "objection-confirmed"  # the confirmation prompt was played
+    RECORDING_STARTED = "recording-started"
+    RECORDING_STOPPED = "recording-stopped"
+    RECORDING_DELETED = "recording-deleted"
+    RECORDING_KEPT = "recording-kept"
+    HANGUP = "hangup"
+    ERROR = "error"  # something failed; the detail says what
 
 
 # The service's own AMI account: only the classes it needs (dialplan/manager-ivr.conf and the

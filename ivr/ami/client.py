@@ -57,7 +57,9 @@ class AmiClient:
         ping_timeout: float = 5.0,
         events: str = "on",
         max_frame: int = DEFAULT_MAX_FRAME,
+        action_timeout: float = 5.0,
     ) -> None:
+        self.action_timeout = action_timeout  # the deadline of an action not given its own
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
         self.events = events
@@ -271,7 +273,12 @@ class AmiClient:
     # -- actions ----------------------------------------------------------------------------
 
     async def action(
-        self, name: str, fields: Fields | None = None, *, timeout: float = 5.0, check: bool = True
+        self,
+        name: str,
+        fields: Fields | None = None,
+        *,
+        timeout: float | None = None,
+        check: bool = True,
     ) -> Message:
         """Send an action and return its response.
 
@@ -279,6 +286,8 @@ class AmiClient:
         AmiActionError on `Response: Error` when `check` is true, AmiInjectionError (nothing
         sent) if a field contains CR, LF or NUL.
         """
+        if timeout is None:
+            timeout = self.action_timeout
         action_id = f"{self._id_prefix}{next(self._ids)}"
         data = encode_action(name, fields, action_id)
         future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()

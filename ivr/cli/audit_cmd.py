@@ -38,13 +38,19 @@ def register(commands: Subparsers) -> None:
     _source(listing)
     listing.set_defaults(handler=_list)
     checkpoint = actions.add_parser("checkpoint", help="sign the chain's head now (for cron)")
-    checkpoint.add_argument("--config", type=Path, metavar="FILE", required=True)
+    checkpoint.add_argument(
+        "--config", type=Path, metavar="FILE", required=True, help="the service's config file"
+    )
     checkpoint.set_defaults(handler=checkpoint_command)
     prune = actions.add_parser("prune", help="remove rows older than [audit] retention_days")
-    prune.add_argument("--config", type=Path, metavar="FILE", required=True)
+    prune.add_argument(
+        "--config", type=Path, metavar="FILE", required=True, help="the service's config file"
+    )
     prune.set_defaults(handler=prune_command)
     new_key = actions.add_parser("new-key", help="make an Ed25519 checkpoint key (0600)")
-    new_key.add_argument("--out", type=Path, metavar="FILE", required=True)
+    new_key.add_argument(
+        "--out", type=Path, metavar="FILE", required=True, help="where to write the private key"
+    )
     new_key.set_defaults(handler=new_key_command)
 
 

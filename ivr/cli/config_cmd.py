@@ -18,7 +18,9 @@ def register(commands: Subparsers) -> None:
     check = actions.add_parser(
         "check", help="validate a file (exit 2 with the one error) and print a summary"
     )
-    check.add_argument("--config", type=Path, required=True, metavar="FILE")
+    check.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the service's TOML file"
+    )
     check.add_argument("--texts", action="store_true", help="also print every rendered prompt")
     check.set_defaults(handler=_check)
 

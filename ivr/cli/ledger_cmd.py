@@ -53,7 +53,7 @@ def register(commands: Subparsers) -> None:
     actions = ledger.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     show = actions.add_parser("show", help="one call: its fields, then one line per event")
-    show.add_argument("call_id", metavar="CALL_ID")
+    show.add_argument("call_id", metavar="CALL_ID", help="the call's id (its caller channel's)")
     show.add_argument("--json", action="store_true", help="the call as one JSON object")
     add_reason_option(show, required=True)
     _source_options(show)

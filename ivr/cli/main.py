@@ -24,9 +24,15 @@ from ivr.cli import (
 from ivr.config import ConfigError
 from ivr.sandbox.errors import SandboxError
 
+# What `ivr --help` says first: plain text, no markup.
+DESCRIPTION = (
+    "ivr: the consent interceptor for Asterisk. Run the service, check its configuration, "
+    "read the consent ledger, and manage recordings, keys and the sandbox."
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ivr", description=__doc__)
+    parser = argparse.ArgumentParser(prog="ivr", description=DESCRIPTION)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sandbox_cmd.register(commands)

@@ -21,7 +21,9 @@ def register(commands: Subparsers) -> None:
         help="build <out>/<lang>/ivr-consent/<profile>/<prompt>.wav and the manifest; "
         "only what changed is rebuilt",
     )
-    build.add_argument("--config", type=Path, required=True, metavar="FILE")
+    build.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the service's TOML file"
+    )
     build.add_argument(
         "--out", type=Path, metavar="DIR", help="where to write (default: prompts.dir)"
     )

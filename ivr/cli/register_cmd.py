@@ -26,8 +26,12 @@ def register(commands: Subparsers) -> None:
     reg = commands.add_parser("register", help="the GDPR art. 30 record of processing")
     actions = reg.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="generate it from the configuration")
-    export.add_argument("--config", type=Path, required=True, metavar="FILE")
-    export.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    export.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the service's TOML file"
+    )
+    export.add_argument(
+        "--format", choices=("markdown", "json"), default="markdown", help="default: markdown"
+    )
     export.add_argument("--language", help="the notice language to take texts from")
     export.add_argument("--output", type=Path, metavar="PATH", help="a file (default: stdout)")
     export.set_defaults(handler=_export)
@@ -37,8 +41,10 @@ def register(commands: Subparsers) -> None:
     new_key.add_argument("--out", type=Path, metavar="FILE", help="create FILE (0600) with it")
     new_key.set_defaults(handler=_new_key)
     enc = steps.add_parser("encrypt", help="encrypt closed recordings with the current key")
-    enc.add_argument("--config", type=Path, required=True, metavar="FILE")
-    enc.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    enc.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the service's TOML file"
+    )
+    enc.add_argument("files", type=Path, nargs="+", metavar="FILE", help="recordings to encrypt")
     enc.set_defaults(handler=_encrypt)
 
 

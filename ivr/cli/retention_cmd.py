@@ -31,14 +31,20 @@ Subparsers = Any
 
 def register(commands: Subparsers) -> None:
     run = commands.add_parser("purge", help="delete what is past its retention period")
-    run.add_argument("--config", type=Path, required=True, metavar="FILE")
+    run.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the service's TOML file"
+    )
     run.add_argument("--dry-run", action="store_true", help="say what would go, delete nothing")
     run.add_argument("--now", type=_moment, default=None, help=argparse.SUPPRESS)
     run.set_defaults(handler=_purge)
     erase = commands.add_parser("erase", help="erase a caller's recordings and personal data")
-    erase.add_argument("--caller", required=True, metavar="NUMBER")
+    erase.add_argument(
+        "--caller", required=True, metavar="NUMBER", help="the caller's number, as dialled"
+    )
     erase.add_argument("--reason", default="erasure request", help="recorded in the proof")
-    erase.add_argument("--config", type=Path, required=True, metavar="FILE")
+    erase.add_argument(
+        "--config", type=Path, required=True, metavar="FILE", help="the service's TOML file"
+    )
     erase.set_defaults(handler=_erase)
 
 

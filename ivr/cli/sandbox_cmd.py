@@ -51,7 +51,7 @@ def register(commands: Subparsers) -> None:
 
     cli = actions.add_parser("cli", help="run an Asterisk CLI command on an instance")
     _name_option(cli)
-    cli.add_argument("cli_command", metavar="COMMAND")
+    cli.add_argument("cli_command", metavar="COMMAND", help="an Asterisk CLI command, quoted")
     cli.set_defaults(handler=_cli)
 
 

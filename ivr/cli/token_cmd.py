@@ -17,7 +17,9 @@ def register(commands: Subparsers) -> None:
     token = commands.add_parser("token", help="API tokens and their roles")
     actions = token.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="make a token (printed once) and store its hash")
-    add.add_argument("--role", required=True, choices=[str(r) for r in Role])
+    add.add_argument(
+        "--role", required=True, choices=[str(r) for r in Role], help="what the token may do"
+    )
     add.add_argument("--label", default="", help="who or what it is for")
     _source(add)
     add.set_defaults(handler=_add)
@@ -28,7 +30,7 @@ def register(commands: Subparsers) -> None:
 
 def _source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--tokens-file", type=Path, metavar="PATH")
+    group.add_argument("--tokens-file", type=Path, metavar="PATH", help="the tokens file itself")
     group.add_argument("--config", type=Path, metavar="FILE", help="its api.tokens_file")
 
 

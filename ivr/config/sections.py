@@ -18,9 +18,10 @@ from ivr.config.model import (
 )
 from ivr.config.reader import Table, shown
 from ivr.config.secret import Secret
+from ivr.recordings.naming import FORMATS
 
-# MixMonitor picks the format from the file's extension; these are the ones Asterisk writes.
-RECORDING_FORMATS = ("wav", "wav16", "gsm", "ulaw", "alaw", "sln", "g722")
+# Only the formats whose every step works (see ivr.recordings).
+RECORDING_FORMATS = FORMATS
 _VOICE = re.compile(r"[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)?")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ivr.ledger.model import EventKind
-from ivr.names import Decision, Source
+from ivr.consent.inputs import KeptFile
+from ivr.names import Decision, EventKind, Source
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,19 @@ class DeleteRecording:
 
 
 @dataclass(frozen=True)
+class CloseRecording:
+    """The call is over and its recording is to be kept: wait for the PBX to close the file,
+    check it, store it (encrypted if a key is configured), and report what was found."""
+
+    file_name: str
+
+
+@dataclass(frozen=True)
+class ForgetObjection:
+    """The ledger holds the objection: the PBX's copy (AstDB) has served its purpose."""
+
+
+@dataclass(frozen=True)
 class RememberObjection:
     """Write the objection on the PBX side (channel variable and AstDB), as the dialplan does."""
 
@@ -76,11 +89,11 @@ class Log:
 
 @dataclass(frozen=True)
 class Finish:
-    """The call is over: write the final decision (and finalise the kept file, if any)."""
+    """The call is over: write the final decision, with the kept file's evidence if any."""
 
     at: datetime
     decision: Decision
-    kept_file: str | None = None
+    kept: KeptFile | None = None
 
 
 Command = (
@@ -91,6 +104,8 @@ Command = (
     | StartRecording
     | StopRecording
     | DeleteRecording
+    | CloseRecording
+    | ForgetObjection
     | RememberObjection
     | Log
     | Finish

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ivr.names import Mode, Prompt, Source, Step
+from ivr.names import Decision, Mode, Prompt, Source, Step
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,98 @@ class HungUp:
     at: datetime
 
 
+# What the executor found carrying out the machine's commands: facts, never decisions.
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A closed recording as it is kept: where, how long, its content hash."""
+
+    path: str
+    duration_seconds: float
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RecordingStopped:
+    """StopMixMonitor answered; ``failure`` says why not (the PBX's feature may have stopped it
+    first, or the link is down)."""
+
+    at: datetime
+    failure: str = ""
+
+
+@dataclass(frozen=True)
+class RecordingDeleted:
+    """A deletion was carried out; ``existed``: there was a file to delete."""
+
+    at: datetime
+    file_name: str
+    existed: bool
+
+
+@dataclass(frozen=True)
+class RecordingKept:
+    """The recording was closed by the PBX, is not empty, and is stored (encrypted if asked)."""
+
+    at: datetime
+    kept: KeptFile
+
+
+@dataclass(frozen=True)
+class RecordingMissing:
+    """The file was never closed, or is not there."""
+
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecordingEmpty:
+    """Closed without a single sample: the call ended before anything was recorded."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordingErased:
+    """The caller's erasure was asked for while the call was up (``ivr erase`` elsewhere)."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class EncryptionFailed:
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the PBX and the ledger remember of one call after the service was away."""
+
+    step: str | None  # IVR_STEP (or the last step the ledger logged); None: not reported yet
+    objected_at: datetime | None  # IVR_OBJECTED, the AstDB entry or the ledger's event
+    objection_logged: bool  # the ledger already holds the objection
+    recording: bool  # a MixMonitor was started on the call (and its file may exist)
+    bridged: bool  # the caller is in a bridge now
+    live: bool  # the caller's channel is still up
+    decision: str = ""  # IVR_DECISION as the service announced it; "" if it never did
+    accepted: bool = False  # IVR_ACCEPTED: the caller pressed the accept key
+    paused_by_agent: bool = False  # IVR_PAUSED
+    paying: bool = False  # IVR_PAYMENT: in a payment step now
+    finished_as: Decision | None = None  # the ledger closed the call already, with this decision
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """A call the service did not track (started while it was away, or never seen): its
+    machine starts from what the PBX and the ledger remember."""
+
+    at: datetime
+    seen: Seen
+
+
 Input = (
     Decided
     | NoticeStarted
@@ -183,4 +275,12 @@ Input = (
     | RecordingStarted
     | RecordingFailed
     | HungUp
+    | RecordingStopped
+    | RecordingDeleted
+    | RecordingKept
+    | RecordingMissing
+    | RecordingEmpty
+    | RecordingErased
+    | EncryptionFailed
+    | Adopted
 )

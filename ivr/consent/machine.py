@@ -22,16 +22,16 @@ While recording, pauses (an agent's key, a payment step) mute the file: silence 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 
 from ivr.consent import inputs as i
+from ivr.consent.closing import Outcome, closing, finish, reported
 from ivr.consent.commands import (
     Announce,
+    CloseRecording,
     Command,
     DeleteRecording,
-    Finish,
     Log,
     Mute,
     RememberObjection,
@@ -40,19 +40,11 @@ from ivr.consent.commands import (
     Tone,
 )
 from ivr.consent.pauses import agent_pause, payment
-from ivr.ledger.model import EventKind
-from ivr.names import Decision, Mode, Source, Step
+from ivr.consent.restore import adopt
+from ivr.consent.state import Consent, Phase
+from ivr.names import Decision, DecisionValue, EventKind, Mode, PauseReason, Source, Step
 
-
-class Phase(StrEnum):
-    NOTICE = "notice"
-    AWAITING_BRIDGE = "awaiting-bridge"
-    RECORDING = "recording"
-    UNRECORDED = "unrecorded"
-    OBJECTED = "objected"
-    PRIVATE = "private"
-    ENDED = "ended"
-
+__all__ = ["MISSED", "Consent", "Outcome", "Phase", "handle", "paused_start"]
 
 # What a hang-up in each phase means for the record.
 _DECISION_AT_HANGUP = {
@@ -65,39 +57,15 @@ _DECISION_AT_HANGUP = {
 }
 
 
-@dataclass(frozen=True)
-class Consent:
-    call_id: str
-    object_key: str
-    phase: Phase = Phase.NOTICE
-    recording_requested: bool = False
-    mode: Mode = Mode.NOTICE
-    record: bool = False  # the service's decision: this call may be recorded (never by default)
-    accepted: bool = False  # opt-in: the caller pressed the accept key
-    paused: frozenset[str] = frozenset()  # why the recording is muted now: "agent", "payment"
-    agents: tuple[str, ...] = ()  # agents' channels that joined the call
-    tone: bool = False  # agents hear a beep when the recording starts and stops
-
-    @property
-    def file_name(self) -> str:
-        """From the PBX's unique id only: never from anything the caller controls."""
-        return f"ivr-{self.call_id}.wav"
-
-    @property
-    def recording(self) -> bool:
-        return self.phase is Phase.RECORDING
-
-    @property
-    def paying(self) -> bool:
-        return "payment" in self.paused
-
-
-Outcome = tuple[Consent, list[Command]]
-
-
 def handle(consent: Consent, event: i.Input) -> Outcome:
     if consent.phase is Phase.ENDED:
         return consent, []
+    if consent.phase is Phase.CLOSING:  # hung up: only what became of the file counts now
+        return closing(consent, event)
+    return _during(consent, event)
+
+
+def _during(consent: Consent, event: i.Input) -> Outcome:
     match event:
         case (
             i.Decided()
@@ -111,14 +79,37 @@ def handle(consent: Consent, event: i.Input) -> Outcome:
             return _notice(consent, event)
         case i.KeyPressed() | i.Objected() | i.AgentPrivate():
             return _stops(consent, event)
-        case i.Bridged() | i.AgentJoined() | i.Unheard() | i.NoticeMissed():
+        case i.Bridged() | i.AgentJoined():
             return _bridged(consent, event)
-        case i.RecordingStarted() | i.RecordingFailed():
+        case i.Unheard() | i.NoticeMissed() | i.Adopted():
+            return _away(consent, event)
+        case (
+            i.RecordingStarted()
+            | i.RecordingFailed()
+            | i.RecordingStopped()
+            | i.RecordingDeleted()
+            | i.RecordingKept()
+            | i.RecordingMissing()
+            | i.RecordingEmpty()
+            | i.RecordingErased()
+            | i.EncryptionFailed()
+        ):
             return _recording(consent, event)
         case i.PaymentStarted() | i.PaymentEnded() | i.PaymentUnconfirmed() | i.AgentPause():
             return _pauses(consent, event)
         case i.HungUp():
             return _hang_up(consent, event)
+
+
+def _away(consent: Consent, event: i.Unheard | i.NoticeMissed | i.Adopted) -> Outcome:
+    """What the service learns of the time it (or its link) was away."""
+    match event:
+        case i.Unheard():
+            return _unheard(consent, event)
+        case i.NoticeMissed():
+            return _notice_missed(consent, event)
+        case i.Adopted():
+            return adopt(consent, event)
 
 
 def _stops(consent: Consent, event: i.KeyPressed | i.Objected | i.AgentPrivate) -> Outcome:
@@ -145,8 +136,9 @@ def _pauses(
 def _decided(consent: Consent, event: i.Decided) -> Outcome:
     if consent.phase is not Phase.NOTICE:
         return consent, []
-    record = "1" if event.record else "0"
-    value = ":".join((event.profile, event.language, event.mode, record, event.prompt))
+    value = DecisionValue(
+        event.profile, event.language, event.mode, event.record, event.prompt
+    ).encode()
     chosen = {"profile": event.profile, "language": event.language, "why": event.profile_why}
     decided = {
         "record": "yes" if event.record else "no",
@@ -265,15 +257,8 @@ def _tones(consent: Consent, *, on: bool) -> list[Command]:
     return [Tone(agent, on) for agent in consent.agents] if consent.tone else []
 
 
-def _bridged(
-    consent: Consent, event: i.Bridged | i.AgentJoined | i.Unheard | i.NoticeMissed
-) -> Outcome:
-    """The way to the conversation: the bridge, the agents joining it, and what the service
-    could not hear on the way (its link down)."""
-    if isinstance(event, i.NoticeMissed):
-        return _notice_missed(consent, event)
-    if isinstance(event, i.Unheard):
-        return _unheard(consent, event)
+def _bridged(consent: Consent, event: i.Bridged | i.AgentJoined) -> Outcome:
+    """The way to the conversation: the bridge, and the agents joining it."""
     if isinstance(event, i.AgentJoined):
         if event.channel in consent.agents:
             return consent, []
@@ -297,11 +282,15 @@ def _unheard(consent: Consent, event: i.Unheard) -> Outcome:
     return replace(consent, phase=Phase.UNRECORDED), [log]
 
 
-def _recording(consent: Consent, event: i.RecordingStarted | i.RecordingFailed) -> Outcome:
+def _recording(consent: Consent, event: i.Input) -> Outcome:
+    """The recording as the executor found it; facts other than its start only add rows."""
+    if not isinstance(event, i.RecordingStarted | i.RecordingFailed):
+        return consent, reported(consent, event)
     if isinstance(event, i.RecordingFailed):
         log = Log(event.at, EventKind.ERROR, Source.SERVICE, {"recording": event.reason})
         return _move(consent, Phase.RECORDING, Phase.UNRECORDED), [log, *_tones(consent, on=False)]
     log = Log(event.at, EventKind.RECORDING_STARTED, Source.SERVICE, {"file": consent.file_name})
+    consent = replace(consent, recording_since=event.at)
     if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):  # overtaken by the stop: undo at once
         return consent, [log, StopRecording(), DeleteRecording(consent.file_name)]
     return consent, [log, *paused_start(consent)]
@@ -309,14 +298,19 @@ def _recording(consent: Consent, event: i.RecordingStarted | i.RecordingFailed) 
 
 def paused_start(consent: Consent) -> list[Command]:
     """A recording that starts during a pause starts muted."""
-    return [Mute(True, paused_by_agent="agent" in consent.paused)] if consent.paused else []
+    return (
+        [Mute(True, paused_by_agent=PauseReason.AGENT in consent.paused)] if consent.paused else []
+    )
 
 
 def _hang_up(consent: Consent, event: i.HungUp) -> Outcome:
+    """The decision waits for the file when there is one: a kept file is checked first, a
+    deleted one swept a last time once the PBX let go of it."""
     decision = _DECISION_AT_HANGUP[consent.phase]
     commands: list[Command] = [Log(event.at, EventKind.HANGUP, Source.CALLER)]
+    closing = replace(consent, phase=Phase.CLOSING, ended_at=event.at, pending=decision)
+    if decision is Decision.KEPT:
+        return closing, [*commands, CloseRecording(consent.file_name)]
     if decision in (Decision.OBJECTED, Decision.PRIVATE) and consent.recording_requested:
-        commands.append(DeleteRecording(consent.file_name))  # a last sweep once it is closed
-    kept = consent.file_name if decision is Decision.KEPT else None
-    commands.append(Finish(event.at, decision, kept))
-    return replace(consent, phase=Phase.ENDED), commands
+        return closing, [*commands, DeleteRecording(consent.file_name)]
+    return finish(consent, event.at, decision, commands)

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from ivr.consent import inputs as i
 from ivr.consent.commands import AckPayment, Command, Log, Mute
-from ivr.ledger.model import EventKind
-from ivr.names import Source
+from ivr.names import EventKind, PauseReason, Source
 
-AGENT = "agent"
-PAYMENT = "payment"
+AGENT = PauseReason.AGENT
+PAYMENT = PauseReason.PAYMENT
 
 Paused = frozenset[str]
 

@@ -1,12 +1,12 @@
-"""A call's consent machine rebuilt after the service was away. Pure, like the machine.
+"""A call's machine rebuilt after the service was away. Pure, like the machine.
 
 What the service finds when it comes back — the steps the dialplan kept in channel variables,
 whether a MixMonitor runs, whether the call is bridged, what the ledger already holds — is a
-`Seen`. `restore` turns it into the machine's state plus the commands that make the PBX agree
-with it: an objected call loses its recording, a recorded call goes on being recorded (its pauses
-applied), and a call that ended while the service was away is finished as the machine would have
-finished it. A call that was past its notice but not yet recorded is never recorded: while it
-waited for an agent only the service listened for its keys, and the service was away.
+`Seen`, carried by the `Adopted` input: `adopt` puts a fresh machine in the state those facts
+prove, plus the commands that make the PBX agree with it (an objected call loses its recording,
+a recorded call goes on being recorded with its pauses applied). The rest (a call waiting for
+its agent is no longer recorded, a call that ended meanwhile is finished) follows from the
+ordinary inputs `ivr.consent.reconcile` lists after it.
 
 Unknown or contradictory memory fails closed: an objection anywhere wins, and a step the service
 does not know never allows a recording.
@@ -14,18 +14,16 @@ does not know never allows a recording.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 
 from ivr.consent import inputs as i
-from ivr.consent.commands import Command, DeleteRecording, Log, Mute, StopRecording
-from ivr.consent.machine import Consent, Outcome, Phase, handle
+from ivr.consent.commands import Command, DeleteRecording, ForgetObjection, Log, Mute, StopRecording
 from ivr.consent.pauses import AGENT, PAYMENT
-from ivr.ledger.model import EventKind
-from ivr.names import Mode, Source, Step
+from ivr.consent.state import Consent, Phase
+from ivr.names import Decision, DecisionValue, EventKind, Mode, Source, Step
 
-# Why a call that was waiting for its agent while the service was away is not recorded.
-AWAY = "waited for an agent while the service was away: an objection pressed then went unheard"
+Seen = i.Seen
+Outcome = tuple[Consent, list[Command]]
 
 _PHASE_OF_STEP = {
     None: Phase.NOTICE,
@@ -41,22 +39,6 @@ _PHASE_OF_STEP = {
 
 
 @dataclass(frozen=True)
-class Seen:
-    """What the PBX and the ledger remember of one call."""
-
-    step: str | None  # IVR_STEP (or the last step the ledger logged); None: not reported yet
-    objected_at: datetime | None  # IVR_OBJECTED, the AstDB entry or the ledger's event
-    objection_logged: bool  # the ledger already holds the objection
-    recording: bool  # a MixMonitor was started on the call (and its file may exist)
-    bridged: bool  # the caller is in a bridge now
-    live: bool  # the caller's channel is still up
-    decision: str = ""  # IVR_DECISION as the service announced it; "" if it never did
-    accepted: bool = False  # IVR_ACCEPTED: the caller pressed the accept key
-    paused_by_agent: bool = False  # IVR_PAUSED
-    paying: bool = False  # IVR_PAYMENT: in a payment step now
-
-
-@dataclass(frozen=True)
 class Announced:
     """IVR_DECISION read back: what the service decided before the notice."""
 
@@ -66,49 +48,58 @@ class Announced:
     @classmethod
     def parse(cls, value: str) -> Announced:
         """Anything but a well-formed decision to record means: not recorded."""
-        fields = value.split(":")
-        if len(fields) != 5 or fields[2] not in set(Mode):
+        decoded = DecisionValue.decode(value)
+        if decoded is None:
             return cls(Mode.NOTICE, record=False)
-        return cls(Mode(fields[2]), record=fields[3] == "1")
+        return cls(decoded.mode, decoded.record)
 
 
 def phase_of(step: str | None) -> Phase:
-    try:
-        return _PHASE_OF_STEP[Step(step) if step else None]
-    except (ValueError, KeyError):
+    parsed = Step.parse(step)
+    if step and parsed is None:
         return Phase.UNRECORDED  # a step this service does not know: never recorded
+    return _PHASE_OF_STEP.get(parsed, Phase.UNRECORDED)
 
 
-def restore(
-    call_id: str, object_key: str, seen: Seen, at: datetime, *, tone: bool = False
-) -> Outcome:
+def adopt(consent: Consent, event: i.Adopted) -> Outcome:
+    """Only a machine that has heard nothing yet is adopted; a known call keeps its state."""
+    if consent.phase is not Phase.NOTICE or consent.record or consent.recording_requested:
+        return consent, []
+    seen = event.seen
+    if seen.finished_as is not None:
+        return _finished(consent, seen, seen.finished_as, event)
     announced = Announced.parse(seen.decision)
     phase = Phase.OBJECTED if seen.objected_at is not None else phase_of(seen.step)
     if phase is Phase.AWAITING_BRIDGE and seen.recording:
         phase = Phase.RECORDING
     elif phase is Phase.AWAITING_BRIDGE and not _may_record(announced, seen):
         phase = Phase.UNRECORDED
-    consent = Consent(
-        call_id,
-        object_key,
-        phase,
+    consent = replace(
+        consent,
+        phase=phase,
         recording_requested=seen.recording,
         mode=announced.mode,
         record=announced.record,
         accepted=seen.accepted,
         paused=_paused(seen),
-        tone=tone,
     )
     commands = _objection(consent, seen)
     if phase is Phase.RECORDING and seen.live:
         commands.append(_mute_as_paused(consent))
-    if phase is Phase.AWAITING_BRIDGE:
-        consent, more = handle(consent, i.Unheard(at, AWAY))
-        commands += more
-    if not seen.live:
-        consent, more = handle(consent, i.HungUp(at))
-        commands += more
     return consent, commands
+
+
+def _finished(consent: Consent, seen: Seen, decision: Decision, event: i.Adopted) -> Outcome:
+    """The ledger closed the call before the PBX's objection reached the service: honour it
+    (delete, log it) and keep both facts side by side rather than rewrite the decision."""
+    commands = _objection(replace(consent, recording_requested=seen.recording), seen)
+    commands = [c for c in commands if not isinstance(c, StopRecording)]
+    if seen.objected_at is not None and decision is not Decision.OBJECTED:
+        detail = {"decision": str(decision), "objection": "collected after the end"}
+        commands.append(Log(event.at, EventKind.ERROR, Source.RECONCILE, detail))
+    if seen.objected_at is not None:
+        commands.append(ForgetObjection())
+    return replace(consent, phase=Phase.ENDED), commands
 
 
 def _may_record(announced: Announced, seen: Seen) -> bool:

@@ -27,6 +27,7 @@ from ivr.names import Decision, Source
 
 P = ParamSpec("P")
 T = TypeVar("T")
+_Batch = tuple[list[Callable[[LedgerStore], object]], "asyncio.Future[list[object]]"]
 
 
 class AsyncLedger:
@@ -36,6 +37,9 @@ class AsyncLedger:
         self._store = store
         self._worker = worker
         self._closed = False
+        self._pending: list[_Batch] = []  # batches waiting for the next group commit
+        self._flushing = False
+        self._flusher: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> Self:
@@ -56,6 +60,39 @@ class AsyncLedger:
     @property
     def location(self) -> str:
         return self._store.location
+
+    async def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
+        """Several writes in one transaction (see `LedgerStore.batch`); returns once they are on
+        disk. Group commit: batches that arrive while one is being written go together in the
+        next transaction, so many calls in flight share one fsync instead of one each."""
+        done: asyncio.Future[list[object]] = asyncio.get_running_loop().create_future()
+        self._pending.append((list(writes), done))
+        if not self._flushing:
+            self._flushing = True
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())  # held: not GC'd
+        return await done
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                taken, self._pending = self._pending, []
+                await self._commit(taken)
+        finally:
+            self._flushing = False
+
+    async def _commit(self, taken: list[_Batch]) -> None:
+        try:
+            results = await self._run(self._store.batch, [w for ws, _ in taken for w in ws])
+        except BaseException as exc:  # every waiter hears of it; nothing is left hanging
+            for _, done in taken:
+                if not done.done():
+                    done.set_exception(exc)
+            return
+        start = 0
+        for writes, done in taken:
+            if not done.done():
+                done.set_result(results[start : start + len(writes)])
+            start += len(writes)
 
     async def start_call(
         self,

@@ -7,37 +7,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from ivr.ledger.codec import DetailValue
-from ivr.names import Decision, Source
+from ivr.names import Decision, EventKind, Source
+
+__all__ = ["CallRecord", "CallSummary", "Event", "EventKind", "KeptRecording"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-class EventKind(StrEnum):
-    """What happened on a call. Adding a kind is a schema change (see `ivr.ledger.schema`)."""
-
-    PROFILE_CHOSEN = "profile-chosen"  # detail: profile, language, why
-    RECORDING_DECIDED = "recording-decided"  # detail: record (yes/no), why (sampling, period...)
-    NOTICE_STARTED = "notice-started"
-    FULL_NOTICE_REQUESTED = "full-notice-requested"
-    NOTICE_DONE = "notice-done"
-    NOTICE_INCOMPLETE = "notice-incomplete"  # never heard to the end: the call is not recorded
-    OPTED_IN = "opted-in"
-    DECLINED = "declined"  # opt-in: the caller did not accept; nothing is recorded
-    PAUSED = "paused"  # detail: reason (agent, payment), by (who pressed)
-    RESUMED = "resumed"
-    PRIVATE = "private"  # an agent excluded the call: stopped and deleted
-    OBJECTED = "objected"
-    OBJECTION_CONFIRMED = "objection-confirmed"  # the confirmation prompt was played
-    RECORDING_STARTED = "recording-started"
-    RECORDING_STOPPED = "recording-stopped"
-    RECORDING_DELETED = "recording-deleted"
-    RECORDING_KEPT = "recording-kept"
-    HANGUP = "hangup"
-    ERROR = "error"  # something failed; the detail says what
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from ivr.ledger.errors import (
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
 from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.ledger.schema import CURRENT_VERSION, migrate, version_of
+from ivr.ledger.store import LedgerStore
 from ivr.names import Decision, Source
 
 BUSY_TIMEOUT = 5.0
@@ -50,6 +51,31 @@ class Ledger:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db: sqlite3.Connection | None = db
         self._path = path
+        self._batching = False
+
+    def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
+        """Run ``writes`` in one transaction (one fsync); each is a savepoint of its own, so
+        one refused (a conflict, a bad value) is rolled back alone and returned as its error,
+        the others kept."""
+        results: list[object] = []
+        with self._write() as db:
+            self._batching = True
+            try:
+                for write in writes:
+                    results.append(self._savepoint(db, write))
+            finally:
+                self._batching = False
+        return results
+
+    def _savepoint(self, db: sqlite3.Connection, write: Callable[[LedgerStore], object]) -> object:
+        db.execute("SAVEPOINT one_write")
+        try:
+            result = write(self)
+        except (LedgerError, ValueError) as exc:
+            db.execute("ROLLBACK TO one_write")
+            result = exc
+        db.execute("RELEASE one_write")
+        return result
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> Self:
@@ -288,6 +314,9 @@ class Ledger:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if self._batching:  # inside `batch`: its transaction and savepoint hold this write
+            yield self._connection()
+            return
         with self._transaction("BEGIN IMMEDIATE") as db:
             yield db
 

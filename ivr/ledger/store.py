@@ -8,7 +8,7 @@ Every write method is one transaction: it is on disk when it returns, or not at 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -22,6 +22,11 @@ class LedgerStore(Protocol):
     @property
     def location(self) -> str:
         """Where the ledger lives, for messages (a file path, a database URL without secret)."""
+        ...
+
+    def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
+        """Run ``writes`` (each given this store) in one transaction; each write's result, or
+        the `LedgerError`/`ValueError` that refused it alone."""
         ...
 
     def start_call(

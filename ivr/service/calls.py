@@ -2,7 +2,9 @@
 
 AMI events arrive on the client's hot path (a synchronous listener); each is translated, fed
 to its call's machine, and the resulting commands are queued to that call's worker, which
-carries them out in order. Calls never wait on each other.
+carries them out in order and feeds what it met back to the machine. Calls never wait on each
+other, and what makes an objection, a private call or a payment step safe (stopping, deleting,
+muting) never waits behind a call's earlier work: it runs at once, in its own lane.
 """
 
 from __future__ import annotations
@@ -10,38 +12,31 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from ivr.ami import Message
+from ivr.clock import Clock
 from ivr.consent import inputs as i
-from ivr.consent.commands import Announce, Command
+from ivr.consent.commands import Announce, Command, Finish, Log
 from ivr.consent.machine import Consent, Phase, handle
+from ivr.consent.reconcile import reconcile
 from ivr.ledger.aio import AsyncLedger
-from ivr.names import Source, Step
+from ivr.names import Step
 from ivr.policy.agent_keys import AgentAction, KeyBuffer, read_agent_key
+from ivr.service.bridges import Bridges
 from ivr.service.decide import Decider, facts_of
-from ivr.service.executor import Executor
+from ivr.service.executor import Executor, Write
 from ivr.service.metrics import Metrics
-from ivr.service.translate import (
-    agent_input,
-    consent_step,
-    endpoint,
-    now,
-    payment_step,
-    to_input,
-)
+from ivr.service.translate import agent_key, consent_step, endpoint, payment_step, to_input
 
 log = logging.getLogger(__name__)
 
 NoticeHash = Callable[[str, str], str | None]
 
 HOLD_LIMIT = 20_000  # events kept while live calls are rebuilt; beyond, the oldest are dropped
-LINK_DOWN = (
-    "waited for an agent while the service's AMI link was down: an objection pressed then "
-    "went unheard"
-)
+# Inputs whose commands must not wait behind the call's earlier work.
+URGENT = (i.Objected, i.KeyPressed, i.AgentPrivate, i.PaymentStarted)
 
 
 @dataclass(frozen=True)
@@ -71,6 +66,21 @@ class Session:
     agent_keys: dict[str, KeyBuffer] = field(default_factory=dict)  # per agent channel
 
 
+@dataclass(frozen=True)
+class CallsDeps:
+    """What the calls need, passed explicitly."""
+
+    executor: Executor
+    ledger: AsyncLedger
+    metrics: Metrics
+    object_key: Callable[[], str]
+    notice_hash: NoticeHash
+    decider: Decider
+    clock: Clock
+    # Told of objections the PBX reports for calls not tracked here: honoured all the same.
+    untracked_objection: Callable[[str, str], None] = lambda call_id, channel: None
+
+
 def _call_of(event: Message) -> tuple[str, Step | None]:
     """The call an event belongs to (its caller channel's id), and its consent step if any."""
     step = consent_step(event)
@@ -81,104 +91,129 @@ def _call_of(event: Message) -> tuple[str, Step | None]:
 
 
 class Calls:
-    def __init__(
-        self,
-        executor: Executor,
-        ledger: AsyncLedger,
-        metrics: Metrics,
-        object_key: Callable[[], str],
-        notice_hash: NoticeHash,
-        decider: Decider,
-    ) -> None:
-        self.decider = decider
-        self.executor = executor
-        self.ledger = ledger
-        self.metrics = metrics
-        self.object_key = object_key
-        self.notice_hash = notice_hash
+    def __init__(self, deps: CallsDeps) -> None:
+        self.deps = deps
+        self.executor = deps.executor
+        self.metrics = deps.metrics
+        self.clock = deps.clock
+        self.decider = deps.decider
+        self.object_key = deps.object_key
         self.sessions: dict[str, Session] = {}
         self.workers: set[asyncio.Task[None]] = set()
-        # Told of objections the PBX reports for calls not tracked here (the service started
-        # after the call did): they are honoured all the same.
-        self.on_untracked_objection: Callable[[str], None] = lambda call_id: None
+        self.bridges = Bridges()
         # While live calls are being rebuilt after a (re)connection, events of calls not yet
         # tracked are held here, then replayed once those calls are adopted (the machine takes
         # a repeated event as a no-op, so what the rebuild already saw does no harm).
         self.held: deque[Message] | None = None
-        executor.feed = self.feed
+        self.tracked_at_hold: set[str] = set()
 
     def hold(self) -> None:
+        """Until `release`, events of calls not tracked now wait, in order: a call adopted
+        during the rebuild then hears its events in the order the PBX sent them (a bridge
+        entered before a held notice-done would otherwise be lost)."""
         self.held = deque(maxlen=HOLD_LIMIT)
+        self.tracked_at_hold = set(self.sessions)
 
     def release(self) -> None:
         held, self.held = self.held or deque(), None
         for event in held:
             self.on_event(event)
 
-    def _held(self, event: Message) -> bool:
-        if self.held is None:
-            return False
-        self.held.append(event)
-        return True
-
     def on_event(self, event: Message) -> None:
         call_id, step = _call_of(event)
+        if self.held is not None and call_id not in self.tracked_at_hold:
+            self.held.append(event)
+            return
         if step in (Step.ARRIVED, Step.NOTICE_STARTED) and call_id not in self.sessions:
             self._open(call_id, event, step)
         session = self.sessions.get(call_id)
+        self._track_bridges(event, session)
         if session is None:
-            owner = self.sessions.get(event.get("Linkedid", ""))
-            if owner is not None:  # another channel of a tracked call: an agent's
-                self._on_agent(owner, event)
-            elif not self._held(event) and step is Step.OBJECTED:
-                self.on_untracked_objection(call_id)
-            return  # otherwise not a caller's channel in the consent flow: never acted upon
+            self._other(event, call_id, step)
+            return
         if event.name == "Rename":
             session.channel = event.get("Newname", session.channel)
-        happened = to_input(event, now())
+        happened = to_input(event, self.clock())
         if isinstance(happened, i.KeyPressed) and happened.digit == session.consent.object_key:
             self.metrics.key_seen(call_id)
         if happened is not None:
             self.feed(call_id, happened)
 
-    def _on_agent(self, session: Session, event: Message) -> None:
-        happened = agent_input(event, now())
-        if happened is None:
+    def _other(self, event: Message, call_id: str, step: Step | None) -> None:
+        """Not a tracked caller's event: an agent's, or one to hold or to reconcile."""
+        owner = self.bridges.call_of_agent(event.get("Uniqueid", ""))
+        if owner is not None and owner in self.sessions:
+            self._agent_key(self.sessions[owner], event)
+        elif step is Step.OBJECTED:
+            self.deps.untracked_objection(call_id, event.get("Channel", ""))
+
+    def _track_bridges(self, event: Message, session: Session | None) -> None:
+        if event.name == "BridgeLeave":
+            self.bridges.left(event)
+        if event.name != "BridgeEnter":
+            return
+        caller = session.consent.call_id if session is not None else None
+        for joined in self.bridges.entered(event, caller):
+            self.feed(joined.call_id, i.AgentJoined(self.clock(), joined.channel))
+
+    def _agent_key(self, session: Session, event: Message) -> None:
+        digit = agent_key(event)
+        if digit is None:
             return
         call_id, channel = session.consent.call_id, event.get("Channel", "")
-        if isinstance(happened, i.AgentJoined):
-            self.feed(call_id, happened)
-            return
         buffer = session.agent_keys.get(channel, KeyBuffer())
-        at = now()
-        buffer, action = read_agent_key(buffer, happened, at, self.decider.settings.agents)
+        at = self.clock()
+        buffer, action = read_agent_key(buffer, digit, at, self.decider.settings.agents)
         session.agent_keys[channel] = buffer
         if action is AgentAction.PAUSE_TOGGLE:
             self.feed(call_id, i.AgentPause(at, endpoint(channel)))
         elif action is AgentAction.PRIVATE:
             self.feed(call_id, i.AgentPrivate(at, endpoint(channel)))
 
-    def link_restored(self, objections: dict[str, datetime], at: datetime) -> None:
-        """The AMI link was down and is back: the calls tracked all along learn what the PBX
-        did alone meanwhile (objections it kept in AstDB), and a call that was waiting for its
-        agent is no longer recorded (its keys went unheard)."""
-        for call_id in list(self.sessions):
-            if call_id in objections:
-                self.feed(call_id, i.Objected(objections[call_id], Source.RECONCILE))
-            self.feed(call_id, i.Unheard(at, LINK_DOWN))
+    def reconcile(self, call_id: str, channel: str, seen: i.Seen, start: CallStart) -> None:
+        """What the PBX and the ledger remember of a call, fed to its machine (a fresh one if
+        the call is not tracked): the one way back after the service or its link was away."""
+        tracked = call_id in self.sessions
+        if not tracked:
+            consent = Consent(call_id, self.object_key(), tone=self.decider.settings.agents.tone)
+            self.metrics.count("calls_restored")
+            self._launch(Session(consent, channel), start)
+        for happened in reconcile(seen, tracked=tracked, at=self.clock()):
+            self.feed(call_id, happened)
+        session = self.sessions.get(call_id)
+        if not tracked and session is not None:
+            log.info("call %s: restored in phase %s on %s", call_id, session.consent.phase, channel)
 
     def feed(self, call_id: str, happened: i.Input) -> None:
         session = self.sessions.get(call_id)
         if session is None or session.consent.phase is Phase.ENDED:
             return
         session.consent, commands = handle(session.consent, happened)
+        urgent = isinstance(happened, URGENT)
+        now: list[Command] = []
         for command in commands:
-            if isinstance(command, Announce):  # the caller waits for it: not behind the ledger
-                self._spawn(self.executor.run(call_id, session.channel, command))
+            if isinstance(command, Announce) or (urgent and not isinstance(command, Log)):
+                now.append(command)
             else:
                 session.queue.put_nowait(command)
+        if now:  # the caller waits for these: not behind the ledger nor the call's earlier work
+            self._spawn(self._carry_out(call_id, session, now))
         if session.consent.phase is Phase.ENDED:
             session.queue.put_nowait(None)
+
+    async def _carry_out(self, call_id: str, session: Session, commands: list[Command]) -> None:
+        for command in commands:
+            await self._one(call_id, session, command)
+
+    async def _one(self, call_id: str, session: Session, command: Command) -> None:
+        try:
+            facts = await self.executor.run(call_id, session.channel, command)
+        except Exception:  # one failed command must not stop the others of this call
+            log.exception("call %s: %r failed", call_id, command)
+            self.metrics.count("command_errors")
+            return
+        for fact in facts:
+            self.feed(call_id, fact)
 
     def _spawn(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.create_task(work)
@@ -186,11 +221,7 @@ class Calls:
         task.add_done_callback(self.workers.discard)
 
     def _open(self, call_id: str, event: Message, step: Step | None) -> None:
-        consent = Consent(
-            call_id=call_id,
-            object_key=self.object_key(),
-            tone=self.decider.settings.agents.tone,
-        )
+        consent = Consent(call_id, self.object_key(), tone=self.decider.settings.agents.tone)
         session = Session(consent, channel=event.get("Channel", ""))
         self.metrics.count("calls")
         decided = self._decide(call_id, event) if step is Step.ARRIVED else None
@@ -216,24 +247,11 @@ class Calls:
     def _decide(self, call_id: str, event: Message) -> i.Decided | None:
         """None if the choice failed: the dialplan goes on undecided, and nothing is recorded."""
         try:
-            return self.decider.decide(facts_of(event), now())
+            return self.decider.decide(facts_of(event), self.clock())
         except Exception:
             log.exception("call %s: no decision (the call goes on, unrecorded)", call_id)
             self.metrics.count("decision_errors")
             return None
-
-    def adopt(
-        self, consent: Consent, channel: str, commands: Iterable[Command], start: CallStart
-    ) -> None:
-        """Track a call the service learned of after it began, in the state it was rebuilt in."""
-        session = Session(consent, channel)
-        for command in commands:
-            session.queue.put_nowait(command)
-        if consent.phase is Phase.ENDED:
-            session.queue.put_nowait(None)
-        self.metrics.count("calls_restored")
-        log.info("call %s: restored in phase %s on %s", consent.call_id, consent.phase, channel)
-        self._launch(session, start)
 
     def _launch(self, session: Session, start: CallStart) -> None:
         call_id = session.consent.call_id
@@ -243,22 +261,49 @@ class Calls:
         worker.add_done_callback(self.workers.discard)
 
     async def _work(self, call_id: str, session: Session, start: CallStart) -> None:
-        await self.ledger.start_call(  # idempotent: a restored call keeps its first start
+        """The call's commands in order; the ledger rows queued together (the call's start
+        row with its first ones) go in one transaction."""
+        first: Write | None = self._start_row(call_id, start)
+        ended = False
+        while not ended:
+            ready = [await session.queue.get()]
+            while not session.queue.empty():
+                ready.append(session.queue.get_nowait())
+            rows: list[Log | Finish] = []
+            for command in ready:
+                if command is None:
+                    ended = True
+                elif isinstance(command, Log | Finish):
+                    rows.append(command)
+                else:
+                    await self._record(call_id, rows, first)
+                    first, rows = None, []
+                    await self._one(call_id, session, command)
+            await self._record(call_id, rows, first)
+            first = None
+        self.sessions.pop(call_id, None)
+        self.bridges.forget_call(call_id)
+
+    async def _record(self, call_id: str, rows: list[Log | Finish], first: Write | None) -> None:
+        if rows or first is not None:
+            try:
+                await self.executor.record(call_id, rows, first)
+            except Exception:  # the ledger is down: the call goes on, its rows are lost
+                log.exception("call %s: ledger rows not written", call_id)
+                self.metrics.count("command_errors")
+
+    def _start_row(self, call_id: str, start: CallStart) -> Write:
+        started_at = self.clock()
+        notice_hash = self.deps.notice_hash(start.profile, start.language)
+        return lambda store: store.start_call(  # idempotent: a restored call keeps its first
             call_id,
-            started_at=now(),
+            started_at=started_at,
             caller_number=start.caller_number,
             caller_name=start.caller_name,
             profile=start.profile,
             language=start.language,
-            notice_hash=self.notice_hash(start.profile, start.language),
+            notice_hash=notice_hash,
         )
-        while (command := await session.queue.get()) is not None:
-            try:
-                await self.executor.run(call_id, session.channel, command)
-            except Exception:  # one failed command must not stop the others of this call
-                log.exception("call %s: %r failed", call_id, command)
-                self.metrics.count("command_errors")
-        self.sessions.pop(call_id, None)
 
     async def drain(self, timeout: float) -> None:
         """Let workers finish what they were doing (on shutdown)."""

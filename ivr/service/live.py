@@ -9,8 +9,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prometheus_client import Histogram
+
 from ivr.service.calls import Calls
 from ivr.service.metrics import Metrics
+
+
+@dataclass(frozen=True)
+class LatencyHistogram:
+    """Counts per bin; ``edges`` are each bin's lower bound in seconds, the last bin open-ended."""
+
+    edges: tuple[float, ...]
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+EMPTY_HISTOGRAM = LatencyHistogram((0.0,), (0,))
+
+
+def bins_of(histogram: Histogram) -> LatencyHistogram:
+    """The per-bin counts of a prometheus histogram, whose buckets are cumulative."""
+    uppers: list[float] = []
+    cumulative: list[int] = []
+    for metric in histogram.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_bucket"):
+                uppers.append(float(sample.labels["le"]))
+                cumulative.append(int(sample.value))
+    counts = [now - before for before, now in zip([0, *cumulative], cumulative, strict=False)]
+    return LatencyHistogram((0.0, *uppers[:-1]), tuple(counts))
 
 
 @dataclass(frozen=True)
@@ -39,6 +69,6 @@ class LiveView:
             for call_id, session in list(self._calls.sessions.items())
         ]
 
-    def stop_latencies(self) -> list[float]:
-        """Seconds from an objection key to the recording stopped, latest calls."""
-        return list(self._metrics.stop_latency)
+    def stop_latencies(self) -> LatencyHistogram:
+        """Seconds from an objection key to StopMixMonitor answered, since the service started."""
+        return bins_of(self._metrics.stop_latency)

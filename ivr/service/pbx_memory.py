@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from ivr import names
 from ivr.ami import AmiClient, AmiError
+from ivr.clock import Clock
 from ivr.config.model import ConsentSettings
 
 log = logging.getLogger(__name__)
@@ -36,25 +37,25 @@ async def publish_keys(client: AmiClient, consent: ConsentSettings) -> None:
         await client.action("DBPut", {"Family": names.DB_SETTINGS, "Key": key, "Val": value})
 
 
-async def pending_objections(client: AmiClient) -> list[PbxObjection]:
+async def pending_objections(client: AmiClient, clock: Clock) -> list[PbxObjection]:
     try:
         _, entries = await client.event_list("DBGetTree", {"Family": names.DB_OBJECTIONS})
     except AmiError as exc:  # an empty family answers with an error
         log.debug("no objection kept by the PBX: %s", exc)
         return []
-    return [_objection(e.get("Key", ""), e.get("Val", "")) for e in entries if e.get("Key")]
+    return [_objection(e.get("Key", ""), e.get("Val", ""), clock) for e in entries if e.get("Key")]
 
 
 async def forget_objection(client: AmiClient, call_id: str) -> None:
     await client.action("DBDel", {"Family": names.DB_OBJECTIONS, "Key": call_id}, check=False)
 
 
-def _objection(key: str, value: str) -> PbxObjection:
+def _objection(key: str, value: str, clock: Clock) -> PbxObjection:
     call_id = key.rsplit("/", 1)[-1]
     try:
         at = datetime.fromtimestamp(float(value), UTC)
-    except ValueError:
-        at = datetime.now(UTC)
+    except ValueError:  # unreadable time: the objection still counts, from now
+        at = clock()
     return PbxObjection(call_id, at)
 
 

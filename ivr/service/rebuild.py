@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from ivr import names
 from ivr.ami import AmiClient, AmiError, Message
-from ivr.consent import inputs as i
-from ivr.consent.restore import Seen, restore
+from ivr.clock import Clock
+from ivr.consent.inputs import Seen
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
+from ivr.recordings.folder import RecordingsFolder
 from ivr.service.calls import Calls, CallStart
 from ivr.service.pbx_memory import PbxObjection
-from ivr.service.recordings import RecordingsFolder
 
 log = logging.getLogger(__name__)
 
@@ -87,50 +87,56 @@ async def _caller(client: AmiClient, channel: Message) -> LiveCaller | None:
 
 
 class Rebuilder:
-    def __init__(self, calls: Calls, ledger: AsyncLedger, recordings: RecordingsFolder) -> None:
+    """Gathers what the PBX and the ledger remember, call by call, into `Seen` facts; the calls
+    turn them into their machines' inputs (`ivr.consent.reconcile`), the one way back for a
+    tracked call through a cut link, a live call the service never saw, a call that ended
+    while it was away, and an objection the PBX kept."""
+
+    def __init__(
+        self, calls: Calls, ledger: AsyncLedger, recordings: RecordingsFolder, clock: Clock
+    ) -> None:
         self.calls = calls
         self.ledger = ledger
         self.recordings = recordings
+        self.clock = clock
 
     async def run(self, client: AmiClient, objections: list[PbxObjection]) -> set[str]:
-        """Adopt every call not tracked yet, bring the tracked ones up to date with what the PBX
-        did while the link was down; the ids of the live ones."""
+        """Every call brought in line with the PBX and the ledger; the ids of the live ones."""
         objected = {o.call_id: o.at for o in objections}
         tracked_before = set(self.calls.sessions)
-        self.calls.link_restored(objected, _now())
         callers = await live_callers(client)
         live = {c.call_id for c in callers}
         for caller in callers:
-            if caller.call_id in tracked_before:
-                self._catch_up(caller)
-            elif caller.call_id not in self.calls.sessions:
-                await self._adopt_live(caller, objected.get(caller.call_id))
-        await self._finish_ended(live, set(objected))
-        self._end_lost(tracked_before - live)
+            record = await self.ledger.get_call(caller.call_id)
+            seen = self._seen_live(caller, record, objected.get(caller.call_id))
+            self.calls.reconcile(caller.call_id, caller.channel, seen, caller.start)
+        for call_id in tracked_before - live:  # their hang-up was lost with the link
+            seen = Seen(None, objected.get(call_id), False, False, False, live=False)
+            self.calls.reconcile(call_id, "", seen, _NO_START)
+        await self._finish_ended(live, objected)
         log.info("rebuilt from the PBX: %d live call(s) in the consent flow", len(live))
         return live
 
-    def _catch_up(self, caller: LiveCaller) -> None:
-        """A call tracked through a cut link: its machine learns the step the dialplan kept, in
-        case the notice ended meanwhile (it ignores a step that does not end a notice it still
-        holds)."""
-        try:
-            step = names.Step(caller.variables[names.VAR_STEP])
-        except ValueError:
-            return  # not reported yet, or unknown: the machine goes on as it was
-        self.calls.feed(caller.call_id, i.NoticeMissed(_now(), step))
+    async def untracked_objection(self, call_id: str, channel: str) -> None:
+        """The PBX says a call the service does not track objected (it started before the
+        service could see it): honoured as any other reconciled call."""
+        if call_id in self.calls.sessions:
+            return
+        record = await self.ledger.get_call(call_id)
+        seen = replace(self._seen_ended(call_id, record, self.clock()), live=True)
+        self.calls.reconcile(call_id, channel, seen, _start_of(record))
 
-    async def _adopt_live(self, caller: LiveCaller, objected_at: datetime | None) -> None:
-        record = await self.ledger.get_call(caller.call_id)
+    def _seen_live(
+        self, caller: LiveCaller, record: CallRecord | None, objected_at: datetime | None
+    ) -> Seen:
         variables = caller.variables
         if objected_at is None and variables[names.VAR_OBJECTED] == "1":
-            objected_at = _logged_objection(record) or _now()
-        file_name = f"ivr-{caller.call_id}.wav"
-        seen = Seen(
+            objected_at = _logged_objection(record) or self.clock()
+        return Seen(
             step=variables[names.VAR_STEP] or None,
             objected_at=objected_at,
             objection_logged=_logged_objection(record) is not None,
-            recording=bool(variables[MIXMONITOR_VAR]) or self.recordings.exists(file_name),
+            recording=bool(variables[MIXMONITOR_VAR]) or self._file_exists(caller.call_id),
             bridged=caller.bridged,
             live=True,
             decision=variables[names.VAR_DECISION],
@@ -138,47 +144,44 @@ class Rebuilder:
             paused_by_agent=variables[names.VAR_PAUSED] == "1",
             paying=variables[names.VAR_PAYMENT] == "1",
         )
-        self._adopt(caller.call_id, caller.channel, seen, caller.start)
 
-    async def _finish_ended(self, live: set[str], objected: set[str]) -> None:
-        """Unfinished in the ledger, gone from the PBX. Those the PBX kept an objection for are
-        left to the objection collector, which also tidies AstDB."""
+    async def _finish_ended(self, live: set[str], objected: dict[str, datetime]) -> None:
+        """Calls gone from the PBX the ledger holds as unfinished, and calls the PBX kept an
+        objection for, whatever the ledger says of them."""
         summaries = await self.ledger.list_calls(
-            since=_now() - LEDGER_LOOKBACK, limit=LEDGER_SCAN_LIMIT
+            since=self.clock() - LEDGER_LOOKBACK, limit=LEDGER_SCAN_LIMIT
         )
-        for summary in summaries:
-            call_id = summary.call_id
-            if summary.ended_at is not None or call_id in live | objected:
-                continue
+        unfinished = {s.call_id for s in summaries if s.ended_at is None}
+        for call_id in sorted((unfinished | set(objected)) - live):
             if call_id in self.calls.sessions:
                 continue
             record = await self.ledger.get_call(call_id)
-            if record is None or record.decision is not None:
+            if record is not None and record.decision is not None and call_id not in objected:
                 continue
-            self._adopt(call_id, "", self._seen_ended(record), _start_of(record))
+            seen = self._seen_ended(call_id, record, objected.get(call_id))
+            self.calls.reconcile(call_id, "", seen, _start_of(record))
 
-    def _seen_ended(self, record: CallRecord) -> Seen:
-        kinds = [e.kind for e in record.events]
+    def _seen_ended(
+        self, call_id: str, record: CallRecord | None, objected_at: datetime | None
+    ) -> Seen:
+        kinds = [e.kind for e in record.events] if record is not None else []
         steps = [_STEP_KINDS[k] for k in kinds if k in _STEP_KINDS]
-        recorded = EventKind.RECORDING_STARTED in kinds
+        logged = _logged_objection(record)
         return Seen(
             step=steps[-1] if steps else None,
-            objected_at=_logged_objection(record),
-            objection_logged=_logged_objection(record) is not None,
-            recording=recorded or self.recordings.exists(f"ivr-{record.call_id}.wav"),
+            objected_at=objected_at or logged,
+            objection_logged=logged is not None,
+            recording=EventKind.RECORDING_STARTED in kinds or self._file_exists(call_id),
             bridged=False,
             live=False,
+            finished_as=record.decision if record is not None else None,
         )
 
-    def _adopt(self, call_id: str, channel: str, seen: Seen, start: CallStart) -> None:
-        tone = self.calls.decider.settings.agents.tone
-        consent, commands = restore(call_id, self.calls.object_key(), seen, _now(), tone=tone)
-        self.calls.adopt(consent, channel, commands, start)
+    def _file_exists(self, call_id: str) -> bool:
+        return self.recordings.exists(self.recordings.name_of(call_id))
 
-    def _end_lost(self, lost: set[str]) -> None:
-        """Calls tracked before the link dropped that ended meanwhile: their hang-up was lost."""
-        for call_id in lost:
-            self.calls.feed(call_id, i.HungUp(_now()))
+
+_NO_START = CallStart("", "", None, None)
 
 
 def _logged_objection(record: CallRecord | None) -> datetime | None:
@@ -187,11 +190,9 @@ def _logged_objection(record: CallRecord | None) -> datetime | None:
     return next((e.at for e in record.events if e.kind is EventKind.OBJECTED), None)
 
 
-def _start_of(record: CallRecord) -> CallStart:
+def _start_of(record: CallRecord | None) -> CallStart:
+    if record is None:
+        return _NO_START
     return CallStart(
         record.profile or "", record.language or "", record.caller_number, record.caller_name
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

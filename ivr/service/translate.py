@@ -1,42 +1,32 @@
 """AMI events of the PBX, translated into the consent machine's inputs. Pure.
 
-Only the caller's channel matters: its unique id is the call id the dialplan gave the call
-(IVR_CALL), so an event whose Uniqueid is not a tracked call id is ignored, agents' included.
+The caller's channel: its unique id is the call id the dialplan gave the call (IVR_CALL). The
+agents' channels are told apart by the bridge they share with it (`ivr.service.bridges`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ivr.ami import Message
 from ivr.consent import inputs as i
 from ivr.names import PAYMENT_EVENT, USER_EVENT, PaymentStep, Source, Step
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def consent_step(event: Message) -> tuple[str, Step] | None:
     """(call id, step) of an IvrConsent UserEvent, else None."""
     if event.name != "UserEvent" or event.get("UserEvent") != USER_EVENT:
         return None
-    call_id, step = event.get("Call", ""), event.get("Step", "")
-    try:
-        return (call_id, Step(step)) if call_id else None
-    except ValueError:
-        return None
+    call_id, step = event.get("Call", ""), Step.parse(event.get("Step"))
+    return (call_id, step) if call_id and step is not None else None
 
 
 def payment_step(event: Message) -> tuple[str, PaymentStep] | None:
     """(call id, step) of an IvrPayment UserEvent, else None."""
     if event.name != "UserEvent" or event.get("UserEvent") != PAYMENT_EVENT:
         return None
-    call_id, step = event.get("Call", ""), event.get("Step", "")
-    try:
-        return (call_id, PaymentStep(step)) if call_id else None
-    except ValueError:
-        return None
+    call_id, step = event.get("Call", ""), PaymentStep.parse(event.get("Step"))
+    return (call_id, step) if call_id and step is not None else None
 
 
 _PAYMENT_INPUTS: dict[PaymentStep, type[i.PaymentStarted | i.PaymentEnded | i.PaymentUnconfirmed]]
@@ -91,13 +81,10 @@ def _source(value: str) -> Source:
         return Source.DIALPLAN
 
 
-def agent_input(event: Message, at: datetime) -> i.AgentJoined | str | None:
-    """An agent's channel joining the call, or the key an agent pressed; else None."""
-    match event.name:
-        case "BridgeEnter":
-            return i.AgentJoined(at, event.get("Channel", ""))
-        case "DTMFEnd" if event.get("Direction") == "Received":
-            return event.get("Digit", "") or None
+def agent_key(event: Message) -> str | None:
+    """The key an agent pressed (DTMF end received on the agent's channel), else None."""
+    if event.name == "DTMFEnd" and event.get("Direction") == "Received":
+        return event.get("Digit", "") or None
     return None
 
 

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from ivr.crypto import SUFFIX, CryptoError, open_recording
 from ivr.ledger.privacy import StoredRecording
+from ivr.recordings.files import locate
 from ivr.web.context import KEYRING, SERVICE, audit
 from ivr.web.errors import error_response
 from ivr.web.params import whole_number
@@ -26,22 +27,11 @@ from ivr.web.params import whole_number
 CALL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 _CALL_ID = re.compile(CALL_ID_PATTERN)
 _REASON_MAX = 500
-_TYPES = {".wav": "audio/wav", ".gsm": "audio/gsm", ".ulaw": "audio/basic"}
+_TYPES = {".wav": "audio/wav"}
 
 
 def valid_call_id(call_id: str) -> bool:
     return bool(_CALL_ID.match(call_id)) and ".." not in call_id
-
-
-def locate(stored: str, folder: Path) -> Path | None:
-    """The file of a recording, encrypted or not, if it exists inside `folder`."""
-    base = Path(stored)
-    root = folder.resolve()
-    for candidate in (base, base.with_name(base.name + SUFFIX)):
-        resolved = candidate.resolve()
-        if resolved.is_relative_to(root) and resolved.is_file():
-            return resolved
-    return None
 
 
 async def listing(request: web.Request) -> web.Response:

@@ -19,7 +19,7 @@ from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from ivr.web.tokens import Role, add_token
 from tests.browser import chromium
-from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place
+from tests.support.consent_calls import ConsentCall, ledger_entry, place
 from tests.support.service import API_TOKEN, ServiceProcess
 from tests.support.targets import Target
 

@@ -18,8 +18,8 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from tests.faults.test_pbx_restart import health
-from tests.pbx.test_consent_loop import ConsentCall, event_kinds, ledger_entry, place, poll
 from tests.support.calls import channel_names, hang_up_everything
+from tests.support.consent_calls import ConsentCall, event_kinds, ledger_entry, place, poll
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 

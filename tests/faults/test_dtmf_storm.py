@@ -20,7 +20,7 @@ import pytest
 from ivr.ami import AmiClient, EventMatch, Subscription
 from ivr.qa.carrier import Carrier
 from ivr.simulate.procstat import usage
-from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place, poll
+from tests.support.consent_calls import ConsentCall, ledger_entry, place, poll
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 

@@ -23,10 +23,11 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, EventMatch
 from ivr.consent.machine import MISSED
+from ivr.consent.reconcile import LINK_DOWN
 from ivr.qa.carrier import Carrier
-from ivr.service.calls import LINK_DOWN
 from tests.faults.test_service_restart import object_and_hang_up
-from tests.pbx.test_consent_loop import (
+from tests.pbx.test_objection_service_down import objection_in_astdb
+from tests.support.consent_calls import (
     ConsentCall,
     NeverExists,
     event_of,
@@ -35,7 +36,6 @@ from tests.pbx.test_consent_loop import (
     place,
     poll,
 )
-from tests.pbx.test_objection_service_down import objection_in_astdb
 from tests.support.faultproxy import FaultProxy
 from tests.support.service import ServiceProcess, write_config
 from tests.support.targets import Target

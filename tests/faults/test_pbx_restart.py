@@ -17,8 +17,8 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from ivr.sandbox import instance
-from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place, poll
 from tests.support.calls import hang_up_everything
+from tests.support.consent_calls import ConsentCall, ledger_entry, place, poll
 from tests.support.fixtures import connect
 from tests.support.service import ServiceProcess, build_prompts, write_config
 from tests.support.targets import Target, external_pair, sandbox_pair, sandbox_prefix

@@ -19,7 +19,7 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.qa.audio import longest_zero_run, read_wav
 from ivr.qa.carrier import Carrier, KeyPad
-from tests.pbx.test_consent_loop import (
+from tests.support.consent_calls import (
     ConsentCall,
     NeverExists,
     event_kinds,

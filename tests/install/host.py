@@ -10,11 +10,30 @@ import os
 import pwd
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from tests.install.site import AdminPbx
 from tests.support.service import ServiceProcess
+
+
+class Identity(TypedDict, total=False):
+    """Who a process of the unit runs as, and in what: subprocess's own keyword arguments."""
+
+    env: dict[str, str]
+    umask: int
+    cwd: str
+    user: int
+    group: int
+    extra_groups: list[int]
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts `text` as it is (no backslash escapes)."""
+    return lambda _match: text
+
 
 UNIT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"  # systemd's default
 
@@ -60,7 +79,7 @@ class Host:
     def translate(self, text: str) -> str:
         for documented, here in sorted(self.paths.items(), key=lambda kv: -len(kv[0])):
             # Not inside a path already translated (/tmp/ivr-admin-x/etc/ivr).
-            text = re.sub(r"(?<![\w.-])" + re.escape(documented), lambda _, to=here: to, text)
+            text = re.sub(r"(?<![\w.-])" + re.escape(documented), _literal(here), text)
         ids = {"ivr": str(self.ivr_id), "asterisk": str(self.pbx.asterisk_gid)}
         text = re.sub(r"(-[og] )(ivr|asterisk)\b", lambda m: m[1] + ids[m[2]], text)
         # runuser needs a name this machine knows: setpriv does the same with the ids.
@@ -184,8 +203,8 @@ class UnitService(ServiceProcess):
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(argv, stdout=log, stderr=log, **self._identity(False))
 
-    def _identity(self, as_root: bool) -> dict[str, object]:
-        common: dict[str, object] = {"env": self.environment(), "umask": self.umask, "cwd": "/"}
+    def _identity(self, as_root: bool) -> Identity:
+        common = Identity(env=self.environment(), umask=self.umask, cwd="/")
         if as_root:
             return common
-        return common | {"user": self.uid, "group": self.gid, "extra_groups": self.groups}
+        return common | Identity(user=self.uid, group=self.gid, extra_groups=list(self.groups))

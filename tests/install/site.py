@@ -110,8 +110,8 @@ def stock_pbx(name: str, carrier: str) -> AdminPbx:
     shutil.rmtree(paths.host, ignore_errors=True)
     for folder in FOLDERS:
         (paths.host / folder).mkdir(parents=True, exist_ok=True)
-    for folder in (paths.host.parent, paths.host):
-        folder.chmod(0o755)
+    for top in (paths.host.parent, paths.host):
+        top.chmod(0o755)
     uid, gid = _rootfs_ids(paths.rootfs, ASTERISK_USER)
     pbx = AdminPbx(paths, state.ports.ami, uid, gid)
     _stock_etc(paths)
@@ -176,7 +176,7 @@ def _debian_ownership(pbx: AdminPbx) -> None:
             path.chmod(0o640)
     for name in ("spool", "log", "run", "lib", "db", "cache"):
         for folder, subfolders, files in os.walk(pbx.paths.host / name):
-            for entry in [folder, *(Path(folder) / n for n in subfolders + files)]:
+            for entry in [Path(folder), *(Path(folder) / n for n in subfolders + files)]:
                 os.chown(entry, pbx.asterisk_uid, pbx.asterisk_gid, follow_symlinks=False)
     pbx.monitor.chmod(0o750)
 

@@ -51,7 +51,7 @@ async def test_event_list_completes_with_every_channel(
         await call.wait_answered()
     response, events = await pbx_ami.event_list("CoreShowChannels")
     assert response.get("EventList") == "start"
-    assert sorted(e.get("CallerIDNum") for e in events) == sorted(numbers)
+    assert sorted(e.get("CallerIDNum") or "" for e in events) == sorted(numbers)
     assert {e.name for e in events} == {"CoreShowChannel"}
 
 

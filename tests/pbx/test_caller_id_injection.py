@@ -13,9 +13,9 @@ import pytest
 
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, call_with_looked_up_name
-from tests.pbx.test_consent_loop import ledger_entry
 from tests.pbx.test_consent_loop import service as service  # the fixture
 from tests.support.calls import PbxView, new_caller_number
+from tests.support.consent_calls import ledger_entry
 from tests.support.service import ServiceProcess
 
 pytestmark = pytest.mark.sip

@@ -4,7 +4,6 @@ the service as `ivr run` runs it; each test asserts files on disk and ledger row
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,17 +11,23 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from ivr.ami import AmiClient, AmiTimeout, EventMatch, Message
+from ivr.ami import AmiClient, AmiTimeout
 from ivr.qa.audio import hears, read_wav
-from ivr.qa.carrier import CallerLeg, Carrier, Voice
-from tests.support.calls import PbxView, new_caller_number
+from ivr.qa.carrier import Carrier
+from tests.support.consent_calls import (
+    AGENT_HZ,
+    CALLER_HZ,
+    NeverExists,
+    event_kinds,
+    event_of,
+    ledger_entry,
+    place,
+    poll,
+)
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 
 pytestmark = pytest.mark.sip
-
-CALLER_HZ, AGENT_HZ = 440, 1000
-STEP_DEADLINE = 20.0
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -31,122 +36,6 @@ async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
     await process.start()
     yield process
     assert process.stop() == 0, process.log_tail()
-
-
-class ConsentCall:
-    """One caller in the consent flow, seen from the carrier and from the PBX."""
-
-    def __init__(self, leg: CallerLeg, pbx: PbxView, started: Message, recordings: Path) -> None:
-        self.leg, self.pbx = leg, pbx
-        self.call_id = started.get("Call", "")
-        self.channel = started.get("Channel", "")
-        self.file = recordings / f"ivr-{self.call_id}.wav"
-
-    async def step(self, step: str, timeout: float = STEP_DEADLINE) -> Message:
-        return await self.pbx.events.wait_for(EventMatch("UserEvent", {"Step": step}), timeout)
-
-    async def bridged(self) -> None:
-        await self.pbx.bridged(2)
-
-    async def file_appears(self, timeout: float = 5.0) -> float:
-        return await poll(lambda: self.file.exists(), timeout, f"{self.file} never appeared")
-
-
-async def place(
-    carrier: Carrier,
-    pbx_ami: AmiClient,
-    target: Target,
-    exten: str = "c-fr-agent",
-    *,
-    caller: str | None = None,
-    voice: Voice | None = None,
-) -> ConsentCall:
-    """A caller (a number of its own unless given; the caller's tone unless another voice)
-    whose call reached the notice."""
-    number = caller or new_caller_number()
-    pbx = PbxView(pbx_ami, number)
-    voice = voice or Voice(tone=str(CALLER_HZ))
-    leg = await carrier.call(exten, caller_num=number, voice=voice)
-    started = await pbx.events.wait_for(
-        EventMatch("UserEvent", {"Step": "notice-started"}), STEP_DEADLINE
-    )
-    return ConsentCall(leg, pbx, started, target.recordings_dir)
-
-
-async def poll(condition: object, timeout: float, message: str) -> float:
-    """Seconds until ``condition()`` holds; fails with ``message`` past the deadline."""
-    assert callable(condition)
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout, message
-        await asyncio.sleep(0.01)
-    return time.monotonic() - started
-
-
-async def ledger_entry(
-    service: ServiceProcess, call_id: str, timeout: float = 15.0
-) -> dict[str, object]:
-    """The call's ledger entry once its final decision is written."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
-            if entry.get("decision"):
-                return entry
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, (
-            f"no final ledger entry for {call_id}\n{service.log_tail()}"
-        )
-        await asyncio.sleep(0.05)
-
-
-def event_kinds(entry: dict[str, object]) -> list[str]:
-    events = entry["events"]
-    assert isinstance(events, list)
-    return [e["kind"] for e in events]
-
-
-def event_of(entry: dict[str, object], kind: str) -> dict[str, object]:
-    events = entry["events"]
-    assert isinstance(events, list)
-    return next(e for e in events if e["kind"] == kind)
-
-
-async def logged(service: ServiceProcess, call_id: str, kind: str, timeout: float = 5.0) -> None:
-    """Until the call's ledger entry holds an event of ``kind`` (the call may not be in it yet)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with contextlib.suppress(OSError):
-            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
-            if kind in event_kinds(entry):
-                return
-        assert time.monotonic() < deadline, f"{call_id}: no {kind} in the ledger"
-        await asyncio.sleep(0.05)
-
-
-class NeverExists:
-    """Watches a path for the whole of a block: fails if the file ever appears."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.seen = path, False
-        self._task: asyncio.Task[None] | None = None
-
-    async def _watch(self) -> None:
-        while True:
-            self.seen = self.seen or self.path.exists()
-            await asyncio.sleep(0.005)
-
-    async def __aenter__(self) -> NeverExists:
-        self._task = asyncio.create_task(self._watch())
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        await asyncio.gather(self._task, return_exceptions=True)
-        assert not self.seen, f"{self.path} was created"
-        assert not self.path.exists(), f"{self.path} exists"
 
 
 async def test_no_key_records_both_voices_after_the_notice(
@@ -164,7 +53,9 @@ async def test_no_key_records_both_voices_after_the_notice(
     assert entry["decision"] == "kept"
     kinds = event_kinds(entry)
     assert kinds.index("notice-done") < kinds.index("recording-started")
-    assert event_of(entry, "notice-done")["at"] <= event_of(entry, "recording-started")["at"]
+    assert str(event_of(entry, "notice-done")["at"]) <= str(
+        event_of(entry, "recording-started")["at"]
+    )
     recording = entry["recording"]
     assert isinstance(recording, dict)
     assert Path(str(recording["path"])) == call.file

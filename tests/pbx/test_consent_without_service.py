@@ -10,7 +10,7 @@ import pytest
 
 from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
-from tests.pbx.test_consent_loop import NeverExists, place
+from tests.support.consent_calls import NeverExists, place
 from tests.support.targets import Target
 
 pytestmark = pytest.mark.sip

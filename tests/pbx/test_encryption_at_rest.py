@@ -17,7 +17,7 @@ from ivr.ami import AmiClient
 from ivr.crypto import new_key_hex
 from ivr.qa.audio import Pcm, hears
 from ivr.qa.carrier import Carrier
-from tests.pbx.test_consent_loop import AGENT_HZ, CALLER_HZ, ledger_entry, place
+from tests.support.consent_calls import AGENT_HZ, CALLER_HZ, ledger_entry, place
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 

@@ -20,7 +20,7 @@ import pytest_asyncio
 from ivr.ami import AmiClient, EventMatch, Message
 from ivr.qa.audio import hears, longest_zero_run, read_wav
 from ivr.qa.carrier import Carrier
-from tests.pbx.test_consent_loop import (
+from tests.support.consent_calls import (
     CALLER_HZ,
     ConsentCall,
     event_kinds,

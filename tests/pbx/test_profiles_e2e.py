@@ -18,7 +18,7 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
-from tests.pbx.test_consent_loop import (
+from tests.support.consent_calls import (
     ConsentCall,
     NeverExists,
     event_kinds,

@@ -21,7 +21,8 @@ import pytest_asyncio
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.audio import hears, longest_zero_run, read_wav
 from ivr.qa.carrier import Carrier, Voice
-from tests.pbx.test_consent_loop import (
+from tests.support.calls import new_caller_number
+from tests.support.consent_calls import (
     AGENT_HZ,
     CALLER_HZ,
     ConsentCall,
@@ -32,7 +33,6 @@ from tests.pbx.test_consent_loop import (
     place,
     poll,
 )
-from tests.support.calls import new_caller_number
 from tests.support.service import ServiceProcess, policy_config, running
 from tests.support.targets import Target
 

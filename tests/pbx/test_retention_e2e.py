@@ -29,7 +29,7 @@ from ivr.config.secret import Secret
 from ivr.crypto import new_key_hex
 from ivr.qa.carrier import Carrier
 from ivr.retention import subject_hash
-from tests.pbx.test_consent_loop import ConsentCall, ledger_entry, place, poll
+from tests.support.consent_calls import ConsentCall, ledger_entry, place, poll
 from tests.support.service import API_TOKEN, ServiceProcess, ivr_command, write_config
 from tests.support.targets import Target
 

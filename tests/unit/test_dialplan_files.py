@@ -33,8 +33,8 @@ def test_the_subroutine_uses_the_shared_names() -> None:
     assert f"[{names.OBJECT_CONTEXT}]" in conf
     for step in names.Step:
         assert f"UserEvent({names.USER_EVENT},Step: {step.value}" in conf, step
-    for step in names.PaymentStep:
-        assert f"UserEvent({names.PAYMENT_EVENT},Step: {step.value}" in conf, step
+    for payment in names.PaymentStep:
+        assert f"UserEvent({names.PAYMENT_EVENT},Step: {payment.value}" in conf, payment
     assert f"[{names.PAYMENT_CONTEXT}]" in conf
     variables = (
         names.VAR_CALL_ID,

@@ -401,7 +401,7 @@ def test_the_service_config_of_the_stack_loads_and_uses_the_service_account() ->
     settings = load_settings(REPO / "docker" / "ivr" / "ivr.toml", environ={})
     assert settings.ami.username == SERVICE_AMI_USER
     assert settings.ami.secret.reveal() == docker_spec.QA_SERVICE_SECRET
-    assert settings.ami.host == docker_spec.ADDRESSES[docker_spec.Role.PBX]
+    assert settings.ami.host == docker_spec.ADDRESSES[Role.PBX]
 
 
 def test_every_language_the_stack_speaks_has_its_prompt_volume(compose: dict[str, Any]) -> None:
@@ -431,7 +431,7 @@ def _mounted(compose: dict[str, Any], inside: str) -> str:
     for volume in compose["services"]["qa"]["volumes"]:
         source, target = volume.split(":")[:2]
         if inside == target or inside.startswith(target + "/"):
-            return source + inside[len(target) :]
+            return str(source) + inside[len(target) :]
     pytest.fail(f"qa: nothing mounted at {inside}")
 
 

@@ -13,8 +13,8 @@ from ivr.config import Settings
 from ivr.web.legal_notice import available_languages, render_legal_notice
 from tests.unit.config import sample
 
-ITEMS = ("name", "contact", "dpo", "purposes", "legal_basis", "recipients", "retention")
-ITEMS += ("transfers", "requirement", "portability", "rights", "complaint")
+ITEMS: tuple[str, ...] = ("name", "contact", "dpo", "purposes", "legal_basis", "recipients")
+ITEMS += ("retention", "transfers", "requirement", "portability", "rights", "complaint")
 
 
 def configured(folder: Path, **changes: object) -> Settings:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ivr.ledger.aio import AsyncLedger
-from ivr.service.live import LiveCall, LiveView
+from ivr.service.live import EMPTY_HISTOGRAM, LatencyHistogram, LiveCall, LiveView
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ class LiveBoard:
         live = sorted(self._rows.values(), key=lambda r: (r.started is None, r.started))
         return Snapshot(self._view is not None, tuple(live), tuple(self._recent))
 
-    def stop_latencies(self) -> list[float]:
-        return self._view.stop_latencies() if self._view is not None else []
+    def stop_latencies(self) -> LatencyHistogram:
+        return self._view.stop_latencies() if self._view is not None else EMPTY_HISTOGRAM
 
     async def wait(self, seen: int, timeout: float) -> bool:
         """True once the version differs from `seen` (or the board closes); False on timeout."""

@@ -26,20 +26,19 @@ async def outcomes(request: web.Request) -> web.StreamResponse:
     since = datetime.now(UTC) - timedelta(days=SPAN_DAYS)
     calls = await service.ledger.list_calls(since=since, limit=100_000)
     latencies = request.app[BOARD].stop_latencies()
-    figures = stats.outcomes(calls, latencies, today, SPAN_DAYS)
+    figures = stats.outcomes(calls, today, SPAN_DAYS)
     t = words(language(request))
     chart = {
         "days": [datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp() for d in figures.days],
         "series": figures.by_day,
         "labels": {d: t[f"decision-{d}"] for d in stats.DECISIONS},
-        "latency": {"edges": stats.LATENCY_EDGES, "counts": figures.latency_counts},
+        "latency": {"edges": latencies.edges, "counts": latencies.counts},
         "words": {k: t[k] for k in ("count", "seconds", "day")},
     }
     context = page_context(request) | {
         "figures": figures,
         "decisions": stats.DECISIONS,
-        "edges": stats.LATENCY_EDGES,
-        "latencies": len(latencies),
+        "latency": latencies,
         "chart": chart,
     }
     return render(request, "outcomes.html", context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -11,7 +11,6 @@ from ivr.ledger.model import CallSummary
 from ivr.names import Decision
 
 DECISIONS = tuple(str(d) for d in Decision)
-LATENCY_EDGES = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0)  # seconds; the last bin is "2 s and more"
 
 
 @dataclass(frozen=True)
@@ -19,12 +18,9 @@ class Outcomes:
     days: tuple[date, ...]
     by_day: dict[str, list[int]]  # decision -> count per day, in the order of `days`
     by_profile: dict[str, dict[str, int]]  # profile -> decision -> count
-    latency_counts: list[int]  # per bin of LATENCY_EDGES
 
 
-def outcomes(
-    calls: Iterable[CallSummary], latencies: Sequence[float], today: date, span: int = 14
-) -> Outcomes:
+def outcomes(calls: Iterable[CallSummary], today: date, span: int = 14) -> Outcomes:
     days = tuple(today - timedelta(days=n) for n in range(span - 1, -1, -1))
     index = {day: n for n, day in enumerate(days)}
     by_day = {decision: [0] * span for decision in DECISIONS}
@@ -41,17 +37,8 @@ def outcomes(
         days,
         by_day,
         {profile: dict(counts) for profile, counts in sorted(by_profile.items())},
-        latency_histogram(latencies),
     )
 
 
 def _day(moment: datetime) -> date:
     return moment.date()
-
-
-def latency_histogram(latencies: Sequence[float]) -> list[int]:
-    counts = [0] * len(LATENCY_EDGES)
-    for value in latencies:
-        slot = max(n for n, edge in enumerate(LATENCY_EDGES) if value >= edge or n == 0)
-        counts[slot] += 1
-    return counts

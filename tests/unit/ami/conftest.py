@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ivr.ami import AmiClient
-from tests.unit.ami.fake_ami import FakeAmi
+from tests.support.fake_ami import FakeAmi
 
 
 @pytest.fixture

@@ -78,11 +78,11 @@ CAPTURE_ENV = "IVR_AMI_CAPTURE"
 
 
 def capture_path() -> Path:
-    """The Asterisk 22 capture: $IVR_AMI_CAPTURE, else ../shared/data beside the repo."""
+    """The Asterisk 22 capture: $IVR_AMI_CAPTURE (the whole one), else its first 2 MB shipped
+    in tests/data (whole frames, enough for every test that reads it)."""
     if env := os.environ.get(CAPTURE_ENV):
         return Path(env)
-    repo = Path(__file__).resolve().parents[3]
-    return repo.parent / "shared" / "data" / "ami-events-asterisk22.txt.xz"
+    return Path(__file__).resolve().parents[2] / "data" / "ami-capture-head.txt.xz"
 
 
 def capture_head(size: int) -> bytes:

@@ -18,8 +18,8 @@ from ivr.ami import (
     EventMatch,
     Message,
 )
+from tests.support.fake_ami import FakeAmi, FakeConnection, Request, eventually, list_handler
 from tests.unit.ami import seeds
-from tests.unit.ami.fake_ami import FakeAmi, FakeConnection, Request, eventually, list_handler
 
 
 async def test_connect_reads_banner_and_logs_in(fake: FakeAmi, client: AmiClient) -> None:

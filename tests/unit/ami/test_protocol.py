@@ -166,7 +166,6 @@ def test_crlf_split_between_chunks() -> None:
         assert feed_all(FrameParser(), [data[:cut], data[cut:]])[0].get("Value") == "SUCCESS"
 
 
-@pytest.mark.skipif(not seeds.capture_path().exists(), reason="Asterisk 22 capture not found")
 def test_real_capture_head_matches_a_naive_split() -> None:
     data = seeds.capture_head(2_000_000)
     data = data[: data.rindex(b"\r\n\r\n") + 4]

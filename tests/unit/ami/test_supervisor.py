@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ivr.ami import AmiClient, AmiHealth, AmiSupervisor, AmiTimeout, Backoff
-from tests.unit.ami.fake_ami import FakeAmi, eventually
+from tests.support.fake_ami import FakeAmi, eventually
 
 FAST = Backoff(initial=0.01, maximum=0.05, factor=2.0, jitter=0.2)
 

@@ -65,7 +65,7 @@ def test_each_profile_says_the_keys_its_rules_need(
 
 def test_an_override_that_drops_the_accept_key_is_refused(tmp_path: Path) -> None:
     short = "Press {object_key} to object, {full_notice_key} for details."
-    texts = {"profiles": {"de": {"texts": {"en": {"notice-short": short}}}}}
+    texts: dict[str, object] = {"profiles": {"de": {"texts": {"en": {"notice-short": short}}}}}
     with pytest.raises(ConfigError, match=r"profiles\.de\.texts\.en\.notice-short.*accept_key"):
         load_settings(with_all(tmp_path, texts), environ={})
 
@@ -74,7 +74,7 @@ def test_notice_only_profiles_need_no_objection_key(tmp_path: Path) -> None:
     short = {
         "notice-short": "Recorded by {controller} for {purposes}; press {full_notice_key} for more."
     }
-    changes = {"profiles": {"us-one-party": {"texts": {"en": short}}}}
+    changes: dict[str, object] = {"profiles": {"us-one-party": {"texts": {"en": short}}}}
     settings = load_settings(with_all(tmp_path, changes), environ={})
     assert "press 1 for more" in settings.texts("us-one-party", "en")[Prompt.NOTICE_SHORT]
 
@@ -169,7 +169,12 @@ def own_profile(tmp_path: Path, table: dict[str, object]) -> Path:
 
 def test_a_profile_of_ones_own_starts_from_a_shipped_one(tmp_path: Path) -> None:
     texts = {lang: {"notice-short": text} for lang, text in OWN_SHORT.items()}
-    table = {"based_on": "fr", "mode": "opt-in", "description": "Acme, EU", "texts": texts}
+    table: dict[str, object] = {
+        "based_on": "fr",
+        "mode": "opt-in",
+        "description": "Acme, EU",
+        "texts": texts,
+    }
     settings = load_settings(own_profile(tmp_path, table), environ={})
     profile = settings.consent.profiles["acme-eu"]
     assert (profile.mode, profile.base, profile.languages) == (Mode.OPT_IN, "fr", ("fr", "en"))

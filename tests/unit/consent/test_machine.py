@@ -22,6 +22,7 @@ from ivr.names import Decision, Source, Step
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 FILE = "ivr-1795462485.7.wav"
+KEPT = i.KeptFile(f"/rec/{FILE}", 44.0, "a" * 64)
 
 
 def at(seconds: float) -> datetime:
@@ -50,10 +51,14 @@ HEARD = (i.NoticeStarted(at(0), "fr", "fr"), i.NoticeDone(at(12)))
 
 def test_no_key_records_once_bridged_and_keeps_it() -> None:
     consent, commands = run(
-        *HEARD, i.Bridged(at(15)), i.RecordingStarted(at(15.1)), i.HungUp(at(60))
+        *HEARD,
+        i.Bridged(at(15)),
+        i.RecordingStarted(at(15.1)),
+        i.HungUp(at(60)),
+        i.RecordingKept(at(61), KEPT),
     )
     assert of_type(commands, StartRecording) == [StartRecording(FILE)]
-    assert of_type(commands, Finish) == [Finish(at(60), Decision.KEPT, FILE)]
+    assert of_type(commands, Finish) == [Finish(at(60), Decision.KEPT, KEPT)]
     assert consent.phase is Phase.ENDED
 
 
@@ -269,8 +274,11 @@ def test_a_failed_start_is_logged_and_never_counted_as_kept() -> None:
 
 
 def test_objected_call_gets_a_last_delete_sweep_at_hang_up() -> None:
-    _, commands = run(*HEARD, i.Bridged(at(15)), i.KeyPressed(at(17), "9"), i.HungUp(at(30)))
+    consent, commands = run(*HEARD, i.Bridged(at(15)), i.KeyPressed(at(17), "9"), i.HungUp(at(30)))
     assert of_type(commands, DeleteRecording) == [DeleteRecording(FILE), DeleteRecording(FILE)]
+    assert consent.phase is Phase.CLOSING  # the decision waits for the last sweep
+    consent, commands = handle(consent, i.RecordingDeleted(at(30.1), FILE, existed=False))
+    assert of_type(commands, Finish) == [Finish(at(30), Decision.OBJECTED)]
 
 
 def test_a_transfer_rebridges_without_a_second_recording() -> None:
@@ -280,4 +288,5 @@ def test_a_transfer_rebridges_without_a_second_recording() -> None:
 
 def test_nothing_happens_after_the_end() -> None:
     consent, _ = run(*HEARD, i.HungUp(at(20)))
+    assert consent.phase is Phase.ENDED
     assert handle(consent, i.Bridged(at(21))) == (consent, [])

@@ -178,7 +178,9 @@ def test_the_private_key_stops_deletes_and_ends_private() -> None:
     assert of_type(commands, StopRecording) == [StopRecording()]
     assert of_type(commands, DeleteRecording) == [DeleteRecording(FILE)]
     assert of_type(commands, RememberObjection) == []  # the caller did not object
-    _, end = handle(consent, i.HungUp(at(60)))
+    consent, end = handle(consent, i.HungUp(at(60)))
+    assert of_type(end, Finish) == []  # not before the last sweep of the file
+    _, end = handle(consent, i.RecordingDeleted(at(61), FILE, existed=False))
     assert of_type(end, Finish) == [Finish(at(60), Decision.PRIVATE, None)]
 
 

@@ -9,6 +9,8 @@ import pytest
 
 from ivr.consent import inputs as i
 from ivr.consent.commands import (
+    CloseRecording,
+    Command,
     DeleteRecording,
     Finish,
     Log,
@@ -16,14 +18,15 @@ from ivr.consent.commands import (
     StartRecording,
     StopRecording,
 )
-from ivr.consent.machine import Phase, handle
-from ivr.consent.restore import AWAY, Seen, phase_of, restore
-from ivr.ledger.model import EventKind
-from ivr.names import Decision, Source
+from ivr.consent.machine import Consent, Phase, handle
+from ivr.consent.reconcile import AWAY, reconcile
+from ivr.consent.restore import Seen, phase_of
+from ivr.names import Decision, EventKind, Source
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CALL = "1795462485.7"
 FILE = f"ivr-{CALL}.wav"
+KEPT = i.KeptFile(f"/rec/{FILE}", 12.0, "a" * 64)
 LIVE = Seen(
     step="notice-started",
     objected_at=None,
@@ -33,6 +36,16 @@ LIVE = Seen(
     live=True,
     decision="fr:fr:notice:1:notice-short",
 )
+
+
+def restore(call_id: str, key: str, seen: Seen, at: datetime) -> tuple[Consent, list[Command]]:
+    """A call the service never tracked, brought back as the service does: a fresh machine fed
+    the reconciliation's inputs."""
+    consent, everything = Consent(call_id, key), []
+    for happened in reconcile(seen, tracked=False, at=at):
+        consent, commands = handle(consent, happened)
+        everything += commands
+    return consent, everything
 
 
 @pytest.mark.parametrize(
@@ -69,8 +82,10 @@ def test_a_recorded_call_stays_recorded_and_is_kept_at_hang_up() -> None:
     consent, commands = restore(CALL, "9", seen, T0)
     assert (consent.phase, consent.recording_requested) == (Phase.RECORDING, True)
     assert commands == [Mute(False)]  # the PBX made to agree: not paused
-    _, commands = handle(consent, i.HungUp(T0))
-    assert commands[-1] == Finish(T0, Decision.KEPT, FILE)
+    consent, commands = handle(consent, i.HungUp(T0))
+    assert commands[-1] == CloseRecording(FILE)
+    _, commands = handle(consent, i.RecordingKept(T0, KEPT))
+    assert commands[-1] == Finish(T0, Decision.KEPT, KEPT)
 
 
 @pytest.mark.parametrize("bridged", [False, True])
@@ -86,7 +101,7 @@ def test_a_call_that_awaited_its_agent_while_the_service_was_away_is_never_recor
     consent, commands = handle(consent, i.Bridged(T0))
     assert commands == []
     _, commands = handle(consent, i.HungUp(T0))
-    assert commands[-1] == Finish(T0, Decision.NOT_RECORDED, None)
+    assert commands[-1] == Finish(T0, Decision.NOT_RECORDED)
 
 
 def test_an_objection_the_pbx_kept_stops_deletes_and_is_logged_with_its_time() -> None:
@@ -134,10 +149,15 @@ def test_a_call_that_ended_while_away_is_finished(
     seen: Seen, decision: Decision, kept: str | None
 ) -> None:
     consent, commands = restore(CALL, "9", seen, T0)
+    if kept is not None:  # the decision waits for what the executor finds of the file
+        assert (consent.phase, commands[-1]) == (Phase.CLOSING, CloseRecording(FILE))
+        consent, commands = handle(consent, i.RecordingKept(T0, KEPT))
+    elif decision is Decision.OBJECTED:
+        assert (consent.phase, commands[-1]) == (Phase.CLOSING, DeleteRecording(FILE))
+        consent, commands = handle(consent, i.RecordingDeleted(T0, FILE, existed=True))
     assert consent.phase is Phase.ENDED
-    assert commands[-1] == Finish(T0, decision, kept)
-    if decision is Decision.OBJECTED:
-        assert DeleteRecording(FILE) in commands
+    finish = next(c for c in commands if isinstance(c, Finish))
+    assert finish == Finish(T0, decision, KEPT if kept else None)
 
 
 def test_a_bridged_call_that_ended_is_not_recorded_afterwards() -> None:

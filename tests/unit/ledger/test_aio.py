@@ -21,8 +21,9 @@ from ivr.ledger import (
     LedgerClosedError,
 )
 from ivr.ledger.codec import Detail
+from ivr.ledger.store import LedgerStore
 from ivr.names import Decision, Source
-from tests.unit.ledger.conftest import at
+from tests.unit.ledger.conftest import T0, at
 
 
 class WatchedLedger(Ledger):
@@ -178,3 +179,15 @@ async def test_an_unreadable_ledger_fails_to_open_and_leaves_no_thread(tmp_path:
         if thread.name.startswith("ivr-ledger"):
             await asyncio.to_thread(thread.join, 5)
             assert not thread.is_alive()
+
+
+async def test_batches_of_many_calls_share_group_commits_and_all_land(tmp_path: Path) -> None:
+    async with await AsyncLedger.open(tmp_path / "group.sqlite3") as ledger:
+
+        def hangup(call: str) -> Callable[[LedgerStore], object]:
+            return lambda s: s.add_event(call, at=T0, kind=EventKind.HANGUP, source=Source.CALLER)
+
+        results = await asyncio.gather(*(ledger.batch([hangup(f"g.{n}")]) for n in range(50)))
+        assert all(isinstance(r[0], int) for r in results)
+        calls = await ledger.list_calls(limit=100)
+        assert len(calls) == 50

@@ -338,3 +338,20 @@ def test_a_closed_ledger_says_so(ledger_path: Path) -> None:
     ledger.close()
     with pytest.raises(LedgerClosedError, match="closed"):
         ledger.get_call("c1")
+
+
+def test_a_batch_is_one_transaction_and_a_refused_write_is_rolled_back_alone(
+    ledger: Ledger,
+) -> None:
+    results = ledger.batch(
+        [
+            lambda s: s.add_event("b.1", at=at(1), kind=EventKind.HANGUP, source=Source.CALLER),
+            lambda s: s.finish_call("b.1", ended_at=at(2), decision=Decision.KEPT),  # no file
+            lambda s: s.finish_call("b.1", ended_at=at(2), decision=Decision.OBJECTED),
+        ]
+    )
+    assert isinstance(results[1], ValueError)
+    record = ledger.get_call("b.1")
+    assert record is not None
+    assert [e.kind for e in record.events] == [EventKind.HANGUP]
+    assert record.decision is Decision.OBJECTED

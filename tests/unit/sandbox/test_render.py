@@ -20,7 +20,7 @@ def spec(role: Role = Role.PBX, **changes: object) -> InstanceSpec:
         ami_secret="s3cret",
         dirs=AsteriskDirs.under(PurePosixPath("/srv/ivr/unit"), MODULES),
     )
-    return InstanceSpec(**(base.__dict__ | changes))  # type: ignore[arg-type]
+    return InstanceSpec(**(base.__dict__ | changes))
 
 
 def test_every_folder_of_the_instance_is_private() -> None:

@@ -40,15 +40,15 @@ def test_a_marker_for_another_package_list_is_not_ready(cache: Path) -> None:
 def test_without_root_the_error_says_so_and_points_to_docker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(rootfs.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr("ivr.sandbox.rootfs.os.geteuid", lambda: 1000)
     with pytest.raises(SandboxError, match=r"needs root.*docker compose"):
         rootfs.ensure_rootfs()
 
 
 def test_without_debootstrap_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rootfs.os, "geteuid", lambda: 0)
+    monkeypatch.setattr("ivr.sandbox.rootfs.os.geteuid", lambda: 0)
     monkeypatch.setattr(
-        rootfs.shutil, "which", lambda tool: None if tool == "debootstrap" else "/x"
+        "ivr.sandbox.rootfs.shutil.which", lambda tool: None if tool == "debootstrap" else "/x"
     )
     with pytest.raises(SandboxError, match=r"debootstrap is not installed.*docker"):
         rootfs.ensure_rootfs()

@@ -28,7 +28,7 @@ def runtime(manifest: Any) -> Any:
 
 
 def notice_hash(manifest: Any, profile: str, language: str) -> str | None:
-    return Runtime._hash(runtime(manifest), profile, language)  # type: ignore[arg-type]
+    return Runtime._hash(runtime(manifest), profile, language)
 
 
 def test_the_built_prompt_version_comes_first() -> None:

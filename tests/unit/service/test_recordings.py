@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.service.recordings import RecordingsFolder, UnsafeRecordingName
+from ivr.recordings.folder import RecordingsFolder, UnsafeRecordingName
 
 
 def write_wav(path: Path, frames: int) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from ivr.ledger import AsyncLedger
 from ivr.names import Decision
-from ivr.service.live import LiveCall, LiveView
+from ivr.service.live import LatencyHistogram, LiveCall, LiveView
 from ivr.web.dashboard.board import LiveBoard
 
 STARTED = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -28,8 +28,8 @@ class Calls(LiveView):
     def calls(self) -> list[LiveCall]:
         return list(self.now)
 
-    def stop_latencies(self) -> list[float]:
-        return [0.2]
+    def stop_latencies(self) -> LatencyHistogram:
+        return LatencyHistogram((0.0, 0.1), (0, 1))
 
 
 @pytest.fixture
@@ -80,4 +80,4 @@ async def test_without_the_service_view_the_board_says_so(ledger: AsyncLedger) -
     board = LiveBoard(None, ledger)
     await board.run()  # returns at once: nothing to watch
     assert board.snapshot().available is False
-    assert board.stop_latencies() == []
+    assert board.stop_latencies().total == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sqlite3
+from pathlib import Path
 
 import pytest
 from yarl import URL
@@ -80,7 +81,7 @@ async def test_ids_that_leave_the_folder_are_refused(site: Site, raw: str) -> No
     assert b"root:" not in await response.read()
 
 
-async def test_a_ledger_path_outside_the_folder_is_not_served(site: Site, tmp_path) -> None:
+async def test_a_ledger_path_outside_the_folder_is_not_served(site: Site, tmp_path: Path) -> None:
     outside = tmp_path / "secret.wav"
     outside.write_bytes(b"RIFF-not-yours")
     db = sqlite3.connect(site.settings.ledger.path)

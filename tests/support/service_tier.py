@@ -1,0 +1,78 @@
+"""The whole service in-process — calls, executor, ledger, HTTP — against the fake PBX, booted
+the way `ivr run` boots it (`Runtime.serve`), for the fast service tier."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from ivr.config import load_settings
+from ivr.config.model import Settings
+from ivr.ledger.aio import AsyncLedger
+from ivr.ledger.model import CallRecord
+from ivr.service.runtime import Runtime
+from tests.support.fake_ami import eventually
+from tests.support.fake_pbx import FakePbx
+from tests.support.service import TEST_CONFIG, free_port, with_policy
+
+READY = 5.0
+
+
+def tier_settings(folder: Path, pbx: FakePbx, policy: str = "") -> Settings:
+    (folder / "recordings").mkdir(exist_ok=True)
+    (folder / "sounds").mkdir(exist_ok=True)
+    path = folder / "ivr.toml"
+    template = with_policy(TEST_CONFIG, policy.replace("{", "{{").replace("}", "}}"))
+    path.write_text(
+        template.format(
+            ami_host="127.0.0.1",
+            ami_port=pbx.port,
+            username=pbx.username,
+            secret=pbx.secret,
+            recordings=folder / "recordings",
+            ledger=folder / "ledger.sqlite3",
+            http_port=free_port(),
+            sounds=folder / "sounds",
+        ),
+        encoding="utf-8",
+    )
+    return load_settings(path, environ={})
+
+
+@asynccontextmanager
+async def service(settings: Settings) -> AsyncIterator[Runtime]:
+    """The service up and connected to the fake PBX for the block, then stopped as on SIGTERM."""
+    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+        runtime = Runtime(settings, ledger)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(runtime.serve(stop))
+        try:
+            await eventually(
+                lambda: runtime.supervisor.health.connected and runtime.calls.held is None,
+                READY,
+                "the service connected to the fake PBX",
+            )
+            yield runtime
+        finally:
+            stop.set()
+            await serving
+
+
+async def decided(runtime: Runtime, call_id: str, timeout: float = 10.0) -> CallRecord:
+    """The call's ledger entry once its decision is written."""
+    found: list[CallRecord] = []
+
+    async def check() -> bool:
+        record = await runtime.ledger.get_call(call_id)
+        if record is not None and record.decision is not None:
+            found.append(record)
+            return True
+        return False
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, f"{call_id}: no decision"
+        await asyncio.sleep(0.01)
+    return found[0]
