@@ -62,3 +62,7 @@ def test_overseas_departments_are_in_their_own_zone(e164: str, zone: str) -> Non
 )
 def test_north_american_numbers_are_in_their_area_codes_zone(e164: str, zone: str) -> None:
     assert zones(e164, {}, "America/New_York") == (zone,)
+
+
+def test_an_overseas_number_written_with_33_is_moved_to_its_code() -> None:
+    assert normalise("+33692123456", "FR") == "+262692123456"
