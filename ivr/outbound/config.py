@@ -19,11 +19,12 @@ from ivr.config.errors import ConfigError
 from ivr.config.model import ConsentKeys, Settings
 from ivr.config.reader import Source, Table, hint, shown
 from ivr.outbound.profiles import INTERNAL_LIST, SHIPPED, Campaign, OutboundProfile
+from ivr.outbound.prompts import PROMPT_NAMES, SHIPPED_TEXTS
 from ivr.outbound.windows import WEEKDAYS, Period, Windows
 
 _SPAN = re.compile(r"([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
 _HOLIDAYS = ("none", "fr", "fr-alsace-moselle")
-_TOP = ("store", "fail_open", "stop_key", "agent_refusal_key", "profiles", "campaigns")
+_TOP = ("store", "fail_open", "stop_key", "agent_refusal_key", "profiles", "campaigns", "texts")
 _PROFILE = (
     "base", "region", "zone", "hours", "holidays", "cap_attempts", "cap_days", "rest_days",
     "list_max_age_days", "required_lists", "consent_from",
@@ -39,6 +40,7 @@ class OutboundSettings:
     agent_refusal_key: str = "*8"  # the agent's key for a refusal said aloud
     profiles: Mapping[str, OutboundProfile] = field(default_factory=dict)
     campaigns: Mapping[str, Campaign] = field(default_factory=dict)
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # language -> prompts
 
     def campaign(self, name: str) -> Campaign:
         try:
@@ -77,7 +79,21 @@ def read_outbound(table: Table, default_store: Path, consent_keys: ConsentKeys) 
         agent_refusal_key=table.string("agent_refusal_key", "*8"),
         profiles=profiles,
         campaigns=campaigns,
+        texts=_texts(table),
     )
+
+
+def _texts(table: Table) -> dict[str, dict[str, str]]:
+    """The shipped texts, each replaceable in [outbound.texts.<lang>]; a new language must
+    give them all."""
+    texts = {language: dict(prompts) for language, prompts in SHIPPED_TEXTS.items()}
+    for language, own in table.tables("texts", PROMPT_NAMES).items():
+        merged = texts.setdefault(language, {})
+        merged.update({name: own.string(name) for name in own.data})
+        missing = [name for name in PROMPT_NAMES if name not in merged]
+        if missing:
+            raise own.error(missing[0], "required for a language not shipped (fr, en)")
+    return texts
 
 
 def _profile(name: str, own: Table, known: Mapping[str, OutboundProfile]) -> OutboundProfile:
@@ -106,7 +122,9 @@ def _profile(name: str, own: Table, known: Mapping[str, OutboundProfile]) -> Out
 
 
 def _lists(own: Table, default: tuple[str, ...]) -> tuple[str, ...]:
-    if own.data.get("required_lists") == []:
+    if "required_lists" not in own:
+        return default
+    if own.data["required_lists"] == []:
         return ()  # a profile may require no list
     return own.strings("required_lists", default)
 
@@ -136,11 +154,14 @@ def _windows(own: Table, base: Windows | None) -> Windows | None:
     if "hours" not in own:
         return dataclasses.replace(base, holidays=holidays) if base else None
     hours = own.table("hours", WEEKDAYS)
-    days = {
-        day: tuple(_period(hours, day, span) for span in hours.strings(day, ()))
-        for day in hours.data
-    }
+    days = {day: _periods(hours, day) for day in hours.data}
     return Windows(days, holidays)
+
+
+def _periods(hours: Table, day: str) -> tuple[Period, ...]:
+    if hours.data[day] == []:
+        return ()  # no call that day
+    return tuple(_period(hours, day, span) for span in hours.strings(day, ()))
 
 
 def _period(hours: Table, day: str, span: str) -> Period:

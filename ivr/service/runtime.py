@@ -17,6 +17,7 @@ from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
 from ivr.names import Decision, Prompt, Source
+from ivr.outbound.guard import guard_hook
 from ivr.prompts import Manifest
 from ivr.retention import purge_daily
 from ivr.service import pbx_memory
@@ -76,6 +77,7 @@ class Runtime:
         )
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings)
         self.supervisor.on_connected.append(self._connected)
+        self.supervisor.on_connected.append(guard_hook(settings))  # issue 19: outbound guard
         self.calls.on_untracked_objection = self._collect_now
         self.manifest = _manifest(settings)
         self.collecting: set[asyncio.Task[None]] = set()

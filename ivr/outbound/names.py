@@ -1,0 +1,41 @@
+"""Names shared by the outbound guard and dialplan/ivr-outbound.conf, defined once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from ivr.outbound.rules import Rule
+
+CONTEXT = "ivr-outbound"  # Gosub(ivr-outbound,s,1(${EXTEN},CAMPAIGN[,PROFILE]))
+EVENT = "IvrOutbound"  # UserEvent: Step: guard, Number, Campaign, Profile, Presentation
+# The service's answer on the agent's channel: "allowed", or "refused:<rule>:<prompt>".
+VAR_VERDICT = "IVR_OUTBOUND"
+ALLOWED = "allowed"
+# AstDB: what the dialplan needs when the service is away (written at each connection).
+DB_FAMILY = "ivr-outbound"
+DB_FAIL_OPEN = "fail-open"  # "1": an unanswered guard lets the call through, logged
+DB_LANGUAGE = "language"  # the language of the agents' refusal prompts
+DB_UNGUARDED = "ivr-outbound-unguarded"  # key: channel uniqueid, value: "<epoch> <number>"
+PROMPT_FOLDER = "ivr-outbound"  # sounds/<lang>/ivr-outbound/<prompt>.wav
+
+# The agent's prompt for each refusal: several rules share a reason said aloud.
+PROMPTS: Mapping[Rule, str] = MappingProxyType(
+    {
+        Rule.CALLER_ID: "refused-caller-id",
+        Rule.OPPOSITION: "refused-opposition",
+        Rule.REST: "refused-opposition",
+        Rule.LIST_STALE: "refused-list-stale",
+        Rule.CONSENT: "refused-consent",
+        Rule.WINDOW: "refused-hours",
+        Rule.CAP: "refused-attempts",
+        Rule.NUMBER: "refused-invalid",
+        Rule.CAMPAIGN: "refused-invalid",
+        Rule.UNAVAILABLE: "refused-unavailable",
+    }
+)
+
+
+def verdict(rule: Rule | None) -> str:
+    """IVR_OUTBOUND's value for a decision."""
+    return ALLOWED if rule is None else f"refused:{rule.value}:{PROMPTS[rule]}"
