@@ -47,6 +47,24 @@ class OutboundGuard:
         fail_open = "1" if self.outbound.settings.fail_open else "0"
         for key, value in ((names.DB_FAIL_OPEN, fail_open), (names.DB_LANGUAGE, self.language)):
             await client.action("DBPut", {"Family": names.DB_FAMILY, "Key": key, "Val": value})
+        await self.collect_unguarded(client)
+
+    async def collect_unguarded(self, client: AmiClient) -> None:
+        """Calls the PBX placed while we were away (fail-open): each is logged and counted as
+        an attempt, then forgotten by the PBX."""
+        try:
+            _, entries = await client.event_list("DBGetTree", {"Family": names.DB_UNGUARDED})
+        except AmiError:  # an empty family answers with an error
+            return
+        for entry in entries:
+            key = entry.get("Key", "").rsplit("/", 1)[-1]
+            if not key:
+                continue
+            epoch, number, campaign = [*entry.get("Val", "").split(" "), "", "", ""][:3]
+            at = _moment(epoch) or self.clock()
+            await asyncio.to_thread(self.outbound.unguarded, number, campaign, at)
+            log.warning("outbound %s to %s placed unguarded at %s (fail-open)", campaign, key, at)
+            await client.action("DBDel", {"Family": names.DB_UNGUARDED, "Key": key}, check=False)
 
     def on_event(self, client: AmiClient, event: Message) -> None:
         if event.name != "UserEvent" or event.get("UserEvent") != names.EVENT:
@@ -68,6 +86,13 @@ class OutboundGuard:
             await client.action("Setvar", fields, timeout=ANSWER_TIMEOUT)
         except AmiError as exc:  # the agent hung up, or the link dropped: nothing was placed
             log.info("outbound verdict for %s not delivered: %s", channel, exc)
+
+
+def _moment(epoch: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(epoch), UTC)
+    except ValueError:
+        return None
 
 
 def guard_hook(settings: Settings) -> Callable[[AmiClient], Awaitable[None]]:

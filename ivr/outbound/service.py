@@ -14,7 +14,7 @@ from ivr.outbound.config import OutboundSettings
 from ivr.outbound.numbers import NumberError, normalise
 from ivr.outbound.port import ConsentRecord
 from ivr.outbound.profiles import Campaign
-from ivr.outbound.rules import Decision, Rule, decide
+from ivr.outbound.rules import Check, Decision, Rule, decide
 from ivr.outbound.store import SqliteOutboundStore
 
 CONSENT_COLUMNS = ("number", "given_at", "source", "wording")
@@ -64,6 +64,22 @@ class Outbound:
         except OutboundInputError as exc:
             return self._refuse(Rule.NUMBER, str(exc), campaign, number, at)
         return self.store.guard(chosen, e164, at, shown)
+
+    def unguarded(self, number: str, campaign: str, at: datetime) -> None:
+        """A call placed without the guard (fail-open): logged, and an attempt when the
+        campaign and the number are known, since it counts towards the cap all the same."""
+        decision = Decision(
+            True,
+            Rule.UNAVAILABLE,
+            (Check(Rule.UNAVAILABLE, False, "placed unguarded (fail-open)"),),
+        )
+        try:
+            chosen = self.campaign(campaign)
+            e164 = self.number(number, chosen.profile.region)
+        except OutboundInputError:
+            self.store.log_refusal(campaign, number, at, decision)
+            return
+        self.store.record_unguarded(chosen, e164, at, decision)
 
     def _refuse(self, rule: Rule, why: str, campaign: str, number: str, at: datetime) -> Decision:
         decision = Decision.refused(rule, why)

@@ -146,8 +146,18 @@ class SqliteOutboundStore:
             self._log(db, campaign.name, number, at, decision, facts)
         return decision
 
+    def record_unguarded(
+        self, campaign: Campaign, number: str, at: datetime, decision: Decision
+    ) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO outbound_attempts VALUES (?, ?, ?, ?)",
+                (campaign.professional, number, _ts(at), campaign.name),
+            )
+            self._log(db, campaign.name, number, at, decision, None)
+
     def log_refusal(self, campaign: str, number: str, at: datetime, decision: Decision) -> None:
-        """A decision the rules did not make (unknown campaign, bad number, no answer)."""
+        """A decision the rules did not make (unknown campaign, bad number, unguarded)."""
         with self._write() as db:
             self._log(db, campaign, number, at, decision, None)
 
