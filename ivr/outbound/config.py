@@ -19,7 +19,14 @@ from ivr.config.errors import ConfigError
 from ivr.config.model import ConsentKeys, Settings
 from ivr.config.reader import Source, Table, hint, shown
 from ivr.outbound.profiles import INTERNAL_LIST, SHIPPED, Campaign, OutboundProfile
-from ivr.outbound.prompts import PROMPT_NAMES, SHIPPED_TEXTS
+from ivr.outbound.prompts import (
+    CALLEE_PROMPTS,
+    PLACEHOLDERS,
+    PROMPT_NAMES,
+    SHIPPED_CALLEE_TEXTS,
+    SHIPPED_TEXTS,
+    callee_texts,
+)
 from ivr.outbound.windows import WEEKDAYS, Period, Windows
 
 _SPAN = re.compile(r"([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
@@ -70,6 +77,8 @@ def read_outbound(table: Table, default_store: Path, consent_keys: ConsentKeys) 
         for name, own in table.tables("campaigns", _CAMPAIGN).items()
     }
     stop_key = table.string("stop_key", "7")
+    if stop_key not in "0123456789" or len(stop_key) != 1:
+        raise table.error("stop_key", f"must be one digit, got {shown(stop_key)}")
     if stop_key in (consent_keys.full_notice, consent_keys.objection, consent_keys.accept):
         raise table.error("stop_key", f"{shown(stop_key)} is already a [consent.keys] key")
     return OutboundSettings(
@@ -86,13 +95,21 @@ def read_outbound(table: Table, default_store: Path, consent_keys: ConsentKeys) 
 def _texts(table: Table) -> dict[str, dict[str, str]]:
     """The shipped texts, each replaceable in [outbound.texts.<lang>]; a new language must
     give them all."""
-    texts = {language: dict(prompts) for language, prompts in SHIPPED_TEXTS.items()}
-    for language, own in table.tables("texts", PROMPT_NAMES).items():
+    texts = {
+        language: {**prompts, **SHIPPED_CALLEE_TEXTS[language]}
+        for language, prompts in SHIPPED_TEXTS.items()
+    }
+    for language, own in table.tables("texts", (*PROMPT_NAMES, *CALLEE_PROMPTS)).items():
         merged = texts.setdefault(language, {})
         merged.update({name: own.string(name) for name in own.data})
-        missing = [name for name in PROMPT_NAMES if name not in merged]
+        missing = [name for name in (*PROMPT_NAMES, *CALLEE_PROMPTS) if name not in merged]
         if missing:
             raise own.error(missing[0], "required for a language not shipped (fr, en)")
+        for name in own.data:
+            try:
+                merged[name].format(**PLACEHOLDERS)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise own.error(name, f"unknown placeholder or stray brace: {exc}") from None
     return texts
 
 
@@ -195,3 +212,9 @@ def _campaign(name: str, own: Table, profiles: Mapping[str, OutboundProfile]) ->
         purpose=own.string("purpose", "") if "purpose" in own else "",
         lists=lists,
     )
+
+
+def outbound_texts(settings: Settings) -> dict[str, dict[str, str]]:
+    """Every outbound prompt of the configuration, rendered (for ``ivr prompts build``)."""
+    outbound = load_outbound(settings)
+    return callee_texts(outbound.texts, outbound.campaigns, outbound.stop_key)

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 
 from ivr.ami import AmiClient, AmiError, Message
 from ivr.config.model import Settings
 from ivr.outbound import names
 from ivr.outbound.config import load_outbound
-from ivr.outbound.service import Outbound
+from ivr.outbound.service import Outbound, OutboundInputError
 from ivr.outbound.store import SqliteOutboundStore
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Kept = Callable[[str, str, datetime], None]  # number, campaign, when
 _MASKED = ("prohib", "unavailable")  # CALLERID(num-pres) values that hide the number
 ANSWER_TIMEOUT = 0.9  # seconds: the dialplan stops waiting at one second
 
@@ -44,32 +45,61 @@ class OutboundGuard:
     async def connected(self, client: AmiClient) -> None:
         """Tell the PBX what it needs without us, then listen (an AmiSupervisor hook)."""
         client.add_listener(lambda event: self.on_event(client, event))
-        fail_open = "1" if self.outbound.settings.fail_open else "0"
-        for key, value in ((names.DB_FAIL_OPEN, fail_open), (names.DB_LANGUAGE, self.language)):
+        settings = self.outbound.settings
+        published = (
+            (names.DB_FAIL_OPEN, "1" if settings.fail_open else "0"),
+            (names.DB_LANGUAGE, self.language),
+            (names.DB_KEY_STOP, settings.stop_key),
+        )
+        for key, value in published:
             await client.action("DBPut", {"Family": names.DB_FAMILY, "Key": key, "Val": value})
-        await self.collect_unguarded(client)
+        await self.collect(client, names.DB_UNGUARDED, self.outbound.unguarded)
+        await self.collect(client, names.DB_STOPS, self._stop)
 
-    async def collect_unguarded(self, client: AmiClient) -> None:
-        """Calls the PBX placed while we were away (fail-open): each is logged and counted as
-        an attempt, then forgotten by the PBX."""
+    async def collect(self, client: AmiClient, family: str, store: Kept) -> None:
+        """What the PBX kept for us (unguarded calls, stop keys): stored, then forgotten."""
         try:
-            _, entries = await client.event_list("DBGetTree", {"Family": names.DB_UNGUARDED})
+            _, entries = await client.event_list("DBGetTree", {"Family": family})
         except AmiError:  # an empty family answers with an error
             return
         for entry in entries:
             key = entry.get("Key", "").rsplit("/", 1)[-1]
-            if not key:
-                continue
-            epoch, number, campaign = [*entry.get("Val", "").split(" "), "", "", ""][:3]
-            at = _moment(epoch) or self.clock()
-            await asyncio.to_thread(self.outbound.unguarded, number, campaign, at)
-            log.warning("outbound %s to %s placed unguarded at %s (fail-open)", campaign, key, at)
-            await client.action("DBDel", {"Family": names.DB_UNGUARDED, "Key": key}, check=False)
+            if key:
+                await self._forget_after(client, family, key, entry.get("Val", ""), store)
+
+    async def _forget_after(
+        self, client: AmiClient, family: str, key: str, value: str, store: Kept
+    ) -> None:
+        epoch, number, campaign = [*value.split(" "), "", "", ""][:3]
+        at = _moment(epoch) or self.clock()
+        try:
+            await asyncio.to_thread(store, number, campaign, at)
+        except OutboundInputError as exc:  # nothing to store: the PBX's copy is useless too
+            log.error("outbound %s: %s kept by the PBX for %s: %s", campaign, family, key, exc)
+        else:
+            log.info("outbound %s: %s kept by the PBX for %s stored", campaign, family, key)
+        await client.action("DBDel", {"Family": family, "Key": key}, check=False)
+
+    def _stop(self, number: str, campaign: str, at: datetime) -> None:
+        self.outbound.stop(number, campaign, at, "called party, stop key")
 
     def on_event(self, client: AmiClient, event: Message) -> None:
         if event.name != "UserEvent" or event.get("UserEvent") != names.EVENT:
             return
-        task = asyncio.create_task(self.answer(client, event))
+        step = event.get("Step")
+        if step == names.STEP_GUARD:
+            self._spawn(self.answer(client, event))
+        elif step == names.STEP_STOP:
+            value = (
+                f"{self.clock().timestamp()} {event.get('Number', '')} {event.get('Campaign', '')}"
+            )
+            work = self._forget_after(
+                client, names.DB_STOPS, event.get("Key", ""), value, self._stop
+            )
+            self._spawn(work)
+
+    def _spawn(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(work)
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
 

@@ -16,7 +16,15 @@ ALLOWED = "allowed"
 DB_FAMILY = "ivr-outbound"
 DB_FAIL_OPEN = "fail-open"  # "1": an unanswered guard lets the call through, logged
 DB_LANGUAGE = "language"  # the language of the agents' refusal prompts
-DB_UNGUARDED = "ivr-outbound-unguarded"  # key: channel uniqueid, value: "<epoch> <number>"
+DB_KEY_STOP = "key-stop"  # the called party's "stop calling me" key
+# Kept by the PBX until the service has stored them; key: channel uniqueid,
+# value: "<epoch> <number> <campaign>".
+DB_UNGUARDED = "ivr-outbound-unguarded"  # calls placed while the guard was away (fail-open)
+DB_STOPS = "ivr-outbound-stop"  # "stop calling me" keys pressed by called parties
+# Values of the UserEvent's Step header.
+STEP_GUARD = "guard"  # the agent's channel asks before dialling
+STEP_OPENING = "opening"  # the called party answered: the opening plays
+STEP_STOP = "stop"  # the called party pressed the stop key
 PROMPT_FOLDER = "ivr-outbound"  # sounds/<lang>/ivr-outbound/<prompt>.wav
 
 # The agent's prompt for each refusal: several rules share a reason said aloud.

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from ivr.config.model import VoiceSettings
 from ivr.outbound.names import PROMPT_FOLDER, PROMPTS
+from ivr.outbound.profiles import Campaign
 from ivr.prompts import audio
 
 MANIFEST = "ivr-outbound-manifest.json"
@@ -40,17 +41,55 @@ SHIPPED_TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         },
     }
 )
+# What the called party hears, per campaign: {professional}, {purpose}, {stop_key}.
+SHIPPED_CALLEE_TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "fr": {
+            "opening": "Bonjour, {professional} vous appelle au sujet de {purpose}. "
+            "Pour ne plus être appelé par {professional}, appuyez sur {stop_key}.",
+            "stop-confirmed": "C'est noté : {professional} ne vous appellera plus. Au revoir.",
+        },
+        "en": {
+            "opening": "Hello, {professional} is calling you about {purpose}. "
+            "To never be called by {professional} again, press {stop_key}.",
+            "stop-confirmed": "Noted: {professional} will not call you again. Goodbye.",
+        },
+    }
+)
+DEFAULT_PURPOSE = MappingProxyType({"fr": "nos offres", "en": "our offers"})
 PROMPT_NAMES = tuple(sorted(set(PROMPTS.values())))
+CALLEE_PROMPTS = ("opening", "stop-confirmed")
+PLACEHOLDERS = {"professional": "X", "purpose": "X", "stop_key": "7"}
 
 
 def prompt_path(language: str, prompt: str) -> Path:
     return Path(language) / PROMPT_FOLDER / f"{prompt}.wav"
 
 
+def callee_texts(
+    texts: Mapping[str, Mapping[str, str]], campaigns: Mapping[str, Campaign], stop_key: str
+) -> dict[str, dict[str, str]]:
+    """The agents' prompts as they are, and each campaign's opening and confirmation,
+    rendered: language -> prompt path below ivr-outbound/ -> text."""
+    rendered: dict[str, dict[str, str]] = {}
+    for language, prompts in texts.items():
+        mine = {name: text for name, text in prompts.items() if name in PROMPT_NAMES}
+        for campaign in campaigns.values():
+            values = {
+                "professional": campaign.professional,
+                "purpose": campaign.purpose or DEFAULT_PURPOSE.get(language, campaign.name),
+                "stop_key": stop_key,
+            }
+            for name in CALLEE_PROMPTS:
+                mine[f"{campaign.name}/{name}"] = prompts[name].format(**values)
+        rendered[language] = mine
+    return rendered
+
+
 def build_outbound_prompts(
     texts: Mapping[str, Mapping[str, str]], voice: VoiceSettings, out: Path
 ) -> list[Path]:
-    """Speak every text into ``out``; returns the files (re)built."""
+    """Speak every text (language -> prompt -> text) into ``out``; returns the files built."""
     manifest_path = out / MANIFEST
     try:
         known: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))

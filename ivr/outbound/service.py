@@ -81,6 +81,15 @@ class Outbound:
             return
         self.store.record_unguarded(chosen, e164, at, decision)
 
+    def stop(self, number: str, campaign: str, at: datetime, who: str) -> str:
+        """ "Stop calling me": the number opposed for every site at once, its consents revoked,
+        the refusal recorded with who asked. Returns the number in E.164."""
+        chosen = self.settings.campaigns.get(campaign)
+        # An unknown campaign still opposes the number: the internal list applies to all.
+        e164 = self.number(number, chosen.profile.region if chosen else None)
+        self.store.oppose(e164, at, chosen.professional if chosen else "", who)
+        return e164
+
     def _refuse(self, rule: Rule, why: str, campaign: str, number: str, at: datetime) -> Decision:
         decision = Decision.refused(rule, why)
         self.store.log_refusal(campaign, number, at, decision)

@@ -73,6 +73,13 @@ exten => _o.,1,Gosub(ivr-outbound,s,1(${CUT(EXTEN,.,3)},${CUT(EXTEN,.,2)}))
  same => n,Hangup()
 exten => _m.,1,Set(CALLERID(num-pres)=prohib)
  same => n,Goto(o${EXTEN:1},1)
+; c.<campaign>.<number>: the whole outbound call, the called party hearing the opening and the
+; recording notice before the agent is bridged (Dial's U()).
+exten => _c.,1,Set(NUMBER=${CUT(EXTEN,.,3)})
+ same => n,Set(CAMPAIGN=${CUT(EXTEN,.,2)})
+ same => n,Gosub(ivr-outbound,s,1(${NUMBER},${CAMPAIGN}))
+ same => n,Dial(PJSIP/${NUMBER}@carrier,30,U(ivr-outbound-callee^${NUMBER}^${CAMPAIGN}))
+ same => n,Hangup()
 
 [ivr-smoke-clean-name]
 ; PJSIP builds the From of an outgoing leg from its connected line.

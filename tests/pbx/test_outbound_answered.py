@@ -1,0 +1,87 @@
+"""Issue 19 §4, §5 and §8, real SIP: the answered outbound call.
+
+The sandbox's ``c.<campaign>.<number>`` runs the guard, then ``Dial(…,U(ivr-outbound-callee…))``
+towards a consumer endpoint on the carrier. The called party hears the campaign's opening and
+the recording notice before the agent is bridged; the recording starts only after the notice
+and once bridged; the "stop calling me" key opposes the number at once, so that the next call
+to it is refused before it leaves the PBX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from ivr.ami import AmiClient, Message
+from ivr.outbound import names
+from ivr.qa.carrier import Carrier
+from tests.pbx.test_outbound_guard import POLICY, AgentCall, consumer, refused
+from tests.support.service import ServiceProcess, policy_config, running
+from tests.support.targets import Target
+
+pytestmark = [pytest.mark.sip, pytest.mark.timeout(180)]
+
+
+@pytest_asyncio.fixture(scope="module")
+async def service(
+    tmp_path_factory: pytest.TempPathFactory, pbx_target: Target
+) -> AsyncIterator[ServiceProcess]:
+    folder = tmp_path_factory.mktemp("answered")
+    async with running(policy_config(folder, pbx_target, POLICY), folder / "service.log") as s:
+        yield s
+
+
+def milestone(event: Message) -> str | None:
+    """The moments whose order the test checks, named."""
+    if event.name == "Newexten" and event.get("AppData", "").endswith("/opening"):
+        return "opening"
+    if event.name == "UserEvent" and event.get("UserEvent") == "IvrConsent":
+        return event.get("Step")
+    if event.name == "BridgeEnter" and event.get("Channel", "").startswith("PJSIP/carrier"):
+        return "bridged"
+    if event.name == "MixMonitorStart":
+        return "recording"
+    return None
+
+
+async def test_the_called_party_hears_opening_and_notice_before_the_agent(
+    service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient
+) -> None:
+    call = AgentCall(pbx_ami, carrier.ami, f"c.qa-open.{consumer()}")
+    ids = (call.phone, call.dialling)
+    with pbx_ami.subscribe(lambda e: e.get("Linkedid") in ids) as linked:
+        await call.place()
+        assert await call.verdict() == names.ALLOWED
+        seen: list[str] = []
+        while "recording" not in seen:
+            step = milestone(await linked.wait_for(None, 40.0))
+            if step is not None and step not in seen:
+                seen.append(step)
+    call.close()
+    assert seen.index("opening") < seen.index("notice-started") < seen.index("notice-done")
+    assert seen.index("notice-done") < seen.index("bridged") < seen.index("recording")
+
+
+async def test_the_stop_key_refuses_the_next_call_before_it_leaves(
+    service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
+) -> None:
+    number = consumer()
+    call = AgentCall(pbx_ami, carrier.ami, f"c.qa-open.{number}")
+    steps = pbx_ami.subscribe(
+        lambda e: e.name == "UserEvent" and e.get("UserEvent") == names.EVENT
+        and e.get("Number") == number
+    )  # fmt: skip
+    try:
+        await call.place()
+        leg = await call.carrier_legs.wait_for(None, 10.0)
+        await steps.wait_for(lambda e: e.get("Step") == names.STEP_OPENING, 10.0)
+        fields = {"Channel": leg.get("Channel", ""), "Digit": "7", "Duration": "250"}
+        await carrier.ami.action("PlayDTMF", fields)
+        await steps.wait_for(lambda e: e.get("Step") == names.STEP_STOP, 10.0)
+        await call.ended(20.0)
+    finally:
+        steps.unsubscribe()
+        call.close()
+    assert await refused(carrier, pbx_ami, f"o.qa-open.{number}", pbx_target) == "opposition"
