@@ -116,6 +116,14 @@ class Outbound:
             raise OutboundInputError(f"the CSV lacks the column(s) {', '.join(missing)}")
         return [self._consent(row, line) for line, row in enumerate(reader, 2)]
 
+    def consent_rows(self, rows: list[dict[str, str]]) -> list[ConsentRecord]:
+        """Consents given as objects (the HTTP API): the same checks as the CSV's rows."""
+        for line, row in enumerate(rows, 1):
+            missing = [c for c in CONSENT_COLUMNS if c not in row]
+            if missing:
+                raise OutboundInputError(f"consent {line}: lacks {', '.join(missing)}")
+        return [self._consent(row, line) for line, row in enumerate(rows, 1)]
+
     def _consent(self, row: dict[str, Any], line: int) -> ConsentRecord:
         try:
             given = datetime.fromisoformat(row["given_at"])
