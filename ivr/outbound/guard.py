@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 
 from ivr.ami import AmiClient, AmiError, Message
 from ivr.config.model import Settings
 from ivr.outbound import names
+from ivr.outbound.agent_keys import AgentRefusalKeys
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError
 from ivr.outbound.store import SqliteOutboundStore
@@ -36,11 +38,14 @@ def presented(event: Message) -> bool:
 
 
 class OutboundGuard:
-    def __init__(self, outbound: Outbound, language: str, clock: Clock = _utc_now) -> None:
+    def __init__(
+        self, outbound: Outbound, language: str, key_timeout: float, clock: Clock = _utc_now
+    ) -> None:
         self.outbound = outbound
         self.language = language
         self.clock = clock
         self.pending: set[asyncio.Task[None]] = set()
+        self.agent_keys = AgentRefusalKeys(outbound.settings.agent_refusal_key, key_timeout)
 
     async def connected(self, client: AmiClient) -> None:
         """Tell the PBX what it needs without us, then listen (an AmiSupervisor hook)."""
@@ -84,6 +89,12 @@ class OutboundGuard:
         self.outbound.stop(number, campaign, at, "called party, stop key")
 
     def on_event(self, client: AmiClient, event: Message) -> None:
+        if event.name == "DTMFEnd" and event.get("Direction") == "Received":
+            self._agent_key(event)
+            return
+        if event.name == "Hangup":
+            self.agent_keys.ended(event.get("Channel", ""))
+            return
         if event.name != "UserEvent" or event.get("UserEvent") != names.EVENT:
             return
         step = event.get("Step")
@@ -98,6 +109,18 @@ class OutboundGuard:
             )
             self._spawn(work)
 
+    def _agent_key(self, event: Message) -> None:
+        channel = event.get("Channel", "")
+        found = self.agent_keys.key(channel, event.get("Digit", ""), time.monotonic())
+        if found is not None:
+            number, campaign = found
+            log.info("outbound %s: the agent on %s reports a refusal", campaign, channel)
+            self._spawn(self._agent_refusal(number, campaign, channel))
+
+    async def _agent_refusal(self, number: str, campaign: str, channel: str) -> None:
+        who = f"agent on {channel}, refusal said aloud"
+        await asyncio.to_thread(self.outbound.stop, number, campaign, self.clock(), who)
+
     def _spawn(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.create_task(work)
         self.pending.add(task)
@@ -110,6 +133,8 @@ class OutboundGuard:
             self.outbound.guard, number, campaign, self.clock(), presented(event)
         )
         value = names.verdict(decision.rule)
+        if decision.allowed:
+            self.agent_keys.allowed(channel, number, campaign)
         log.info("outbound %s on %s (%s): %s", campaign, channel, event.get("Uniqueid"), value)
         fields = {"Channel": channel, "Variable": names.VAR_VERDICT, "Value": value}
         try:
@@ -131,4 +156,5 @@ def guard_hook(settings: Settings) -> Callable[[AmiClient], Awaitable[None]]:
     consent = settings.consent
     language = consent.profiles[consent.default_profile].default_language
     store = SqliteOutboundStore(outbound.store)
-    return OutboundGuard(Outbound(outbound, store), language).connected
+    key_timeout = settings.agents.key_timeout
+    return OutboundGuard(Outbound(outbound, store), language, key_timeout).connected

@@ -9,6 +9,7 @@ to it is refused before it leaves the PBX.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -85,3 +86,59 @@ async def test_the_stop_key_refuses_the_next_call_before_it_leaves(
         steps.unsubscribe()
         call.close()
     assert await refused(carrier, pbx_ami, f"o.qa-open.{number}", pbx_target) == "opposition"
+
+
+async def _bridged(call: AgentCall, pbx: AmiClient) -> tuple[str, str]:
+    """Place ``call`` and wait until the consumer is bridged to the agent and recorded:
+    (the agent phone's channel, the called party's call id)."""
+    ids = (call.phone, call.dialling)
+    with pbx.subscribe(lambda e: e.get("Linkedid") in ids) as linked:
+        await call.place()
+        phone = await linked.wait_for(
+            lambda e: e.name == "Newchannel" and e.get("Uniqueid") == call.phone, 10.0
+        )
+        started = await linked.wait_for(lambda e: e.name == "MixMonitorStart", 40.0)
+    return phone.get("Channel", ""), started.get("Uniqueid", "")
+
+
+async def test_the_agents_refusal_key_refuses_the_next_call(
+    service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
+) -> None:
+    number = consumer()
+    call = AgentCall(pbx_ami, carrier.ami, f"c.qa-open.{number}")
+    try:
+        phone, _ = await _bridged(call, pbx_ami)
+        for digit in "*8":
+            await pbx_ami.action("PlayDTMF", {"Channel": phone, "Digit": digit, "Duration": "150"})
+        await pbx_ami.action("Hangup", {"Channel": phone}, check=False)
+        await call.ended(10.0)
+    finally:
+        call.close()
+    assert await refused(carrier, pbx_ami, f"o.qa-open.{number}", pbx_target) == "opposition"
+
+
+async def test_an_objection_on_an_outbound_call_stops_and_deletes_the_recording(
+    service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
+) -> None:
+    call = AgentCall(pbx_ami, carrier.ami, f"c.qa-open.{consumer()}")
+    try:
+        leg_wait = call.carrier_legs.wait_for(None, 10.0)
+        _, call_id = await _bridged(call, pbx_ami)
+        leg = await leg_wait
+        recording = pbx_target.recordings_dir / f"ivr-{call_id}.wav"
+        assert recording.exists()
+        fields = {"Channel": leg.get("Channel", ""), "Digit": "9", "Duration": "250"}
+        await carrier.ami.action("PlayDTMF", fields)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5.0
+        while recording.exists():
+            assert loop.time() < deadline, "the recording was not deleted"
+            await asyncio.sleep(0.1)
+        assert call.dialling in [name.get("Uniqueid") for name in await _channels(pbx_ami)]
+    finally:
+        call.close()
+
+
+async def _channels(pbx: AmiClient) -> list[Message]:
+    _, events = await pbx.event_list("CoreShowChannels")
+    return [e for e in events if e.name == "CoreShowChannel"]
