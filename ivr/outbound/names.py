@@ -8,6 +8,7 @@ from types import MappingProxyType
 from ivr.outbound.rules import Rule
 
 CONTEXT = "ivr-outbound"  # Gosub(ivr-outbound,s,1(${EXTEN},CAMPAIGN[,PROFILE]))
+CALLEE_CONTEXT = "ivr-outbound-callee"  # Dial(…,U(ivr-outbound-callee^NUMBER^CAMPAIGN))
 EVENT = "IvrOutbound"  # UserEvent: Step: guard, Number, Campaign, Profile, Presentation
 # The service's answer on the agent's channel: "allowed", or "refused:<rule>:<prompt>".
 VAR_VERDICT = "IVR_OUTBOUND"
