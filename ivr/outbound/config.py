@@ -30,6 +30,7 @@ from ivr.outbound.prompts import (
 from ivr.outbound.windows import WEEKDAYS, Period, Windows
 
 _SPAN = re.compile(r"([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
+_DTMF = re.compile(r"[0-9*#]{1,4}")
 _HOLIDAYS = ("none", "fr", "fr-alsace-moselle")
 _TOP = ("store", "fail_open", "stop_key", "agent_refusal_key", "profiles", "campaigns", "texts")
 _PROFILE = (
@@ -64,8 +65,21 @@ def load_outbound(settings: Settings) -> OutboundSettings:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read: {exc}", path=settings.path, key=None) from None
     default_store = settings.ledger.path.parent / "outbound.sqlite3"
-    return read_outbound(Table(raw.get("outbound", {}), "outbound", Source(settings.path), _TOP),
-                         default_store, settings.consent.keys)  # fmt: skip
+    table = Table(raw.get("outbound", {}), "outbound", Source(settings.path), _TOP)
+    outbound = read_outbound(table, default_store, settings.consent.keys)
+    _check_agent_key(table, outbound.agent_refusal_key, settings)
+    return outbound
+
+
+def _check_agent_key(table: Table, key: str, settings: Settings) -> None:
+    """The agent's refusal key is typed beside the agents' other keys: none may start another."""
+    if not _DTMF.fullmatch(key):
+        raise table.error("agent_refusal_key", f"1 to 4 keys among 0-9 * #, got {shown(key)}")
+    agents = settings.agents
+    for other in (agents.pause_key, agents.private_key, agents.private_prefix):
+        if other and (other.startswith(key) or key.startswith(other)):
+            why = f"{shown(key)} clashes with the [agents] key {shown(other)}"
+            raise table.error("agent_refusal_key", why)
 
 
 def read_outbound(table: Table, default_store: Path, consent_keys: ConsentKeys) -> OutboundSettings:

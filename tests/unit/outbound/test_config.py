@@ -67,6 +67,8 @@ def test_a_profile_overrides_only_what_it_names(tmp_path: Path) -> None:
         ({"texts": {"fr": {"opening": "{nobody}"}}}, "outbound.texts.fr.opening", "placeholder"),
         ({"texts": {"de": {"opening": "Hallo"}}}, "outbound.texts.de", "not shipped"),
         ({"fail_opne": True}, "outbound.fail_opne", "fail_open"),
+        ({"agent_refusal_key": "*1"}, "outbound.agent_refusal_key", "[agents]"),
+        ({"agent_refusal_key": "*x"}, "outbound.agent_refusal_key", "0-9"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_key(
