@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
@@ -129,9 +130,13 @@ class OutboundGuard:
     async def answer(self, client: AmiClient, event: Message) -> None:
         channel = event.get("Channel", "")
         number, campaign = event.get("Number", ""), event.get("Campaign", "")
-        decision = await asyncio.to_thread(
-            self.outbound.guard, number, campaign, self.clock(), presented(event)
-        )
+        try:
+            decision = await asyncio.to_thread(
+                self.outbound.guard, number, campaign, self.clock(), presented(event)
+            )
+        except sqlite3.Error:  # no answer: the dialplan refuses the call itself (fail closed)
+            log.exception("outbound %s on %s: no decision", campaign, channel)
+            return
         value = names.verdict(decision.rule)
         if decision.allowed:
             self.agent_keys.allowed(channel, number, campaign)
