@@ -160,6 +160,6 @@ def guard_hook(settings: Settings) -> Callable[[AmiClient], Awaitable[None]]:
     outbound = load_outbound(settings)
     consent = settings.consent
     language = consent.profiles[consent.default_profile].default_language
-    store = SqliteOutboundStore(outbound.store)
+    store = SqliteOutboundStore(outbound.store, checkpoint_every=1.0)
     key_timeout = settings.agents.key_timeout
     return OutboundGuard(Outbound(outbound, store), language, key_timeout).connected

@@ -145,3 +145,14 @@ def test_purge_removes_attempts_older_than_the_window(store: SqliteOutboundStore
     store.guard(ANYTIME, NUMBER, MONDAY + timedelta(days=70), True)
     assert store.purge(MONDAY + timedelta(days=60), MONDAY) == 1
     assert [a.at for a in store.attempts(NUMBER)] == [MONDAY + timedelta(days=70)]
+
+
+def test_background_checkpoints_replace_sqlites_and_stop_with_the_store(tmp_path: Path) -> None:
+    store = SqliteOutboundStore(tmp_path / "o.sqlite3", checkpoint_every=0.05)
+    assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    assert store.guard(ANYTIME, NUMBER, MONDAY, True).allowed
+    thread = store._checkpointer
+    assert thread is not None
+    assert thread.is_alive()
+    store.close()
+    assert not thread.is_alive()
