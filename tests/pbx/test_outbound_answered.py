@@ -10,6 +10,7 @@ to it is refused before it leaves the PBX.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -120,7 +121,8 @@ async def test_the_agents_refusal_key_refuses_the_next_call(
 async def test_an_objection_on_an_outbound_call_stops_and_deletes_the_recording(
     service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
 ) -> None:
-    call = AgentCall(pbx_ami, carrier.ami, f"c.qa-open.{consumer()}")
+    number = consumer()
+    call = AgentCall(pbx_ami, carrier.ami, f"c.qa-open.{number}")
     try:
         leg_wait = call.carrier_legs.wait_for(None, 10.0)
         _, call_id = await _bridged(call, pbx_ami)
@@ -135,6 +137,8 @@ async def test_an_objection_on_an_outbound_call_stops_and_deletes_the_recording(
             assert loop.time() < deadline, "the recording was not deleted"
             await asyncio.sleep(0.1)
         assert call.dialling in [name.get("Uniqueid") for name in await _channels(pbx_ami)]
+        entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}?reason=qa")
+        assert entry["caller_number"] == number, json.dumps(entry)  # the called party
     finally:
         call.close()
 
