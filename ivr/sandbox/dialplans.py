@@ -27,6 +27,11 @@ include => ivr-consent-test
 exten => _c-[a-z][a-z]-.,1,Gosub(ivr-consent,s,1(fr,${EXTEN:2:2}))
  same => n,Dial(PJSIP/${EXTEN:5}@carrier,60)
  same => n,Hangup()
+; The same consent flow on a channel that is not the call's first: l-<agent> dials a Local
+; channel (not optimised away) whose other half runs c-fr-<agent>, so the flow's channel has
+; another Linkedid than its own Uniqueid (issue 17: agents known from the bridge).
+exten => _l-.,1,Dial(Local/c-fr-${EXTEN:2}@ivr-consent-test/n,60)
+ same => n,Hangup()
 
 ; The same after a "CRM lookup" that returns the caller's name as any bytes (see the carrier's
 ; ivr-caller-raw): n-<agent>, e.g. n-agent.
