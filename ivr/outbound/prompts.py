@@ -7,13 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from ivr.config.model import VoiceSettings
 from ivr.outbound.names import PROMPT_FOLDER, PROMPTS
 from ivr.outbound.profiles import Campaign
-from ivr.prompts import audio
+from ivr.prompts import audio, modes
 
 MANIFEST = "ivr-outbound-manifest.json"
 # Short on purpose: the agent hears it instead of a ring tone and dials the next number.
@@ -100,13 +100,17 @@ def build_outbound_prompts(
         for prompt, text in prompts.items():
             relative = str(prompt_path(language, prompt))
             version = _version(text, voice, language)
-            if known.get(relative) == version and (out / relative).is_file():
-                continue
-            (out / relative).parent.mkdir(parents=True, exist_ok=True)
-            audio.synthesize(text, language, voice, out / relative)
-            known[relative] = version
-            built.append(out / relative)
+            target = out / relative
+            if known.get(relative) != version or not target.is_file():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                audio.synthesize(text, language, voice, target)
+                known[relative] = version
+                built.append(target)
+            # The PBX's user plays them, whatever the umask the builder runs under.
+            modes.publish_folders(out, PurePosixPath(relative))
+            modes.publish_file(target)
     manifest_path.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+    modes.publish_file(manifest_path)
     return built
 
 
