@@ -35,7 +35,7 @@ from ivr.crypto import Keyring, encrypt_recording
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import KeptRecording
 from ivr.ledger.store import LedgerStore
-from ivr.recordings.folder import RecordingsFolder
+from ivr.recordings.folder import RecordingsFolder, UnsafeRecordingName
 from ivr.service.controls import CallControls
 from ivr.service.metrics import Metrics
 from ivr.service.tones import TonePool
@@ -144,6 +144,9 @@ class Executor:
                 return [await self._close(call_id, command.file_name)]
 
     async def _start(self, call_id: str, channel: str, file_name: str) -> Facts:
+        if self.recordings.clear_link(file_name):  # the PBX would write through it: refuse
+            log.error("call %s: a link sat at %s; removed, not recording", call_id, file_name)
+            return [i.RecordingFailed(self.clock(), f"a link sat at {file_name}; removed")]
         try:
             await self.controls.action("MixMonitor", {"Channel": channel, "File": file_name})
         except AmiError as exc:
@@ -199,6 +202,14 @@ class Executor:
 
     async def _close(self, call_id: str, file_name: str) -> i.Input:
         """What became of a recording to keep, once the PBX let go of it."""
+        try:
+            return await self._closed(call_id, file_name)
+        except (UnsafeRecordingName, OSError) as exc:  # a link or a non-file under its name
+            log.error("call %s: recording %s refused: %s", call_id, file_name, exc)
+            self.metrics.count("recordings_missing")
+            return i.RecordingMissing(self.clock(), f"{file_name} refused: {exc}")
+
+    async def _closed(self, call_id: str, file_name: str) -> i.Input:
         closed = await self.recordings.wait_closed(file_name)
         if await self.ledger.redaction_of(call_id) == "erasure":
             log.info("call %s: erased during the call; recording deleted", call_id)
