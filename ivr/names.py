@@ -179,6 +179,8 @@ class EventKind(StrEnum):
     RECORDING_STOPPED = "recording-stopped"
     RECORDING_DELETED = "recording-deleted"
     RECORDING_KEPT = "recording-kept"
+    RECORDING_ENCRYPTED = "recording-encrypted"  # a kept file encrypted after the call's end
+    RECORDING_REDACTED = "recording-redacted"  # detail: from, to, old and new sha256, reason
     HANGUP = "hangup"
     ERROR = "error"  # something failed; the detail says what
 

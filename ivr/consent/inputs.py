@@ -223,8 +223,12 @@ class RecordingErased:
 
 @dataclass(frozen=True)
 class EncryptionFailed:
+    """The closed recording could not be encrypted: it is still there, in the clear (``kept``,
+    as closed and hashed), for the service to encrypt again later."""
+
     at: datetime
     reason: str
+    kept: KeptFile
 
 
 @dataclass(frozen=True)

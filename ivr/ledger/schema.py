@@ -82,7 +82,11 @@ V2 = (
 # ivr that this ledger holds words it does not know.
 V3: tuple[str, ...] = ()
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3}
+# Hardening: the kinds recording-encrypted (a kept file encrypted after its call ended) and
+# recording-redacted (a segment silenced, the old hash kept in the event). No table changes.
+V4: tuple[str, ...] = ()
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3, 4: V4}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -224,9 +224,10 @@ class Executor:
         if self.keyring.current is not None:  # encrypted at rest once closed; plaintext removed
             try:
                 path = await asyncio.to_thread(encrypt_recording, path, self.keyring.current)
-            except Exception as exc:  # fail closed: reported, never kept in the clear
+            except Exception as exc:  # reported: kept in the ledger, encrypted again later
                 log.exception("call %s: recording not encrypted", call_id)
-                return i.EncryptionFailed(self.clock(), str(exc))
+                plain = i.KeptFile(str(path), described.duration_seconds, described.sha256)
+                return i.EncryptionFailed(self.clock(), str(exc), plain)
         kept = i.KeptFile(str(path), described.duration_seconds, described.sha256)
         return i.RecordingKept(self.clock(), kept)
 

@@ -23,6 +23,7 @@ from ivr.service import pbx_memory
 from ivr.service.calls import Calls, CallsDeps
 from ivr.service.decide import Decider
 from ivr.service.disk import FolderHealth, FolderWatch
+from ivr.service.encryption_retry import EncryptionRetry
 from ivr.service.executor import Executor
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
@@ -87,6 +88,7 @@ class Runtime:
         )
         self.calls = Calls(deps)
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings, clock)
+        self.encryption_retry = EncryptionRetry(self.recordings.root, ledger, self.keyring, clock)
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
         self.supervisor.on_connected.append(self._connected)
         self.manifest = _manifest(settings)
@@ -173,13 +175,15 @@ class Runtime:
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
         purging = asyncio.create_task(purge_daily(self.settings, self.ledger), name="ivr-purge")
+        encrypting = asyncio.create_task(self.encryption_retry.run(), name="ivr-encrypt-retry")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
             purging.cancel()
-            await asyncio.gather(supervising, watching, purging, return_exceptions=True)
+            encrypting.cancel()
+            await asyncio.gather(supervising, watching, purging, encrypting, return_exceptions=True)
             await self.calls.drain(DRAIN_SECONDS)
             await self.tone_links.close()
             await runner.cleanup()
