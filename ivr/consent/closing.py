@@ -62,10 +62,11 @@ def closing(consent: Consent, event: i.Input) -> Outcome:
         case i.RecordingEmpty():
             # The call ended before a single sample: nothing was recorded, nothing is kept.
             gone = _deleted(event.at, name, "empty")
-            return finish(consent, at, Decision.NOT_RECORDED, [DeleteRecording(name), gone])
+            delete = DeleteRecording(name, "empty")
+            return finish(consent, at, Decision.NOT_RECORDED, [delete, gone])
         case i.RecordingErased():
             gone = _deleted(event.at, name, ERASED)
-            return finish(consent, at, Decision.OBJECTED, [DeleteRecording(name), gone])
+            return finish(consent, at, Decision.OBJECTED, [DeleteRecording(name, "erasure"), gone])
         case i.EncryptionFailed():
             # Kept and accounted for, in the clear for now: the ledger row lets purge and
             # erasure find the file, and the service encrypts it again later. Deleting it would

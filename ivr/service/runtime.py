@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ivr.ami import AmiClient, AmiSupervisor
 from ivr.ami.supervisor import Backoff
+from ivr.audit.configured import open_audit_log
 from ivr.clock import Clock, utc_now
 from ivr.config.model import Settings
 from ivr.consent import inputs as i
@@ -67,6 +68,8 @@ class Runtime:
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
         self.tone_links = TonePool(ami.host, ami.port, ami.username, ami.secret.reveal())
         self.clock = clock
+        # One audit log for the API and the service's own acts (deletions), checkpoints included.
+        self.audit = open_audit_log(compliance)
         self.executor = Executor(
             self._client,
             ledger,
@@ -75,6 +78,7 @@ class Runtime:
             clock,
             keyring=self.keyring,
             tone_links=self.tone_links,
+            audit=self.audit,
         )
         deps = CallsDeps(
             executor=self.executor,
@@ -174,7 +178,8 @@ class Runtime:
         gc.freeze()
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
-        purging = asyncio.create_task(purge_daily(self.settings, self.ledger), name="ivr-purge")
+        daily = purge_daily(self.settings, self.ledger, audit=self.audit)
+        purging = asyncio.create_task(daily, name="ivr-purge")
         encrypting = asyncio.create_task(self.encryption_retry.run(), name="ivr-encrypt-retry")
         try:
             await stop.wait()
@@ -185,6 +190,7 @@ class Runtime:
             encrypting.cancel()
             await asyncio.gather(supervising, watching, purging, encrypting, return_exceptions=True)
             await self.calls.drain(DRAIN_SECONDS)
+            await self.executor.settle(DRAIN_SECONDS)
             await self.tone_links.close()
             await runner.cleanup()
 

@@ -44,6 +44,9 @@ async def listing(request: web.Request) -> web.Response:
     found = await request.app[SERVICE].ledger.list_recordings(
         since=since, limit=max(1, min(limit, 1000)), deleted=deleted
     )
+    # Who saw which calls were recorded: in the audit log before the list leaves.
+    detail = {"count": len(found), "deleted": deleted, "since": request.query.get("since", "")}
+    await audit(request, "list-recordings", "*", "ok", detail=detail)
     return web.json_response([item.to_json() for item in found])
 
 
@@ -69,7 +72,11 @@ async def _find(request: web.Request) -> StoredRecording | web.Response:
 async def metadata(request: web.Request) -> web.Response:
     found = await _find(request)
     if isinstance(found, web.Response):
+        target = request.match_info["call_id"]
+        detail = {"status": found.status}
+        await audit(request, "recording-metadata", target, "refused", detail=detail)
         return found
+    await audit(request, "recording-metadata", found.call_id, "ok")
     folder = request.app[SERVICE].settings.recordings.dir
     path = None if found.deleted_at else locate(found.path, folder)
     body = found.to_json() | {
