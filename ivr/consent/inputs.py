@@ -20,6 +20,7 @@ class Decided:
     prompt: Prompt  # the notice the caller hears
     profile_why: str
     record_why: str
+    group: str = ""  # the agent group the dialplan named (IVR_GROUP): whose supervisors see it
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,8 @@ def _decided(consent: Consent, event: i.Decided) -> Outcome:
         event.profile, event.language, event.mode, event.record, event.prompt
     ).encode()
     chosen = {"profile": event.profile, "language": event.language, "why": event.profile_why}
+    if event.group:  # kept: supervisors limited to their groups see the call by it
+        chosen["group"] = event.group
     decided = {
         "record": "yes" if event.record else "no",
         "why": event.record_why,
