@@ -21,6 +21,7 @@ from ivr.prompts import Manifest
 from ivr.recordings.folder import RecordingsFolder
 from ivr.retention import purge_daily
 from ivr.service import pbx_memory
+from ivr.service.ami_security import link_security
 from ivr.service.calls import Calls, CallsDeps
 from ivr.service.decide import Decider
 from ivr.service.disk import FolderHealth, FolderWatch
@@ -52,11 +53,14 @@ class Runtime:
         self.recordings = RecordingsFolder(settings.recordings.dir, settings.recordings.format)
         self.folder = FolderWatch(settings.recordings.dir)
         ami = settings.ami
+        auth, tls = link_security(ami)
         self.supervisor = AmiSupervisor(
             ami.host,
             ami.port,
             ami.username,
             ami.secret.reveal(),
+            auth=auth,
+            tls=tls,
             backoff=RECONNECT,
             client_factory=lambda: AmiClient(
                 ping_interval=ami.ping_interval, action_timeout=ami.action_timeout
@@ -66,7 +70,9 @@ class Runtime:
         self.link: AmiClient | None = None
         compliance = settings.compliance
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
-        self.tone_links = TonePool(ami.host, ami.port, ami.username, ami.secret.reveal())
+        self.tone_links = TonePool(
+            ami.host, ami.port, ami.username, ami.secret.reveal(), auth=auth, tls=tls
+        )
         self.clock = clock
         # One audit log for the API and the service's own acts (deletions), checkpoints included.
         self.audit = open_audit_log(compliance)
