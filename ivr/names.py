@@ -155,6 +155,7 @@ class Source(StrEnum):
     PBX_FEATURE = "pbx-feature"  # the in-call key handled by the PBX alone
     SERVICE = "service"
     RECONCILE = "reconcile"  # learned after an outage from PBX-side memory
+    OPERATOR = "operator"  # an administrator's command (ivr redact)
 
 
 class EventKind(StrEnum):

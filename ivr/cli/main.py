@@ -13,6 +13,7 @@ from ivr.cli import (
     doctor_cmd,
     ledger_cmd,
     prompts_cmd,
+    redact_cmd,
     register_cmd,
     render_cmd,
     retention_cmd,
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_cmd.register(commands)
     retention_cmd.register(commands)
     register_cmd.register(commands)
+    redact_cmd.register(commands)
     return parser
 
 

@@ -25,7 +25,7 @@ import secrets
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -60,7 +60,13 @@ def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", index, 1 if last else 0)
 
 
-def encrypt_stream(source: BinaryIO, sink: BinaryIO, key: RecordingKey, chunk: int = CHUNK) -> None:
+class Readable(Protocol):
+    """Anything read like a binary file (a file, or audio rewritten on the way)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def encrypt_stream(source: Readable, sink: BinaryIO, key: RecordingKey, chunk: int = CHUNK) -> None:
     if not 1 <= chunk <= MAX_CHUNK:
         raise CryptoError(f"chunk size {chunk} is not between 1 and {MAX_CHUNK}")
     prefix, salt = secrets.token_bytes(_PREFIX), secrets.token_bytes(_SALT)

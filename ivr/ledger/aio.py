@@ -181,6 +181,13 @@ class AsyncLedger:
     async def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool:
         return await self._run(self._store.mark_recording_deleted, call_id, at=at, why=why)
 
+    async def rehash_recording(
+        self, call_id: str, *, sha256: str, at: datetime, detail: Detail
+    ) -> int:
+        return await self._run(
+            self._store.rehash_recording, call_id, sha256=sha256, at=at, detail=detail
+        )
+
     async def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
         return await self._run(self._store.redact_calls, call_ids, at=at, why=why)
 

@@ -83,7 +83,8 @@ V2 = (
 V3: tuple[str, ...] = ()
 
 # Hardening: the kinds recording-encrypted (a kept file encrypted after its call ended) and
-# recording-redacted (a segment silenced, the old hash kept in the event). No table changes.
+# recording-redacted (a segment silenced, the old hash kept in the event), the source
+# "operator" (an administrator's command). No table changes.
 V4: tuple[str, ...] = ()
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3, 4: V4}

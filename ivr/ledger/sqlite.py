@@ -268,6 +268,24 @@ class Ledger:
         with self._write() as db:
             return privacy.mark_recording_deleted(db, call_id, at, why)
 
+    def rehash_recording(self, call_id: str, *, sha256: str, at: datetime, detail: Detail) -> int:
+        """A kept recording's audio changed (a segment silenced): its new sha256, and one
+        `recording-redacted` event keeping the old one (and ``detail``), in one transaction;
+        the event's seq. `UnknownCallError` if no kept recording of this call is there."""
+        call = escape_text(call_id)
+        with self._write() as db:
+            found = db.execute(rows.SELECT_KEPT_HASH, (call,)).fetchone()
+            if found is None:
+                raise UnknownCallError(f"{self.location}: no kept recording for call {call_id!r}")
+            history = {**detail, "old_sha256": found[0], "new_sha256": sha256}
+            db.execute(rows.UPDATE_HASH, (sha256, call))
+            values = (call, encode_time(at), str(EventKind.RECORDING_REDACTED))
+            seq = db.execute(
+                rows.INSERT_EVENT, (*values, str(Source.OPERATOR), encode_detail(history))
+            ).lastrowid
+        assert seq is not None
+        return seq
+
     def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
         """Remove the callers' number and name and the event details; the rows stay."""
         with self._write() as db:
