@@ -17,6 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import ParamSpec, Self, TypeVar
 
+from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
 from ivr.ledger.errors import LedgerClosedError
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
@@ -196,6 +197,9 @@ class AsyncLedger:
 
     async def erasures(self) -> list[ErasureProof]:
         return await self._run(self._store.erasures)
+
+    async def chain_head(self) -> ChainHead | None:
+        return await self._run(self._store.chain_head)
 
     async def aclose(self) -> None:
         """Close the backend after the calls already submitted, then stop the worker."""

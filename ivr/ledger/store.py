@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
 from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
@@ -93,5 +94,7 @@ class LedgerStore(Protocol):
     def record_erasure(self, proof: ErasureProof) -> int: ...
 
     def erasures(self) -> list[ErasureProof]: ...
+
+    def chain_head(self) -> ChainHead | None: ...
 
     def close(self) -> None: ...

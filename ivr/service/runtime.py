@@ -27,6 +27,7 @@ from ivr.service.decide import Decider
 from ivr.service.disk import FolderHealth, FolderWatch
 from ivr.service.encryption_retry import EncryptionRetry
 from ivr.service.executor import Executor
+from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
@@ -99,6 +100,10 @@ class Runtime:
         self.calls = Calls(deps)
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings, clock)
         self.encryption_retry = EncryptionRetry(self.recordings.root, ledger, self.keyring, clock)
+        checkpoints = compliance.checkpoints  # the ledger's chain signed as the audit log's
+        self.ledger_checkpoints = (
+            None if checkpoints is None else LedgerCheckpoints(checkpoints, ledger)
+        )
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
         self.supervisor.on_connected.append(self._connected)
         self.manifest = _manifest(settings)
@@ -187,18 +192,34 @@ class Runtime:
         daily = purge_daily(self.settings, self.ledger, audit=self.audit)
         purging = asyncio.create_task(daily, name="ivr-purge")
         encrypting = asyncio.create_task(self.encryption_retry.run(), name="ivr-encrypt-retry")
+        signing = asyncio.create_task(self._ledger_checkpoints(), name="ivr-ledger-checkpoints")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
-            purging.cancel()
-            encrypting.cancel()
-            await asyncio.gather(supervising, watching, purging, encrypting, return_exceptions=True)
+            for task in (purging, encrypting, signing):
+                task.cancel()
+            await asyncio.gather(
+                supervising, watching, purging, encrypting, signing, return_exceptions=True
+            )
             await self.calls.drain(DRAIN_SECONDS)
             await self.executor.settle(DRAIN_SECONDS)
+            await self._last_ledger_checkpoint()
             await self.tone_links.close()
             await runner.cleanup()
+
+    async def _ledger_checkpoints(self) -> None:
+        if self.ledger_checkpoints is not None:
+            await self.ledger_checkpoints.run()
+
+    async def _last_ledger_checkpoint(self) -> None:
+        if self.ledger_checkpoints is None:
+            return
+        try:
+            await self.ledger_checkpoints.sign_now()
+        except Exception:
+            log.exception("the ledger's last checkpoint could not be written")
 
 
 def _manifest(settings: Settings) -> Manifest | None:
