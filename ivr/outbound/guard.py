@@ -22,9 +22,10 @@ from ivr.outbound.store import SqliteOutboundStore
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Kept = Callable[[str, str, datetime], None]  # number, campaign, when
+Kept = Callable[[str, str, datetime, str], None]  # number, campaign, when, where in the call
 _MASKED = ("prohib", "unavailable")  # CALLERID(num-pres) values that hide the number
 ANSWER_TIMEOUT = 0.9  # seconds: the dialplan stops waiting at one second
+_STOP_HEADERS = ("Number", "Campaign", "Source")  # as the PBX keeps them in AstDB
 
 
 def _utc_now() -> datetime:
@@ -59,7 +60,7 @@ class OutboundGuard:
         )
         for key, value in published:
             await client.action("DBPut", {"Family": names.DB_FAMILY, "Key": key, "Val": value})
-        await self.collect(client, names.DB_UNGUARDED, self.outbound.unguarded)
+        await self.collect(client, names.DB_UNGUARDED, self._unguarded)
         await self.collect(client, names.DB_STOPS, self._stop)
 
     async def collect(self, client: AmiClient, family: str, store: Kept) -> None:
@@ -76,18 +77,23 @@ class OutboundGuard:
     async def _forget_after(
         self, client: AmiClient, family: str, key: str, value: str, store: Kept
     ) -> None:
-        epoch, number, campaign = [*value.split(" "), "", "", ""][:3]
+        epoch, number, campaign, source = [*value.split(" "), "", "", "", ""][:4]
         at = _moment(epoch) or self.clock()
         try:
-            await asyncio.to_thread(store, number, campaign, at)
+            await asyncio.to_thread(store, number, campaign, at, source)
         except OutboundInputError as exc:  # nothing to store: the PBX's copy is useless too
             log.error("outbound %s: %s kept by the PBX for %s: %s", campaign, family, key, exc)
         else:
             log.info("outbound %s: %s kept by the PBX for %s stored", campaign, family, key)
         await client.action("DBDel", {"Family": family, "Key": key}, check=False)
 
-    def _stop(self, number: str, campaign: str, at: datetime) -> None:
-        self.outbound.stop(number, campaign, at, "called party, stop key")
+    def _unguarded(self, number: str, campaign: str, at: datetime, _source: str) -> None:
+        self.outbound.unguarded(number, campaign, at)
+
+    def _stop(self, number: str, campaign: str, at: datetime, source: str) -> None:
+        # The ledger says who asked and when; the source says at which moment of the call.
+        moment = names.STOP_SOURCES.get(source, "during the call")
+        self.outbound.stop(number, campaign, at, f"called party, stop key {moment}")
 
     def on_event(self, client: AmiClient, event: Message) -> None:
         if event.name == "DTMFEnd" and event.get("Direction") == "Received":
@@ -102,8 +108,8 @@ class OutboundGuard:
         if step == names.STEP_GUARD:
             self._spawn(self.answer(client, event))
         elif step == names.STEP_STOP:
-            value = (
-                f"{self.clock().timestamp()} {event.get('Number', '')} {event.get('Campaign', '')}"
+            value = " ".join(
+                (str(self.clock().timestamp()), *(event.get(h, "") for h in _STOP_HEADERS))
             )
             work = self._forget_after(
                 client, names.DB_STOPS, event.get("Key", ""), value, self._stop

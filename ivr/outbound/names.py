@@ -19,13 +19,18 @@ DB_FAIL_OPEN = "fail-open"  # "1": an unanswered guard lets the call through, lo
 DB_LANGUAGE = "language"  # the language of the agents' refusal prompts
 DB_KEY_STOP = "key-stop"  # the called party's "stop calling me" key
 # Kept by the PBX until the service has stored them; key: channel uniqueid,
-# value: "<epoch> <number> <campaign>".
+# value: "<epoch> <number> <campaign>" (a stop adds " <source>": opening or in-call).
 DB_UNGUARDED = "ivr-outbound-unguarded"  # calls placed while the guard was away (fail-open)
 DB_STOPS = "ivr-outbound-stop"  # "stop calling me" keys pressed by called parties
 # Values of the UserEvent's Step header.
 STEP_GUARD = "guard"  # the agent's channel asks before dialling
 STEP_OPENING = "opening"  # the called party answered: the opening plays
 STEP_STOP = "stop"  # the called party pressed the stop key
+# The stop's Source header (and 4th AstDB field): where in the call the key was pressed.
+STOP_SOURCES: Mapping[str, str] = MappingProxyType(
+    {"opening": "during the opening", "in-call": "during the conversation"}
+)
+STOP_FEATURE = "ivr-stop-"  # ivr-features.conf: ivr-stop-<key>, on the called party's channel
 PROMPT_FOLDER = "ivr-outbound"  # sounds/<lang>/ivr-outbound/<prompt>.wav
 
 # The agent's prompt for each refusal: several rules share a reason said aloud.

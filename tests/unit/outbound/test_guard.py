@@ -61,3 +61,23 @@ async def test_an_unknown_campaign_is_refused_and_logged(tmp_path: Path) -> None
     await guarded.answer(pbx, event(Number="0612345678", Campaign="x"))  # type: ignore[arg-type]
     assert pbx.actions[0][1]["Value"] == "refused:campaign:refused-invalid"
     assert guarded.outbound.store.decisions("0612345678")[0][3] == "campaign"
+
+
+async def test_a_stop_the_pbx_kept_mid_call_is_stored_with_who_and_when(tmp_path: Path) -> None:
+    """The service was away when the called party pressed the stop key in the conversation:
+    the PBX's AstDB copy is stored (internal list, refusal with its moment) and forgotten."""
+    pbx, guarded = Pbx(), guard(tmp_path)
+    pressed = datetime(2026, 3, 2, 11, 0, 5, tzinfo=UTC)
+    value = f"{pressed.timestamp():.0f} +33612345678 c in-call"
+    await guarded._forget_after(pbx, "ivr-outbound-stop", "1.2", value, guarded._stop)  # type: ignore[arg-type]
+    store = guarded.outbound.store
+    rows = store._db.execute("SELECT at, who FROM outbound_refusals").fetchall()
+    assert rows == [(pressed.timestamp(), "called party, stop key during the conversation")]
+    assert store.facts(store_campaign(guarded), "+33612345678", SUNDAY, True).opposed_on == (
+        "internal",
+    )
+    assert pbx.actions == [("DBDel", {"Family": "ivr-outbound-stop", "Key": "1.2"})]
+
+
+def store_campaign(guarded: OutboundGuard) -> Campaign:
+    return guarded.outbound.settings.campaigns["c"]
