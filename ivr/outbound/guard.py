@@ -47,7 +47,11 @@ class OutboundGuard:
         self.language = language
         self.clock = clock
         self.pending: set[asyncio.Task[None]] = set()
-        self.agent_keys = AgentRefusalKeys(outbound.settings.agent_refusal_key, key_timeout)
+        sequence = outbound.settings.agent_refusal_key
+        # A sequence the PBX's feature handles (with the agent's confirmation) is not also
+        # heard here: once is the refusal, twice would be two.
+        self.agent_feature = names.agent_refusal_feature(sequence)
+        self.agent_keys = AgentRefusalKeys("" if self.agent_feature else sequence, key_timeout)
 
     async def connected(self, client: AmiClient) -> None:
         """Tell the PBX what it needs without us, then listen (an AmiSupervisor hook)."""
@@ -57,6 +61,7 @@ class OutboundGuard:
             (names.DB_FAIL_OPEN, "1" if settings.fail_open else "0"),
             (names.DB_LANGUAGE, self.language),
             (names.DB_KEY_STOP, settings.stop_key),
+            (names.DB_AGENT_FEATURE, self.agent_feature),
         )
         for key, value in published:
             await client.action("DBPut", {"Family": names.DB_FAMILY, "Key": key, "Val": value})
@@ -91,9 +96,9 @@ class OutboundGuard:
         self.outbound.unguarded(number, campaign, at)
 
     def _stop(self, number: str, campaign: str, at: datetime, source: str) -> None:
-        # The ledger says who asked and when; the source says at which moment of the call.
-        moment = names.STOP_SOURCES.get(source, "during the call")
-        self.outbound.stop(number, campaign, at, f"called party, stop key {moment}")
+        # The ledger says who asked and when, and at which moment of the call.
+        who = names.STOP_WHO.get(source, "called party, stop key")
+        self.outbound.stop(number, campaign, at, who)
 
     def on_event(self, client: AmiClient, event: Message) -> None:
         if event.name == "DTMFEnd" and event.get("Direction") == "Received":

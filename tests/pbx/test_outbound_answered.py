@@ -20,6 +20,7 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, Message
 from ivr.outbound import names
+from ivr.outbound.numbers import normalise
 from ivr.qa.carrier import Carrier
 from tests.pbx.test_outbound_guard import POLICY, AgentCall, consumer, refused
 from tests.support.service import ServiceProcess, policy_config, running
@@ -113,11 +114,19 @@ async def test_the_agents_refusal_key_refuses_the_next_call(
         phone, _ = await _bridged(call, pbx_ami)
         for digit in "*8":
             await pbx_ami.action("PlayDTMF", {"Channel": phone, "Digit": digit, "Duration": "150"})
+        # The agent hears the confirmation on their own channel, the one that dialled.
+        confirmation = await call.played(10.0)
         await pbx_ami.action("Hangup", {"Channel": phone}, check=False)
         await call.ended(10.0)
     finally:
         call.close()
+    assert confirmation == f"fr/{names.PROMPT_FOLDER}/{names.REFUSAL_RECORDED}"
+    assert pbx_target.sounds_dir is not None
+    prompt = pbx_target.sounds_dir / f"{confirmation}.wav"
+    assert prompt.stat().st_mode & 0o777 == 0o644  # published for the PBX's user
     assert await refused(carrier, pbx_ami, f"o.qa-open.{number}", pbx_target) == "opposition"
+    ((_, who),) = _refusals(service, number)
+    assert who == names.STOP_WHO["agent"]
 
 
 async def test_an_objection_on_an_outbound_call_stops_and_deletes_the_recording(
@@ -155,7 +164,7 @@ async def _channels(pbx: AmiClient) -> list[Message]:
 
 def _refusals(service: ServiceProcess, number: str) -> list[tuple[float, str]]:
     """The refusals the service stored for ``number`` (E.164): when, and who asked."""
-    e164 = "+33" + number[1:]
+    e164 = normalise(number, "FR")  # 0696… is Martinique: +596…
     db = sqlite3.connect(service.config.parent / "outbound.sqlite3")
     try:
         query = "SELECT at, who FROM outbound_refusals WHERE number = ? ORDER BY at"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.ami import Message
+from ivr.outbound import names
 from ivr.outbound.config import OutboundSettings
 from ivr.outbound.guard import OutboundGuard
 from ivr.outbound.profiles import SHIPPED, Campaign
@@ -81,3 +82,24 @@ async def test_a_stop_the_pbx_kept_mid_call_is_stored_with_who_and_when(tmp_path
 
 def store_campaign(guarded: OutboundGuard) -> Campaign:
     return guarded.outbound.settings.campaigns["c"]
+
+
+def test_the_pbx_feature_handles_the_shipped_agent_sequences_only() -> None:
+    assert names.agent_refusal_feature("*8") == "ivr-refusal-star8"
+    assert names.agent_refusal_feature("#0") == "ivr-refusal-hash0"
+    for unshipped in ("8", "*88", "**", "8*"):
+        assert names.agent_refusal_feature(unshipped) == ""
+
+
+def test_a_sequence_the_pbx_handles_is_not_also_heard_by_the_service(tmp_path: Path) -> None:
+    guarded = guard(tmp_path)
+    guarded.agent_keys.allowed("PJSIP/agent-1", "+33612345678", "c")
+    assert guarded.agent_feature == "ivr-refusal-star8"
+    assert [guarded.agent_keys.key("PJSIP/agent-1", d, 0.0) for d in "*8"] == [None, None]
+
+
+def test_every_shipped_agent_feature_is_in_ivr_features_conf() -> None:
+    conf = (Path(__file__).parents[3] / "dialplan" / "ivr-features.conf").read_text()
+    for sequence in [f"{c}{d}" for c in "*#" for d in "0123456789"]:
+        feature = names.agent_refusal_feature(sequence)
+        assert f"{feature} => {sequence},self,Gosub(ivr-outbound-refusal,s,1)" in conf
