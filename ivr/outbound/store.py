@@ -279,6 +279,19 @@ class SqliteOutboundStore:
         )
         return cursor.rowcount
 
+    def erase(self, number: str, at: datetime, who: str) -> tuple[int, int]:
+        """An erasure request (art. 17): the number opposed for good and its consents revoked
+        (kept: the proof), its attempts and decisions deleted. Returns (attempts, decisions)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO outbound_opposition VALUES (?, ?)", (number, INTERNAL_LIST)
+            )
+            db.execute("INSERT INTO outbound_refusals VALUES ('', ?, ?, ?)", (number, _ts(at), who))
+            self._revoke(db, number, at, who)
+            attempts = db.execute("DELETE FROM outbound_attempts WHERE number = ?", (number,))
+            decisions = db.execute("DELETE FROM outbound_decisions WHERE number = ?", (number,))
+            return attempts.rowcount, decisions.rowcount
+
     def attempts(self, number: str) -> list[Attempt]:
         with self._lock:
             rows = self._db.execute(
