@@ -78,6 +78,13 @@ class RememberObjection:
 
 
 @dataclass(frozen=True)
+class EndSpies:
+    """Hang up these supervisors' channels now: the call may no longer be listened to."""
+
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Log:
     """Append an event to the call's ledger entry."""
 
@@ -107,6 +114,7 @@ Command = (
     | CloseRecording
     | ForgetObjection
     | RememberObjection
+    | EndSpies
     | Log
     | Finish
 )

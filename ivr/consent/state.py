@@ -36,6 +36,10 @@ class Consent:
     recording_since: datetime | None = None  # to tell a kept file that lost audio
     ended_at: datetime | None = None  # the hang-up, once CLOSING
     pending: Decision | None = None  # CLOSING: the decision unless the file says otherwise
+    eligible: bool = False  # may be recorded under its profile and policy, sampling aside
+    listenable: bool = False  # heard the notice (and opted in where asked): may be listened to
+    group: str = ""  # the agent group the dialplan named
+    spies: tuple[str, ...] = ()  # supervisors' channels listening live now
 
     @property
     def file_name(self) -> str:

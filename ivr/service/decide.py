@@ -62,4 +62,6 @@ class Decider:
             recording.prompt,
             chosen.why,
             recording.why,
+            eligible=recording.eligible,
+            group=facts.group,
         )

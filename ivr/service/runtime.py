@@ -10,11 +10,13 @@ from aiohttp import web
 
 from ivr.ami import AmiClient, AmiSupervisor
 from ivr.ami.supervisor import Backoff
+from ivr.audit.configured import open_audit_log
 from ivr.clock import Clock, utc_now
 from ivr.config.model import Settings
 from ivr.consent import inputs as i
 from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
+from ivr.listen.service import Listening
 from ivr.names import Prompt, Source
 from ivr.prompts import Manifest
 from ivr.recordings.folder import RecordingsFolder
@@ -88,6 +90,10 @@ class Runtime:
         self.calls = Calls(deps)
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings, clock)
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
+        self.audit = open_audit_log(compliance)  # shared with the web app
+        self.listening = Listening(
+            settings.listening, self.calls, self.executor.controls.setvar, self.audit.append, clock
+        )
         self.supervisor.on_connected.append(self._connected)
         self.manifest = _manifest(settings)
         self._gauges()
@@ -115,6 +121,7 @@ class Runtime:
         # Events of calls not tracked yet are held until the rebuild has adopted them.
         self.calls.hold()
         client.add_listener(self.calls.on_event)
+        client.add_listener(self.listening.on_event)
         try:
             await pbx_memory.publish_keys(client, self.settings.consent)
             objections = await pbx_memory.pending_objections(client, self.clock)
