@@ -244,7 +244,8 @@ class ListenAnswer:
         fields = rest.split(":")
         if kind != "allowed" or len(fields) != 4 or not all(fields[:2]) or fields[3] not in "01":
             return None
-        return cls(None, *fields[:3], tone=fields[3] == "1")
+        call_id, channel, options, tone = fields
+        return cls(None, call_id, channel, options, tone=tone == "1")
 
 
 # The service's own AMI account: only the classes it needs (dialplan/manager-ivr.conf and the

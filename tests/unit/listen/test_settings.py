@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from ivr.config.listening import ListeningSettings, read_listening
 from ivr.config.reader import Source, Table
 
 
-def read(data: dict[str, object]) -> ListeningSettings:
+def read(data: Mapping[str, object]) -> ListeningSettings:
     return read_listening(Table(data, "listening", Source(Path("ivr.toml"), {}), None))
 
 
@@ -41,6 +42,6 @@ def test_a_supervisor_is_read_from_their_endpoint() -> None:
         ({"language": "French"}, "listening.language"),
     ],
 )
-def test_bad_values_are_named(data: dict[str, object], key: str) -> None:
+def test_bad_values_are_named(data: Mapping[str, object], key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         read(data)
