@@ -12,6 +12,7 @@ from ivr.cli import (
     config_cmd,
     doctor_cmd,
     ledger_cmd,
+    listen_cmd,
     prompts_cmd,
     register_cmd,
     render_cmd,
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_cmd.register(commands)
     retention_cmd.register(commands)
     register_cmd.register(commands)
+    listen_cmd.register(commands)
     return parser
 
 

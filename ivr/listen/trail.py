@@ -59,7 +59,8 @@ def listens(rows: Iterable[Row], *, agent: str = "", supervisor: str = "") -> li
         if entry.action != ACTION:
             continue
         detail = _detail(entry.detail)
-        person = entry.actor.partition(":")[2]
+        kind, _, name = entry.actor.partition(":")
+        person = name if kind == "supervisor" else ""
         if agent and detail.get("agent") != agent:
             continue
         if supervisor and supervisor not in (person, detail.get("endpoint")):

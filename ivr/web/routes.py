@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp.typedefs import Handler
 
-from ivr.web import basic, recordings
+from ivr.web import basic, listens, recordings
 from ivr.web.erasure import erase
 from ivr.web.tokens import Role
 
@@ -160,6 +160,17 @@ ROUTES: tuple[Route, ...] = (
             _query("since", "after this seq", kind="integer"),
             _query("limit", "at most this many, 1 to 1000 (1000); audited", kind="integer"),
         ),
+    ),
+)
+ROUTES += (
+    Route(
+        "listens",
+        "GET",
+        "/api/listens",
+        listens.listing,
+        AUDITORS,
+        "live listens (allowed, denied, ended), oldest first; audited",
+        (_query("agent", "only this agent's"), _query("supervisor", "only this supervisor's")),
     ),
 )
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}

@@ -10,6 +10,7 @@ the PBX's own `IvrListen` events (`Step: refused`, with the reason the superviso
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import time
 import uuid
@@ -116,6 +117,7 @@ async def test_a_supervisor_hears_both_voices_and_the_agent_hears_them_join_and_
     pbx_target: Target,
     carrier_target: Target,
 ) -> None:
+    before = len(await listen_rows(service, "agent"))
     call = await talking(carrier, pbx_ami, pbx_target, "c-fr-agent")
     folder = carrier_target.recordings_dir
     agent_heard = await record_leg(carrier_ami, await agent_channel(carrier_ami), folder, "agent")
@@ -136,12 +138,21 @@ async def test_a_supervisor_hears_both_voices_and_the_agent_hears_them_join_and_
     assert hears(pcm, AGENT_HZ), "the supervisor did not hear the agent"
     await call.leg.hangup()
     agent = await settled(agent_heard)
-    before = agent.slice(0, max(joined_at - 0.5, 0.1))
+    quiet = agent.slice(0, max(joined_at - 0.5, 0.1))
     join_window = agent.slice(max(joined_at - 0.5, 0), joined_at + 2.0)
     leave_window = agent.slice(max(left_at - 0.2, 0), left_at + 2.0)
-    assert not hears(before, JOIN_HZ[0]), "a tone before anyone listened: the check is blind"
+    assert not hears(quiet, JOIN_HZ[0]), "a tone before anyone listened: the check is blind"
     assert hears(join_window, JOIN_HZ[0]), "the agent heard no tone as the supervisor joined"
     assert hears(leave_window, JOIN_HZ[0]), "the agent heard no tone as the supervisor left"
+    allowed, ended = await traced(service, "agent", 2, before)
+    assert (allowed["outcome"], allowed["supervisor"], allowed["role"]) == (
+        "allowed",
+        "QA supervisor",
+        "quality-supervisor",
+    )
+    assert ended["outcome"] == "ended"
+    assert ended["call"] == allowed["call"] == call.call_id
+    assert 2.0 <= float(ended["seconds"]) <= left_at - joined_at + 1.0
 
 
 async def test_the_objection_ends_the_spy_within_a_second_and_a_new_attempt_is_refused(
@@ -157,6 +168,25 @@ async def test_the_objection_ends_the_spy_within_a_second_and_a_new_attempt_is_r
     again, verdict = await listen(carrier, pbx_ami)
     assert (verdict.get("Step"), verdict.get("Reason")) == ("refused", "objected")
     await again.wait_hungup()
+
+
+async def listen_rows(service: ServiceProcess, agent: str) -> list[dict[str, str]]:
+    rows = json.loads(await asyncio.to_thread(service.get_text, f"/api/listens?agent={agent}"))
+    return [dict(row) for row in rows]
+
+
+async def traced(
+    service: ServiceProcess, agent: str, count: int, before: int
+) -> list[dict[str, str]]:
+    """The audit log's live-listen rows of ``agent`` after the first ``before``, once there
+    are ``count`` of them (the log lives as long as the test session)."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        rows = (await listen_rows(service, agent))[before:]
+        if len(rows) >= count or time.monotonic() > deadline:
+            assert len(rows) == count, rows
+            return [dict(row) for row in rows]
+        await asyncio.sleep(0.05)
 
 
 async def objection_ends_spy(pbx_ami: AmiClient, call: ConsentCall, spy: str) -> float:
@@ -191,10 +221,13 @@ async def test_listening_is_refused_where_recording_would_be(
     agent: str,
     reason: str,
 ) -> None:
+    before = len(await listen_rows(service, agent))
     await talking(carrier, pbx_ami, pbx_target, exten)
     leg, verdict = await listen(carrier, pbx_ami, agent)
     assert (verdict.get("Step"), verdict.get("Reason")) == ("refused", reason)
     await leg.wait_hungup()
+    (row,) = await traced(service, agent, 1, before)
+    assert (row["outcome"], row["why"]) == ("denied", reason)
 
 
 async def test_with_the_service_away_listening_is_refused_and_a_running_spy_ends_on_objection(
