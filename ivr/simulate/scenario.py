@@ -25,6 +25,7 @@ CALL_KEYS = {
     "keys",
     "hangup",
     "expect",
+    "supervisor",
 }
 AGENT_KEYS = {"answer", "talks", "hangup", "keys", "transfer"}
 EXPECT_KEYS = {
@@ -37,6 +38,7 @@ EXPECT_KEYS = {
     "min_seconds",
     "profile",
     "paused",
+    "listen",
 }
 DECISIONS = {"kept", "objected", "not-recorded", "abandoned", "private"}
 MAX_REPEAT = 200
@@ -162,7 +164,12 @@ class _CallReader:
             agent_hangup=agent_hangup,
             agent_keys=self._keys("agent.keys", self.get("agent.keys", list, [])),
             agent_transfer=self._transfer(),
+            supervisor=self._supervisor(),
         )
+
+    def _supervisor(self) -> Moment | None:
+        table = self.get("supervisor", dict)
+        return None if table is None else self._moment_table("supervisor", table)
 
     def _transfer(self) -> Transfer | None:
         table = self.get("agent.transfer", dict)
@@ -276,6 +283,7 @@ class _CallReader:
             min_seconds=self._seconds("expect.min_seconds"),
             profile=self._expected_profile(),
             paused=self._count("expect.paused"),
+            listen=self.get("expect.listen", str),
         )
 
     def _expected_profile(self) -> str | None:
