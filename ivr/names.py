@@ -179,6 +179,7 @@ class EventKind(StrEnum):
     RECORDING_STOPPED = "recording-stopped"
     RECORDING_DELETED = "recording-deleted"
     RECORDING_KEPT = "recording-kept"
+    LISTENED = "listened"  # live, by a supervisor; detail: by, from, to, ended (left, objected...)
     HANGUP = "hangup"
     ERROR = "error"  # something failed; the detail says what
 

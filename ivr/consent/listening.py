@@ -11,11 +11,12 @@ come back.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from ivr.consent import inputs as i
-from ivr.consent.commands import Command, EndSpies
-from ivr.consent.state import Consent, Phase
-from ivr.names import Mode, Refusal
+from ivr.consent.commands import Command, EndSpies, Log
+from ivr.consent.state import Consent, Phase, Spy
+from ivr.names import EventKind, Mode, Refusal, Source
 
 Outcome = tuple[Consent, list[Command]]
 
@@ -45,11 +46,15 @@ def heard(consent: Consent) -> Consent:
     return replace(consent, listenable=consent.eligible and not refused_opt_in)
 
 
-def end_spies(consent: Consent) -> Outcome:
-    """Every spy of the call goes, now."""
+def end_spies(consent: Consent, at: datetime, why: str, *, hang_up: bool = True) -> Outcome:
+    """Every spy of the call goes, now (``hang_up``: the service hangs them up; at the call's
+    end the PBX does); the call's ledger says who listened, from when to when, and why it
+    ended."""
     if not consent.spies:
         return consent, []
-    return replace(consent, spies=()), [EndSpies(consent.spies)]
+    rows: list[Command] = [_listened(spy, at, why) for spy in consent.spies]
+    ending: list[Command] = [EndSpies(tuple(spy.channel for spy in consent.spies))]
+    return replace(consent, spies=()), [*(ending if hang_up else []), *rows]
 
 
 def spies(consent: Consent, event: i.SpyStarted | i.SpyEnded) -> Outcome:
@@ -57,9 +62,16 @@ def spies(consent: Consent, event: i.SpyStarted | i.SpyEnded) -> Outcome:
         case i.SpyStarted():
             if refusal(consent) is not None:  # overtaken by an objection: undo at once
                 return consent, [EndSpies((event.channel,))]
-            if event.channel in consent.spies:
+            if any(spy.channel == event.channel for spy in consent.spies):
                 return consent, []
-            return replace(consent, spies=(*consent.spies, event.channel)), []
+            joined = Spy(event.channel, event.by, event.at)
+            return replace(consent, spies=(*consent.spies, joined)), []
         case i.SpyEnded():
-            left = tuple(spy for spy in consent.spies if spy != event.channel)
-            return replace(consent, spies=left), []
+            gone = [spy for spy in consent.spies if spy.channel == event.channel]
+            left = tuple(spy for spy in consent.spies if spy.channel != event.channel)
+            return replace(consent, spies=left), [_listened(spy, event.at, "left") for spy in gone]
+
+
+def _listened(spy: Spy, at: datetime, why: str) -> Log:
+    detail = {"by": spy.by, "from": spy.since.isoformat(), "to": at.isoformat(), "ended": why}
+    return Log(at, EventKind.LISTENED, Source.SERVICE, detail)

@@ -131,7 +131,8 @@ def _pauses(
         paused, commands = agent_pause(consent.paused, consent.recording, event)
     else:
         paused, commands = payment(consent.paused, consent.recording, event)
-    consent, ended = end_spies(consent) if isinstance(event, i.PaymentStarted) else (consent, [])
+    paying = isinstance(event, i.PaymentStarted)
+    consent, ended = end_spies(consent, event.at, "payment") if paying else (consent, [])
     return replace(consent, paused=paused), [*ended, *commands]
 
 
@@ -243,7 +244,7 @@ def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
         return consent, []
     # The recording first, then the PBX's memory, then the ledger: what makes the objection
     # real is never kept waiting behind a disk write.
-    consent, ended = end_spies(consent)
+    consent, ended = end_spies(consent, at, "objected")
     commands = [*ended, *([] if consent.phase is Phase.PRIVATE else _stop_and_delete(consent))]
     if source is Source.CALLER:
         commands.append(RememberObjection(at))
@@ -254,7 +255,7 @@ def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
 def _private(consent: Consent, event: i.AgentPrivate) -> Outcome:
     if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):
         return consent, []
-    consent, ended = end_spies(consent)
+    consent, ended = end_spies(consent, event.at, "private")
     commands = [*ended, *_stop_and_delete(consent)]
     commands.append(Log(event.at, EventKind.PRIVATE, Source.AGENT, {"by": event.by}))
     return replace(consent, phase=Phase.PRIVATE), commands
@@ -318,7 +319,8 @@ def _hang_up(consent: Consent, event: i.HungUp) -> Outcome:
     """The decision waits for the file when there is one: a kept file is checked first, a
     deleted one swept a last time once the PBX let go of it."""
     decision = _DECISION_AT_HANGUP[consent.phase]
-    commands: list[Command] = [Log(event.at, EventKind.HANGUP, Source.CALLER)]
+    consent, listened = end_spies(consent, event.at, "hangup", hang_up=False)
+    commands: list[Command] = [*listened, Log(event.at, EventKind.HANGUP, Source.CALLER)]
     closing = replace(consent, phase=Phase.CLOSING, ended_at=event.at, pending=decision)
     if decision is Decision.KEPT:
         return closing, [*commands, CloseRecording(consent.file_name)]

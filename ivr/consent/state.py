@@ -22,6 +22,15 @@ class Phase(StrEnum):
 
 
 @dataclass(frozen=True)
+class Spy:
+    """A supervisor listening live: their channel, who they are, since when."""
+
+    channel: str
+    by: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class Consent:
     call_id: str
     object_key: str
@@ -39,7 +48,7 @@ class Consent:
     eligible: bool = False  # may be recorded under its profile and policy, sampling aside
     listenable: bool = False  # heard the notice (and opted in where asked): may be listened to
     group: str = ""  # the agent group the dialplan named
-    spies: tuple[str, ...] = ()  # supervisors' channels listening live now
+    spies: tuple[Spy, ...] = ()  # supervisors listening live now
 
     @property
     def file_name(self) -> str:

@@ -82,7 +82,11 @@ V2 = (
 # ivr that this ledger holds words it does not know.
 V3: tuple[str, ...] = ()
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3}
+# Live listening: the event kind "listened" (who listened live, from when to when). No table
+# changes; the version tells an older ivr that this ledger holds a word it does not know.
+V4: tuple[str, ...] = ()
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3, 4: V4}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -24,7 +24,15 @@ from ivr.ami import AmiClient, EventMatch, Message
 from ivr.prompts.listening import JOIN_HZ
 from ivr.qa.audio import Pcm, hears, read_wav
 from ivr.qa.carrier import CallerLeg, Carrier, Voice
-from tests.support.consent_calls import AGENT_HZ, CALLER_HZ, ConsentCall, place, poll
+from tests.support.consent_calls import (
+    AGENT_HZ,
+    CALLER_HZ,
+    ConsentCall,
+    event_of,
+    ledger_entry,
+    place,
+    poll,
+)
 from tests.support.service import ServiceProcess, running
 from tests.support.targets import Target
 
@@ -153,6 +161,10 @@ async def test_a_supervisor_hears_both_voices_and_the_agent_hears_them_join_and_
     assert ended["outcome"] == "ended"
     assert ended["call"] == allowed["call"] == call.call_id
     assert 2.0 <= float(ended["seconds"]) <= left_at - joined_at + 1.0
+    entry = await ledger_entry(service, call.call_id)
+    detail = event_of(entry, "listened")["detail"]
+    assert isinstance(detail, dict)
+    assert (detail["by"], detail["ended"]) == ("QA supervisor", "left"), detail
 
 
 async def test_the_objection_ends_the_spy_within_a_second_and_a_new_attempt_is_refused(

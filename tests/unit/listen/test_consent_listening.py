@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ivr.consent import inputs as i
-from ivr.consent.commands import Command, EndSpies
+from ivr.consent.commands import Command, EndSpies, Log
 from ivr.consent.listening import refusal
 from ivr.consent.machine import Consent, handle
-from ivr.names import Mode, Prompt, Refusal, Source
+from ivr.names import EventKind, Mode, Prompt, Refusal, Source
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 CALL = "1795462485.7"
@@ -58,7 +58,7 @@ def ended_spies(commands: list[Command]) -> list[tuple[str, ...]]:
 def test_a_consented_call_may_be_listened_to_and_remembers_its_spy() -> None:
     consent, commands = run(*spying())
     assert refusal(consent) is None
-    assert consent.spies == (SPY,)
+    assert [spy.channel for spy in consent.spies] == [SPY]
     assert ended_spies(commands) == []
 
 
@@ -134,3 +134,19 @@ def test_a_spy_who_left_is_not_hung_up_again() -> None:
 def test_a_call_that_ended_is_no_call_to_listen_to() -> None:
     consent, _ = run(*talking(), i.HungUp(at(30)))
     assert refusal(consent) is Refusal.NO_CALL
+
+
+def listened(commands: list[Command]) -> list[dict[str, str]]:
+    return [c.detail for c in commands if isinstance(c, Log) and c.kind is EventKind.LISTENED]
+
+
+def test_the_calls_ledger_says_who_listened_from_when_to_when_and_how_it_ended() -> None:
+    _, commands = run(*spying(), i.SpyEnded(at(15), SPY))
+    assert listened(commands) == [
+        {"by": "Claire", "from": at(10).isoformat(), "to": at(15).isoformat(), "ended": "left"}
+    ]
+    _, commands = run(*spying(), i.KeyPressed(at(20), "9"), i.SpyEnded(at(20.3), SPY))
+    assert [row["ended"] for row in listened(commands)] == ["objected"], "one row, not two"
+    _, commands = run(*spying(), i.HungUp(at(30)))
+    assert [row["to"] for row in listened(commands)] == [at(30).isoformat()]
+    assert ended_spies(commands) == [], "at the call's end the PBX hangs the spies up itself"
