@@ -66,7 +66,11 @@ class Listening:
         self.append = append
         self.clock = clock
         self.dialled: dict[str, str] = {}  # agent's channel: the agent dialled
-        self.active: dict[str, Active] = {}  # supervisor channel's unique id: their listen
+        # By the supervisor channel's unique id: allowed, until the PBX says the spy started;
+        # then active until it hangs up. The call's machine hears of a spy only once the PBX
+        # started it (a late or overruled answer never counts as a listen).
+        self.allowed: dict[str, Active] = {}
+        self.active: dict[str, Active] = {}
         self.tasks: set[asyncio.Task[None]] = set()
 
     def on_event(self, event: Message) -> None:
@@ -76,10 +80,26 @@ class Listening:
                 self.dialled[dest] = agent
         elif event.name == "Hangup":
             self.dialled.pop(event.get("Channel", ""), None)
+            self.allowed.pop(event.get("Uniqueid", ""), None)
             if event.get("Uniqueid", "") in self.active:
                 self._ended(event.get("Uniqueid", ""))
-        elif event.get("UserEvent") == names.LISTEN_EVENT and event.get("Step") == ListenStep.ASK:
+        elif event.get("UserEvent") == names.LISTEN_EVENT:
+            self._step(event)
+
+    def _step(self, event: Message) -> None:
+        step, unique_id = event.get("Step"), event.get("Uniqueid", "")
+        if step == ListenStep.ASK:
             self._ask(event)
+        elif step == ListenStep.SPYING and unique_id in self.allowed:
+            spy, at = self.allowed.pop(unique_id), self.clock()
+            self.active[unique_id] = replace(spy, started=at)
+            self.calls.feed(spy.listen.call_id, i.SpyStarted(at, spy.channel, spy.listen.person))
+        elif step == ListenStep.REFUSED and unique_id in self.allowed:
+            # Allowed here, refused by the PBX after all: its own memory of an objection, or
+            # an answer that came too late (the service was stalled).
+            why = event.get("Reason", "")
+            denied = replace(self.allowed.pop(unique_id).listen, outcome="denied", refusal=why)
+            self._spawn(self._trace(replace(denied, at=self.clock())))
 
     def agent_calls(self, agent: str) -> Iterator[AgentCall]:
         """The calls ``agent`` is in, oldest first."""
@@ -105,8 +125,7 @@ class Listening:
             str(answer.refusal or ""),
         )
         if answer.refusal is None:
-            self.active[unique_id] = Active(listen, channel, at)
-            self.calls.feed(listen.call_id, i.SpyStarted(at, channel, listen.person))
+            self.allowed[unique_id] = Active(listen, channel, at)
         log.info("live listen: %s asks for agent %s: %s", endpoint, agent, answer.encode())
         self._spawn(self._answer(channel, unique_id, listen, answer))
 
@@ -117,8 +136,7 @@ class Listening:
             await asyncio.to_thread(self.append, listen.entry())
         except AuditError:
             log.exception("live listen by %s not traced: refused", listen.endpoint)
-            if self.active.pop(unique_id, None) is not None:
-                self.calls.feed(listen.call_id, i.SpyEnded(self.clock(), channel))
+            if self.allowed.pop(unique_id, None) is not None:
                 answer = ListenAnswer(Refusal.SERVICE_AWAY)
         await self.setvar(listen.call_id, channel, names.VAR_LISTEN, answer.encode())
 
@@ -137,7 +155,7 @@ class Listening:
         try:
             await asyncio.to_thread(self.append, listen.entry())
         except AuditError:
-            log.exception("the end of a live listen by %s was not traced", listen.endpoint)
+            log.exception("live listen by %s (%s) not traced", listen.endpoint, listen.outcome)
 
     def _spawn(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.create_task(work)

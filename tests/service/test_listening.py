@@ -62,6 +62,8 @@ async def test_a_supervisor_is_answered_within_a_second_and_the_objection_ends_t
             transcript.call_id,
             AGENT_CHANNEL,
         )
+        spying = [("Event", "UserEvent"), ("UserEvent", "IvrListen"), ("Step", "spying")]
+        pbx.send_event([*spying, ("Channel", spy), ("Uniqueid", pbx.channels[spy].unique_id)])
         pressed = time.monotonic()
         key = [("Event", "DTMFEnd"), ("Digit", "9"), ("Direction", "Received")]
         pbx.send_event(
@@ -86,3 +88,26 @@ async def test_an_unknown_endpoint_or_an_agent_in_no_call_is_refused(
         ).refusal is Refusal.UNKNOWN_SUPERVISOR
         assert (await answer(pbx, ask(pbx, 2, agent="nobody"))).refusal is Refusal.NO_CALL
         await eventually(lambda: len(rows(runtime)) == 2, 2.0, "two audit rows")
+
+
+async def test_a_spy_the_pbx_refused_after_all_is_traced_as_denied_and_never_listened(
+    pbx: FakePbx, tmp_path: Path
+) -> None:
+    """The PBX has the last word (its own memory of an objection, or an answer that came too
+    late): the call's machine hears of a spy only once the PBX says it started."""
+    async with service(tier_settings(tmp_path, pbx)) as runtime:
+        transcript = await consented_call(pbx)
+        spy = ask(pbx, 1)
+        assert (await answer(pbx, spy)).refusal is None
+        refused = [("Event", "UserEvent"), ("UserEvent", "IvrListen"), ("Step", "refused")]
+        unique_id = pbx.channels[spy].unique_id
+        pbx.send_event(
+            [*refused, ("Reason", "objected"), ("Channel", spy), ("Uniqueid", unique_id)]
+        )
+        pbx.send_event([("Event", "Hangup"), ("Channel", spy), ("Uniqueid", unique_id)])
+        await eventually(lambda: len(rows(runtime)) == 2, 2.0, "two audit rows")
+        assert runtime.calls.sessions[transcript.call_id].consent.spies == ()
+    assert [(r["outcome"], r["why"]) for r in rows(runtime)] == [
+        ("allowed", ""),
+        ("denied", "objected"),
+    ]
