@@ -13,7 +13,9 @@ from ivr.cli import (
     doctor_cmd,
     ledger_cmd,
     listen_cmd,
+    outbound_cmd,
     prompts_cmd,
+    redact_cmd,
     register_cmd,
     render_cmd,
     retention_cmd,
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     token_cmd.register(commands)
     retention_cmd.register(commands)
     register_cmd.register(commands)
+    outbound_cmd.register(commands)
+    redact_cmd.register(commands)
     listen_cmd.register(commands)
     return parser
 

@@ -20,10 +20,10 @@ class Decided:
     prompt: Prompt  # the notice the caller hears
     profile_why: str
     record_why: str
+    group: str = ""  # the agent group the dialplan named (IVR_GROUP): whose supervisors see it
     # Whether the call may be recorded under its profile and policy, sampling aside (not a
     # private call, inside the declared periods): where a supervisor may listen live.
     eligible: bool = False
-    group: str = ""  # the agent group the dialplan named
 
 
 @dataclass(frozen=True)
@@ -227,8 +227,12 @@ class RecordingErased:
 
 @dataclass(frozen=True)
 class EncryptionFailed:
+    """The closed recording could not be encrypted: it is still there, in the clear (``kept``,
+    as closed and hashed), for the service to encrypt again later."""
+
     at: datetime
     reason: str
+    kept: KeptFile
 
 
 @dataclass(frozen=True)

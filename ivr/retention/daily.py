@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from ivr.audit import AuditLog, Entry
 from ivr.config.model import Settings
 from ivr.ledger.aio import AsyncLedger
+from ivr.outbound.retention import purge_outbound
 from ivr.retention.purge import PurgeReport, purge
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,25 @@ def purge_entry(report: PurgeReport, actor: str, role: str, origin: str) -> Entr
     detail = json.dumps(report.summary(), sort_keys=True, separators=(",", ":"))
     at = report.now.astimezone(UTC).isoformat(timespec="microseconds")
     return Entry(at, actor, role, "purge", "*", "retention", origin, outcome, detail)
+
+
+def orphan_entries(report: PurgeReport, actor: str, role: str, origin: str) -> list[Entry]:
+    """One audit row per file the ledger did not account for, deleted (or not, dry run)."""
+    outcome = "dry-run" if report.dry_run else "ok"
+    at = report.now.astimezone(UTC).isoformat(timespec="microseconds")
+    why = "recording file the ledger does not account for"
+    return [
+        Entry(at, actor, role, "purge-orphan", name, why, origin, outcome)
+        for name in report.orphans
+    ]
+
+
+def audit_purge(audit: AuditLog, report: PurgeReport, actor: str, role: str, origin: str) -> None:
+    for entry in [
+        purge_entry(report, actor, role, origin),
+        *orphan_entries(report, actor, role, origin),
+    ]:
+        audit.append(entry)
 
 
 class DailyPurge:
@@ -67,7 +87,8 @@ class DailyPurge:
             self.clock(),
             dry_run=False,
         )
-        await asyncio.to_thread(self.audit.append, purge_entry(report, "service", "-", "service"))
+        await asyncio.to_thread(audit_purge, self.audit, report, "service", "-", "service")
+        await asyncio.to_thread(purge_outbound, settings, self.clock())  # issue 19
         for error in report.errors:
             log.warning("purge: %s", error)
         log.info("purge: %s", report.summary())

@@ -62,6 +62,6 @@ class Decider:
             recording.prompt,
             chosen.why,
             recording.why,
+            facts.group,
             eligible=recording.eligible,
-            group=facts.group,
         )

@@ -18,14 +18,18 @@ from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
 from ivr.listen.service import Listening
 from ivr.names import Prompt, Source
+from ivr.outbound.guard import guard_hook
 from ivr.prompts import Manifest
 from ivr.recordings.folder import RecordingsFolder
 from ivr.retention import purge_daily
 from ivr.service import pbx_memory
+from ivr.service.ami_security import link_security
 from ivr.service.calls import Calls, CallsDeps
 from ivr.service.decide import Decider
 from ivr.service.disk import FolderHealth, FolderWatch
+from ivr.service.encryption_retry import EncryptionRetry
 from ivr.service.executor import Executor
+from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
@@ -52,11 +56,14 @@ class Runtime:
         self.recordings = RecordingsFolder(settings.recordings.dir, settings.recordings.format)
         self.folder = FolderWatch(settings.recordings.dir)
         ami = settings.ami
+        auth, tls = link_security(ami)
         self.supervisor = AmiSupervisor(
             ami.host,
             ami.port,
             ami.username,
             ami.secret.reveal(),
+            auth=auth,
+            tls=tls,
             backoff=RECONNECT,
             client_factory=lambda: AmiClient(
                 ping_interval=ami.ping_interval, action_timeout=ami.action_timeout
@@ -66,8 +73,12 @@ class Runtime:
         self.link: AmiClient | None = None
         compliance = settings.compliance
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
-        self.tone_links = TonePool(ami.host, ami.port, ami.username, ami.secret.reveal())
+        self.tone_links = TonePool(
+            ami.host, ami.port, ami.username, ami.secret.reveal(), auth=auth, tls=tls
+        )
         self.clock = clock
+        # One audit log for the API and the service's own acts (deletions), checkpoints included.
+        self.audit = open_audit_log(compliance)
         self.executor = Executor(
             self._client,
             ledger,
@@ -76,6 +87,7 @@ class Runtime:
             clock,
             keyring=self.keyring,
             tone_links=self.tone_links,
+            audit=self.audit,
         )
         deps = CallsDeps(
             executor=self.executor,
@@ -89,12 +101,18 @@ class Runtime:
         )
         self.calls = Calls(deps)
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings, clock)
+        self.encryption_retry = EncryptionRetry(self.recordings.root, ledger, self.keyring, clock)
+        checkpoints = compliance.checkpoints  # the ledger's chain signed as the audit log's
+        self.ledger_checkpoints = (
+            None if checkpoints is None else LedgerCheckpoints(checkpoints, ledger)
+        )
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
         self.audit = open_audit_log(compliance)  # shared with the web app
         self.listening = Listening(
             settings.listening, self.calls, self.executor.controls.setvar, self.audit.append, clock
         )
         self.supervisor.on_connected.append(self._connected)
+        self.supervisor.on_connected.append(guard_hook(settings))  # the outbound guard
         self.manifest = _manifest(settings)
         self._gauges()
         self.collecting: set[asyncio.Task[None]] = set()
@@ -179,17 +197,37 @@ class Runtime:
         gc.freeze()
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
-        purging = asyncio.create_task(purge_daily(self.settings, self.ledger), name="ivr-purge")
+        daily = purge_daily(self.settings, self.ledger, audit=self.audit)
+        purging = asyncio.create_task(daily, name="ivr-purge")
+        encrypting = asyncio.create_task(self.encryption_retry.run(), name="ivr-encrypt-retry")
+        signing = asyncio.create_task(self._ledger_checkpoints(), name="ivr-ledger-checkpoints")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
-            purging.cancel()
-            await asyncio.gather(supervising, watching, purging, return_exceptions=True)
+            for task in (purging, encrypting, signing):
+                task.cancel()
+            await asyncio.gather(
+                supervising, watching, purging, encrypting, signing, return_exceptions=True
+            )
             await self.calls.drain(DRAIN_SECONDS)
+            await self.executor.settle(DRAIN_SECONDS)
+            await self._last_ledger_checkpoint()
             await self.tone_links.close()
             await runner.cleanup()
+
+    async def _ledger_checkpoints(self) -> None:
+        if self.ledger_checkpoints is not None:
+            await self.ledger_checkpoints.run()
+
+    async def _last_ledger_checkpoint(self) -> None:
+        if self.ledger_checkpoints is None:
+            return
+        try:
+            await self.ledger_checkpoints.sign_now()
+        except Exception:
+            log.exception("the ledger's last checkpoint could not be written")
 
 
 def _manifest(settings: Settings) -> Manifest | None:

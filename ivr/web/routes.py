@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp.typedefs import Handler
 
-from ivr.web import basic, listens, recordings
+from ivr.web import basic, listens, outbound, recordings
 from ivr.web.erasure import erase
 from ivr.web.tokens import Role
 
@@ -162,6 +162,7 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
 )
+ROUTES = (*ROUTES, *outbound.routes())  # issue 19
 ROUTES += (
     Route(
         "listens",

@@ -24,7 +24,7 @@ def at(seconds: float) -> datetime:
 def decided(mode: Mode = Mode.NOTICE, *, record: bool = True, eligible: bool = True) -> i.Decided:
     why = "sampled" if record else "not sampled"
     return i.Decided(
-        at(0), "fr", "fr", mode, record, Prompt.NOTICE_SHORT, "default", why, eligible, "team-a"
+        at(0), "fr", "fr", mode, record, Prompt.NOTICE_SHORT, "default", why, "team-a", eligible
     )
 
 
