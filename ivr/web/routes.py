@@ -97,9 +97,9 @@ ROUTES: tuple[Route, ...] = (
         "/api/calls/{call_id}",
         basic.call,
         ALL,
-        "one call of the ledger (with the caller's number and name); audited",
+        "one call of the ledger (with the caller's number and name); a reason is required; audited",
         (_CALL_ID, *_REASON),
-        {"200": "the call", "404": "unknown call"},
+        {"200": "the call", "400": "no reason", "404": "unknown call"},
     ),
     Route(
         "recordings",
