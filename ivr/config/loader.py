@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.config import compliance, recording
+from ivr.config import compliance, recording, store
 from ivr.config.consent import read_consent
 from ivr.config.env import overlay
 from ivr.config.errors import ConfigError
@@ -26,6 +26,7 @@ SECTIONS = {
     "prompts": ("dir", "studio_dir", "espeak"),
     **compliance.SECTIONS,
     **recording.SECTIONS,
+    "store": store.KEYS,
 }
 _OTHERS = ("consent", "controller", "notice", "profiles")  # read by ivr.config.consent
 
@@ -61,6 +62,7 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
         rules,
         recording=recording.read_recording(tables["recording"]),
         agents=recording.read_agents(tables["agents"]),
+        store=store.read_store(tables["store"]),
     )
 
 

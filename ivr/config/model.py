@@ -11,6 +11,7 @@ from ivr.config.profiles import Profile
 from ivr.config.recording import AgentSettings, RecordingPolicy
 from ivr.config.rules import ProfileRule
 from ivr.config.secret import Secret
+from ivr.config.store import StoreSettings
 from ivr.config.texts import NoticeItems, text_sha256
 from ivr.names import Prompt
 
@@ -107,6 +108,7 @@ class Settings:
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
     recording: RecordingPolicy = field(default_factory=RecordingPolicy)  # [recording]
     agents: AgentSettings = field(default_factory=AgentSettings)  # [agents]
+    store: StoreSettings = field(default_factory=StoreSettings)  # [store]
 
     def pack(self, profile: str, language: str) -> LanguagePack:
         try:
