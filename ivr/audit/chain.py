@@ -28,6 +28,7 @@ class Entry:
     origin: str  # remote address or "cli"
     outcome: str  # ok, denied, failed, dry-run
     detail: str = ""  # compact JSON, no personal data
+    site: str = ""  # the site/PBX whose service wrote it, in a shared store ("" in a file)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,10 @@ class Row:
 
 
 def digest(prev_hash: str, entry: Entry) -> str:
-    body = json.dumps(asdict(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    fields = asdict(entry)
+    if not entry.site:  # rows written before sites existed keep their hashes
+        del fields["site"]
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(prev_hash.encode() + body.encode()).hexdigest()
 
 

@@ -28,6 +28,7 @@ from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
 from ivr.service.tones import TonePool
+from ivr.store.opening import settings_ledger
 from ivr.web.app import build_app
 
 log = logging.getLogger(__name__)
@@ -197,5 +198,5 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         raise ServiceError(
             f"{settings.path}: recordings.dir: {settings.recordings.dir} is not a folder"
         )
-    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+    async with await settings_ledger(settings) as ledger:  # SQLite file or [store] url
         await Runtime(settings, ledger).serve(stop)

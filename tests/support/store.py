@@ -6,6 +6,7 @@ PostgreSQL, never skipped because a server is absent (the cluster is started, no
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,9 +15,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from ivr.audit import AuditLog
 from ivr.ledger import Ledger
 from ivr.ledger.postgres import PgLedger
 from ivr.sandbox import db
+from ivr.store.opening import open_audit
 from ivr.store.url import StoreUrl
 from tests.support.targets import sandbox_prefix
 
@@ -70,8 +73,28 @@ class StoreUnderTest:
         return self.url or self.folder / "ledger.sqlite3"
 
     @property
-    def audit_location(self) -> Path | str:
-        return self.url.dsn if self.url else self.folder / "audit.sqlite3"
+    def audit_location(self) -> Path | StoreUrl:
+        return self.url or self.folder / "audit.sqlite3"
+
+    def open_audit(self, *, site: str = SITE) -> AuditLog:
+        return open_audit(self.audit_location, site=site)
+
+    def sql(self, *statements: str) -> None:
+        """Run statements on the store behind the ledger's back (tampering, inspection)."""
+        if self.url is None:
+            db = sqlite3.connect(self.folder / "audit.sqlite3")
+            with db:
+                for statement in statements:
+                    db.execute(statement)
+            db.close()
+            return
+        with psycopg.connect(self.url.dsn, autocommit=True) as pg, pg.transaction():
+            for statement in statements:
+                pg.execute(statement.encode())
+
+    def config(self) -> dict[str, object]:
+        """The ``[store]`` table of a configuration using this store (none for SQLite)."""
+        return {} if self.url is None else {"store": {"url": self.url.dsn, "site": SITE}}
 
     def open_ledger(self, *, read_only: bool = False, site: str = SITE) -> Ledger:
         if self.url is None:
