@@ -19,6 +19,7 @@ from ivr.cli import (
     run_cmd,
     sandbox_cmd,
     simulate_cmd,
+    store_cmd,
     token_cmd,
 )
 from ivr.config import ConfigError
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_cmd.register(commands)
     retention_cmd.register(commands)
     register_cmd.register(commands)
+    store_cmd.register(commands)
     return parser
 
 
