@@ -21,7 +21,10 @@ def register(commands: Subparsers) -> None:
     _target(migrate, "--url")
     migrate.set_defaults(handler=_migrate)
     copy = actions.add_parser("copy", help="copy a site's SQLite ledger and audit log, verified")
-    copy.add_argument("--from", dest="source", type=Path, required=True, metavar="LEDGER")
+    copy.add_argument(
+        "--from", dest="source", type=Path, required=True, metavar="LEDGER",
+        help="the site's SQLite ledger file",
+    )  # fmt: skip
     copy.add_argument(
         "--audit", type=Path, metavar="FILE", help="its audit log (default: beside the ledger)"
     )
