@@ -21,7 +21,7 @@ SITE = "TEXT NOT NULL DEFAULT coalesce(current_setting('ivr.site', true), '')"
 MIGRATION_LOCK = 0x1E_D6E6  # pg_advisory_xact_lock key of the ledger's migrations
 
 # Version 3 of the SQLite ledger, made at once (PostgreSQL starts at it).
-V3 = (
+V3: tuple[str, ...] = (
     """CREATE TABLE schema_version (
         version    INTEGER PRIMARY KEY,
         applied_at TEXT NOT NULL
@@ -72,6 +72,16 @@ V3 = (
         requested_by TEXT NOT NULL,
         reason       TEXT NOT NULL,
         site         {SITE}
+    )""",
+)
+
+# The spools replayed into the store (`ivr.store.spool`): one row each, written in the same
+# transaction as the spool's rows, so a spool is never replayed twice.
+V3 += (
+    f"""CREATE TABLE spool_replays (
+        id   TEXT PRIMARY KEY,
+        site {SITE},
+        at   TEXT NOT NULL
     )""",
 )
 

@@ -10,18 +10,24 @@ again on the next call, so a restarted database is picked up without restarting 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
+from ivr.ledger.codec import encode_time
 from ivr.ledger.db import Db
 from ivr.ledger.errors import LedgerError, LedgerUnavailableError, LedgerUnreadableError
+from ivr.ledger.health import StoreHealth
 from ivr.ledger.pg_schema import CURRENT_VERSION, migrate, version_of
 from ivr.ledger.sqlite import Ledger
+from ivr.ledger.store import LedgerStore
 from ivr.store import postgres
 from ivr.store.url import StoreUrl
 
+log = logging.getLogger(__name__)
 _BEGIN = {
     "BEGIN IMMEDIATE": "BEGIN",
     "BEGIN": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -33,6 +39,7 @@ class PgLedger(Ledger):
 
     def __init__(self, db: postgres.PgDb, url: StoreUrl, site: str) -> None:
         super().__init__(db, Path(url.shown))
+        self.health = StoreHealth("postgresql")
         self._url, self._site = url, site
         self._pg: postgres.PgDb | None = db
 
@@ -60,6 +67,31 @@ class PgLedger(Ledger):
     @property
     def site(self) -> str:
         return self._site
+
+    def ping(self) -> None:
+        """Raise `LedgerUnavailableError` unless the database answers now."""
+        with self._transaction("BEGIN") as db:
+            db.execute("SELECT 1")
+
+    def apply_once(self, token: str, writes: Sequence[Callable[[LedgerStore], object]]) -> bool:
+        """Run ``writes`` in one transaction with the row saying ``token`` was applied; False
+        (nothing run) if it already was. A write refused alone is logged, the others kept."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM spool_replays WHERE id = ?", (token,)).fetchone():
+                return False
+            self._batching = True
+            try:
+                for write in writes:
+                    result = self._savepoint(db, write)
+                    if isinstance(result, Exception):
+                        log.error("%s: a spooled row was refused: %s", self.location, result)
+            finally:
+                self._batching = False
+            db.execute(
+                "INSERT INTO spool_replays (id, at) VALUES (?, ?)",
+                (token, encode_time(datetime.now(UTC))),
+            )
+        return True
 
     def pragmas(self) -> dict[str, object]:
         row = self._pgdb().execute("SHOW synchronous_commit").fetchone()

@@ -28,6 +28,7 @@ from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
 from ivr.service.tones import TonePool
+from ivr.store.heal import heal_store
 from ivr.store.opening import settings_ledger
 from ivr.web.app import build_app
 
@@ -140,7 +141,7 @@ class Runtime:
         ami = self.supervisor.health
         body: dict[str, object] = {
             "ami": ami.as_dict(),
-            "ledger": {"location": self.ledger.location},
+            "ledger": {"location": self.ledger.location} | self.ledger.health.as_dict(),
             "calls_in_progress": len(self.calls.sessions),
             "recordings": self.folder.health.as_dict(),
         }
@@ -160,6 +161,13 @@ class Runtime:
         gauge("recordings_writable", "1 if the folder takes writes", lambda: folder().writable)
         gauge("recordings_ok", "1 if the recordings folder is healthy", lambda: folder().ok)
         gauge("recordings_free_bytes", "Free bytes in the folder", lambda: folder().free_bytes)
+        health = self.ledger.health
+        gauge("store_up", "1 while the ledger's store takes writes", lambda: health.reachable)
+        gauge(
+            "store_spooled_rows",
+            "Rows waiting on this host for the store",
+            lambda: health.spooled_rows,
+        )
 
     async def serve(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(build_app(self), handle_signals=False)
@@ -174,13 +182,15 @@ class Runtime:
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
         purging = asyncio.create_task(purge_daily(self.settings, self.ledger), name="ivr-purge")
+        healing = asyncio.create_task(heal_store(self.ledger), name="ivr-store")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
             purging.cancel()
-            await asyncio.gather(supervising, watching, purging, return_exceptions=True)
+            healing.cancel()
+            await asyncio.gather(supervising, watching, purging, healing, return_exceptions=True)
             await self.calls.drain(DRAIN_SECONDS)
             await self.tone_links.close()
             await runner.cleanup()

@@ -13,6 +13,7 @@ from ivr.config.model import Settings
 from ivr.config.store import StoreSettings, default_site
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.sqlite import Ledger
+from ivr.ledger.store import LedgerStore
 from ivr.store.url import StoreUrl, is_store_url
 
 Location = Path | StoreUrl
@@ -50,7 +51,20 @@ async def open_async_ledger(
 
 
 async def settings_ledger(settings: Settings) -> AsyncLedger:
-    return await open_async_ledger(ledger_location(settings), site=settings.store.site)
+    """The service's ledger: the SQLite file, or the shared store with its local spool."""
+    store = settings.store
+    if store.url is None:
+        return await open_async_ledger(settings.ledger.path)
+    url = store.url
+    spool = store.spool or settings.ledger.path.with_name("store-spool.sqlite3")
+
+    def spooled() -> LedgerStore:
+        from ivr.ledger.postgres import PgLedger
+        from ivr.store.spool import SpooledLedger
+
+        return SpooledLedger(PgLedger.open_url(url, site=store.site), spool)
+
+    return await AsyncLedger.start(spooled)
 
 
 def open_audit(
