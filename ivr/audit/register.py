@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ivr.config.model import Settings
+from ivr.outbound.retention import canvassing_record
 
 CATEGORIES_OF_SUBJECTS = ("callers", "employees who take the calls (agents)")
 CATEGORIES_OF_DATA = (
@@ -38,6 +39,7 @@ def build_record(settings: Settings, language: str | None = None) -> dict[str, A
         "which_calls_are_recorded": _which_calls(settings),
         "rights": items.rights,
         "complaint": items.complaint,
+        "canvassing": canvassing_record(settings),  # issue 19
     }
 
 

@@ -12,6 +12,7 @@ from ivr.cli import (
     config_cmd,
     doctor_cmd,
     ledger_cmd,
+    outbound_cmd,
     prompts_cmd,
     register_cmd,
     render_cmd,
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     token_cmd.register(commands)
     retention_cmd.register(commands)
     register_cmd.register(commands)
+    outbound_cmd.register(commands)
     store_cmd.register(commands)
     return parser
 

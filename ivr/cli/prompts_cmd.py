@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ivr.config import load_settings
+from ivr.outbound.config import outbound_texts
+from ivr.outbound.prompts import build_outbound_prompts
 from ivr.prompts import MANIFEST_NAME, ManifestEntry, PromptError, build_prompts
 
 Subparsers = Any  # argparse's _SubParsersAction is private
@@ -35,6 +37,7 @@ def _build(args: argparse.Namespace) -> int:
     out: Path = args.out or settings.prompts.dir
     try:
         manifest = build_prompts(settings, out, report=_report)
+        build_outbound_prompts(outbound_texts(settings), settings.prompts.voice, out)
     except PromptError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2

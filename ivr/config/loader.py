@@ -28,7 +28,8 @@ SECTIONS = {
     **recording.SECTIONS,
     "store": store.KEYS,
 }
-_OTHERS = ("consent", "controller", "notice", "profiles")  # read by ivr.config.consent
+_OTHERS: tuple[str, ...] = ("consent", "controller", "notice", "profiles")  # ivr.config.consent
+_OTHERS += ("outbound",)  # read by ivr.outbound.config
 
 
 def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) -> Settings:

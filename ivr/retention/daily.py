@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from ivr.audit import AuditLog, Entry
 from ivr.config.model import Settings
 from ivr.ledger.aio import AsyncLedger
+from ivr.outbound.retention import purge_outbound
 from ivr.retention.purge import PurgeReport, purge
 from ivr.store.opening import settings_audit
 
@@ -70,6 +71,7 @@ class DailyPurge:
             dry_run=False,
         )
         await asyncio.to_thread(self.audit.append, purge_entry(report, "service", "-", "service"))
+        await asyncio.to_thread(purge_outbound, settings, self.clock())  # issue 19
         for error in report.errors:
             log.warning("purge: %s", error)
         log.info("purge: %s", report.summary())

@@ -27,6 +27,11 @@ include => ivr-consent-test
 exten => _c-[a-z][a-z]-.,1,Gosub(ivr-consent,s,1(fr,${EXTEN:2:2}))
  same => n,Dial(PJSIP/${EXTEN:5}@carrier,60)
  same => n,Hangup()
+; The same consent flow on a channel that is not the call's first: l-<agent> dials a Local
+; channel (not optimised away) whose other half runs c-fr-<agent>, so the flow's channel has
+; another Linkedid than its own Uniqueid (issue 17: agents known from the bridge).
+exten => _l-.,1,Dial(Local/c-fr-${EXTEN:2}@ivr-consent-test/n,60)
+ same => n,Hangup()
 
 ; The same after a "CRM lookup" that returns the caller's name as any bytes (see the carrier's
 ; ivr-caller-raw): n-<agent>, e.g. n-agent.
@@ -62,6 +67,23 @@ exten => _k.,1,Gosub(ivr-consent,s,1(fr,fr))
  same => n,Read(IVR_TEST_CARD,,16,,1,8)
  same => n,Gosub(ivr-payment,end,1)
  same => n,Dial(PJSIP/${EXTEN:2}@carrier,60)
+ same => n,Hangup()
+
+; Outbound (issue 19): the agents' outbound context as an administrator writes it. An agent's
+; phone is a Local channel originated on the PBX into o.<campaign>.<number>: the guard, then
+; the consumer dialled through the trunk; m.<campaign>.<number> masks the agent's caller ID.
+[ivr-outbound-test]
+exten => _o.,1,Gosub(ivr-outbound,s,1(${CUT(EXTEN,.,3)},${CUT(EXTEN,.,2)}))
+ same => n,Dial(PJSIP/${CUT(EXTEN,.,3)}@carrier,30)
+ same => n,Hangup()
+exten => _m.,1,Set(CALLERID(num-pres)=prohib)
+ same => n,Goto(o${EXTEN:1},1)
+; c.<campaign>.<number>: the whole outbound call, the called party hearing the opening and the
+; recording notice before the agent is bridged (Dial's U()).
+exten => _c.,1,Set(NUMBER=${CUT(EXTEN,.,3)})
+ same => n,Set(CAMPAIGN=${CUT(EXTEN,.,2)})
+ same => n,Gosub(ivr-outbound,s,1(${NUMBER},${CAMPAIGN}))
+ same => n,Dial(PJSIP/${NUMBER}@carrier,30,U(ivr-outbound-callee^${NUMBER}^${CAMPAIGN}))
  same => n,Hangup()
 
 [ivr-smoke-clean-name]
@@ -139,6 +161,15 @@ exten => agent-noanswer,1,Ringing()
  same => n,Wait(3600)
  same => n,Hangup()
 
+; Consumers the PBX's agents call (issue 19): any national number 0X... rings one second,
+; answers and talks (a 440 Hz tone).
+exten => _0X.,1,Ringing()
+ same => n,Wait(1)
+ same => n,Answer()
+ same => n,PlayTones(440)
+ same => n,Wait(3600)
+ same => n,Hangup()
+
 ; An agent's blind transfer: the simulator sends the agent's channel here (AMI Redirect), the
 ; extension being where to; Transfer() sends the PBX a SIP REFER, as an agent's phone would.
 [agent-transfer]
@@ -153,4 +184,5 @@ def dialplan_for(spec: InstanceSpec) -> str:
     includes = "".join(f'#include "{name}"\n' for name in spec.includes)
     if spec.role is Role.PBX:
         includes = '#include "ivr-consent.conf"\n' + includes
+        includes = '#include "ivr-outbound.conf"\n' + includes
     return _HEADER + body + "\n" + includes

@@ -42,8 +42,9 @@ from ivr.service.tones import TonePool
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 3.0  # how long a deleted recording is watched for a late write by MixMonitor
-SWEEP_EVERY = 0.1
+# When a deleted recording is looked at again for a late write by MixMonitor (seconds after
+# the deletion): often at first, when a last flush is likely, then less, until 3 s.
+SWEEP_AT = (0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.2, 3.0)
 
 Clock = Callable[[], datetime]
 Facts = list[i.Input]
@@ -68,6 +69,7 @@ class Executor:
         self.clock = clock
         self.keyring = keyring or Keyring(None)
         self.background: set[asyncio.Task[None]] = set()
+        self.sweeping: set[str] = set()  # files watched for a late write after their deletion
         self.controls = CallControls(ami, metrics, tone_links)
 
     async def run(self, call_id: str, channel: str, command: Command) -> Facts:
@@ -170,19 +172,25 @@ class Executor:
         if existed:
             self.metrics.count("recordings_deleted")
             log.info("call %s: recording %s deleted", call_id, file_name)
-        task = asyncio.create_task(self._sweep(call_id, file_name))
-        self.background.add(task)
-        task.add_done_callback(self.background.discard)
+        if file_name not in self.sweeping:  # one watch per file, however often it is deleted
+            self.sweeping.add(file_name)
+            task = asyncio.create_task(self._sweep(call_id, file_name))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
         return i.RecordingDeleted(self.clock(), file_name, existed)
 
     async def _sweep(self, call_id: str, file_name: str) -> None:
         """MixMonitor may still flush a last frame after it was told to stop: delete it again."""
-        end = asyncio.get_running_loop().time() + SWEEP_SECONDS
-        while asyncio.get_running_loop().time() < end:
-            await asyncio.sleep(SWEEP_EVERY)
-            if self.recordings.delete(file_name):
-                log.warning("call %s: %s written again after stop; deleted", call_id, file_name)
-                self.metrics.count("recordings_deleted_late")
+        try:
+            waited = 0.0
+            for at in SWEEP_AT:
+                await asyncio.sleep(at - waited)
+                waited = at
+                if self.recordings.delete(file_name):
+                    log.warning("call %s: %s written again after stop; deleted", call_id, file_name)
+                    self.metrics.count("recordings_deleted_late")
+        finally:
+            self.sweeping.discard(file_name)
 
     async def _remember(self, call_id: str, channel: str, at: datetime) -> None:
         epoch = f"{at.timestamp():.3f}"  # as the dialplan writes it: seconds, milliseconds

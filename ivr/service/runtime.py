@@ -16,6 +16,7 @@ from ivr.consent import inputs as i
 from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
 from ivr.names import Prompt, Source
+from ivr.outbound.guard import guard_hook
 from ivr.prompts import Manifest
 from ivr.recordings.folder import RecordingsFolder
 from ivr.retention import purge_daily
@@ -91,6 +92,7 @@ class Runtime:
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings, clock)
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
         self.supervisor.on_connected.append(self._connected)
+        self.supervisor.on_connected.append(guard_hook(settings))  # the outbound guard
         self.manifest = _manifest(settings)
         self._gauges()
         self.collecting: set[asyncio.Task[None]] = set()

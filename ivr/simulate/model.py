@@ -54,6 +54,7 @@ class Expect:
     language: str | None = None  # the ledger's language (the call's own, when it names one)
     profile: str | None = None  # the ledger's profile (the call's own, when it names one)
     paused: int | None = None  # pause spans in the ledger, each silent in the recording
+    outbound: str | None = None  # outbound calls: "allowed" or "refused:<rule>" (issue 19)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Call:
     agent_keys: tuple[KeyPress, ...] = ()  # keys the agent presses (pause, private)
     profile: str | None = None  # the jurisdiction profile the PBX passes to the consent Gosub
     agent_transfer: Transfer | None = None
+    campaign: str | None = None  # an outbound call of this campaign (issue 19)
 
 
 @dataclass(frozen=True)

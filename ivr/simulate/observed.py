@@ -27,6 +27,8 @@ class Observed:
     transfer_result: str | None = None  # the PBX's BlindTransfer result (Success, Fail…)
     ledger_events: list[str] = field(default_factory=list)
     objection_delay: float | None = None  # ledger's objection time minus the key's sending
+    outbound: str | None = None  # the guard's verdict on an outbound call
+    carrier_reached: bool | None = None  # ... and whether any channel reached the carrier
     errors: list[str] = field(default_factory=list)  # what stopped the script (anchor missed…)
     seconds: float = 0.0  # wall time of the whole call
 

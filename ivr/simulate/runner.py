@@ -20,6 +20,7 @@ from ivr.simulate.agent import AgentLeg
 from ivr.simulate.ledger_api import LedgerApi
 from ivr.simulate.model import Anchor, Call, KeyPress, Moment, Transfer
 from ivr.simulate.observed import Observed
+from ivr.simulate.outbound import run_outbound
 from ivr.simulate.targets import Target
 from ivr.simulate.watch import CallWatch
 
@@ -83,6 +84,8 @@ async def run_calls(
 
 
 async def run_call(links: Links, call: Call) -> Observed:
+    if call.campaign is not None:
+        return await run_outbound(links.pbx, links.carrier.ami, call)
     seen = Observed()
     started = time.monotonic()
     number = new_caller_number()

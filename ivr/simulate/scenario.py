@@ -25,6 +25,7 @@ CALL_KEYS = {
     "keys",
     "hangup",
     "expect",
+    "campaign",
 }
 AGENT_KEYS = {"answer", "talks", "hangup", "keys", "transfer"}
 EXPECT_KEYS = {
@@ -37,6 +38,7 @@ EXPECT_KEYS = {
     "min_seconds",
     "profile",
     "paused",
+    "outbound",
 }
 DECISIONS = {"kept", "objected", "not-recorded", "abandoned", "private"}
 MAX_REPEAT = 200
@@ -45,6 +47,8 @@ _DIGITS = re.compile(rf"[0-9*#A-D]{{1,{MAX_KEYS}}}")
 _EXTEN = re.compile(r"[A-Za-z0-9*#+][A-Za-z0-9*#+._-]*")
 _TRANSFER_TO = re.compile(r"[a-z0-9*][a-z0-9*._-]*")  # the carrier's agent-transfer pattern
 _PROFILE = re.compile(r"[a-z][a-z0-9-]{0,31}")
+_CAMPAIGN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # no dot: o.<campaign>.<number>
+_VERDICT = re.compile(r"allowed|refused:[a-z-]+")
 
 
 def load_paths(paths: Iterable[Path]) -> list[ScenarioFile]:
@@ -138,6 +142,9 @@ class _CallReader:
         return [_renamed(call, f"{call.name}#{n}") for n in range(1, repeat + 1)]
 
     def _call(self) -> Call:
+        campaign = self.get("campaign", str)
+        if campaign is not None:
+            return self._outbound(campaign)
         language, profile = self.get("language", str), self._profile()
         agent = self._agent()
         number = self.get("number", str) or _number(profile, language, agent)
@@ -163,6 +170,28 @@ class _CallReader:
             agent_keys=self._keys("agent.keys", self.get("agent.keys", list, [])),
             agent_transfer=self._transfer(),
         )
+
+    def _outbound(self, campaign: str) -> Call:
+        """An agent's outbound call through the guard (issue 19): only a campaign and the
+        verdict expected."""
+        if not _CAMPAIGN.fullmatch(campaign):
+            raise self.fail("campaign", f"not a campaign name: {campaign!r}")
+        allowed = {"name", "repeat", "campaign", "expect"}
+        if set(self.table) - allowed:
+            raise self.fail(sorted(set(self.table) - allowed)[0], "not for an outbound call")
+        expected = set(self.get("expect", dict) or {})
+        if expected - {"outbound"}:
+            raise self.fail(
+                f"expect.{sorted(expected - {'outbound'})[0]}", "not for an outbound call"
+            )
+        outbound = self.get("expect.outbound", str)
+        if outbound is None or not _VERDICT.fullmatch(outbound):
+            raise self.fail("expect.outbound", 'expected "allowed" or "refused:<rule>"')
+        return Call(
+            name=self.name, source=self.path, line=self.line, number="", language=None,
+            voice_tone=None, voice_file=None, keys=(), hangup=None,
+            expect=Expect(outbound=outbound), campaign=campaign,
+        )  # fmt: skip
 
     def _transfer(self) -> Transfer | None:
         table = self.get("agent.transfer", dict)

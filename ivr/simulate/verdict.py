@@ -13,11 +13,25 @@ PAUSE_TOLERANCE = 0.6  # seconds: the mute and the unmute each take a moment to 
 def mismatches(expect: Expect, seen: Observed, *, ledger_checked: bool = True) -> list[str]:
     found = list(seen.errors)
     found += _recording(expect, seen)
+    found += _outbound(expect, seen)
     found += _ledger(expect, seen) if ledger_checked else []
     found += _paused(expect, seen) if ledger_checked else []
     missing = _missing_in_order(expect.steps, seen.steps)
     if missing:
         found.append(f"PBX steps: expected {list(expect.steps)} in order, missing {missing}")
+    return found
+
+
+def _outbound(expect: Expect, seen: Observed) -> list[str]:
+    """An outbound call: the verdict, and a refused call never reaching the carrier."""
+    if expect.outbound is None:
+        return []
+    found = []
+    if expect.outbound != seen.outbound:
+        found.append(f"outbound: expected {expect.outbound}, the guard said {seen.outbound}")
+    if seen.carrier_reached is not None and seen.carrier_reached != (expect.outbound == "allowed"):
+        state = "reached" if seen.carrier_reached else "never reached"
+        found.append(f"outbound: the call {state} the carrier")
     return found
 
 
@@ -108,6 +122,8 @@ def _yes(value: bool) -> str:
 
 
 def expected_summary(expect: Expect) -> str:
+    if expect.outbound is not None:
+        return f"outbound {expect.outbound}"
     parts = []
     if expect.recorded is not None:
         parts.append("recorded" if expect.recorded else "not recorded")
@@ -121,6 +137,9 @@ def expected_summary(expect: Expect) -> str:
 
 
 def observed_summary(seen: Observed) -> str:
+    if seen.outbound is not None:
+        reached = "reached the carrier" if seen.carrier_reached else "carrier untouched"
+        return f"outbound {seen.outbound}, {reached}"
     parts = ["recorded" if seen.file_at_end else "not recorded", seen.decision or "no decision"]
     if seen.file_seen and not seen.file_at_end:
         parts.append("file deleted")

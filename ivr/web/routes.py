@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp.typedefs import Handler
 
-from ivr.web import basic, recordings
+from ivr.web import basic, outbound, recordings
 from ivr.web.erasure import erase
 from ivr.web.tokens import Role
 
@@ -162,5 +162,6 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
 )
+ROUTES = (*ROUTES, *outbound.routes())  # issue 19
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
 PUBLIC = frozenset(route.path for route in ROUTES if not route.roles)

@@ -42,10 +42,11 @@ mode = "legal-obligation"
 legal_reference = "admin-path test: every call recorded to check the consent loop"
 
 [profiles.fr.texts.fr]
-notice-short = """Appel enregistré par {controller}. Touche {object_key} pour refuser, \\
-{full_notice_key} pour les mentions."""
+notice-short = """Appel enregistré par {controller} pour {purposes}. Touche {object_key} pour \\
+refuser, {full_notice_key} pour les mentions."""
 notice-full = """{controller}, {contact}, {dpo}, {purposes}, {legal_basis}, {recipients}, \\
-{retention}, {rights}, {complaint}, {spoken_url}. Touche {object_key} pour refuser."""
+{retention}, {transfers}, {requirement}, {portability}, {rights}, {complaint}, {spoken_url}. \\
+Touche {object_key} pour refuser."""
 objection-confirmed = "Enregistrement arrêté."
 '''
 

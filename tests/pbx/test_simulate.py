@@ -22,7 +22,7 @@ pytestmark = pytest.mark.sip
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "docker" / "qa" / "scenarios"
 STACK_CONFIG = REPO / "docker" / "ivr" / "ivr.toml"
-STACK_POLICY = ("recording", "consent", "profiles", "agents")  # what the scenarios rely on
+STACK_POLICY = ("recording", "consent", "profiles", "agents", "outbound")  # what they rely on
 RUN_DEADLINE = 600.0
 
 WRONG = """

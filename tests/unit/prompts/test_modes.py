@@ -17,6 +17,8 @@ import pytest
 from ivr.config import Settings
 from ivr.doctor.local import prompts_readable
 from ivr.doctor.readable import Reader, unreadable
+from ivr.outbound.prompts import MANIFEST as OUTBOUND_MANIFEST
+from ivr.outbound.prompts import build_outbound_prompts
 from ivr.prompts import MANIFEST_NAME, build_prompts, prompt_path
 from tests.unit.config import sample
 
@@ -99,3 +101,18 @@ def test_doctor_warns_when_the_pbx_user_is_unknown_here(built: tuple[Settings, P
     assert finding is not None
     assert finding.level == "warn"
     assert "--pbx-user" in finding.detail
+
+
+def test_outbound_prompts_built_under_umask_0077_are_readable_by_any_user(
+    built: tuple[Settings, Path],
+) -> None:
+    settings, out = built
+    texts = {"fr": {"refused-window": "Appel refusé : hors des heures permises."}}
+    previous = os.umask(0o077)
+    try:
+        (prompt,) = build_outbound_prompts(texts, settings.prompts.voice, out)
+    finally:
+        os.umask(previous)
+    assert mode(prompt) == 0o644
+    assert mode(prompt.parent) == 0o755
+    assert unreadable(STRANGER, [prompt, out / OUTBOUND_MANIFEST]) == []

@@ -1,0 +1,165 @@
+"""The service's side of the dialplan handshake: each ``IvrOutbound`` UserEvent is decided
+(in a worker thread: the store is SQLite) and answered in IVR_OUTBOUND on the agent's channel
+within the dialplan's one second; past that the dialplan refuses on its own (fail closed)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+
+from ivr.ami import AmiClient, AmiError, Message
+from ivr.config.model import Settings
+from ivr.outbound import names
+from ivr.outbound.agent_keys import AgentRefusalKeys
+from ivr.outbound.config import load_outbound
+from ivr.outbound.service import Outbound, OutboundInputError
+from ivr.outbound.store import SqliteOutboundStore
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Kept = Callable[[str, str, datetime], None]  # number, campaign, when
+_MASKED = ("prohib", "unavailable")  # CALLERID(num-pres) values that hide the number
+ANSWER_TIMEOUT = 0.9  # seconds: the dialplan stops waiting at one second
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def presented(event: Message) -> bool:
+    """Whether the consumer will see the caller's number (L.221-17: never masked)."""
+    presentation = event.get("Presentation", "")
+    masked = any(presentation.startswith(word) for word in _MASKED)
+    return bool(event.get("CallerIdNum", "")) and not masked
+
+
+class OutboundGuard:
+    def __init__(
+        self, outbound: Outbound, language: str, key_timeout: float, clock: Clock = _utc_now
+    ) -> None:
+        self.outbound = outbound
+        self.language = language
+        self.clock = clock
+        self.pending: set[asyncio.Task[None]] = set()
+        self.agent_keys = AgentRefusalKeys(outbound.settings.agent_refusal_key, key_timeout)
+
+    async def connected(self, client: AmiClient) -> None:
+        """Tell the PBX what it needs without us, then listen (an AmiSupervisor hook)."""
+        client.add_listener(lambda event: self.on_event(client, event))
+        settings = self.outbound.settings
+        published = (
+            (names.DB_FAIL_OPEN, "1" if settings.fail_open else "0"),
+            (names.DB_LANGUAGE, self.language),
+            (names.DB_KEY_STOP, settings.stop_key),
+        )
+        for key, value in published:
+            await client.action("DBPut", {"Family": names.DB_FAMILY, "Key": key, "Val": value})
+        await self.collect(client, names.DB_UNGUARDED, self.outbound.unguarded)
+        await self.collect(client, names.DB_STOPS, self._stop)
+
+    async def collect(self, client: AmiClient, family: str, store: Kept) -> None:
+        """What the PBX kept for us (unguarded calls, stop keys): stored, then forgotten."""
+        try:
+            _, entries = await client.event_list("DBGetTree", {"Family": family})
+        except AmiError:  # an empty family answers with an error
+            return
+        for entry in entries:
+            key = entry.get("Key", "").rsplit("/", 1)[-1]
+            if key:
+                await self._forget_after(client, family, key, entry.get("Val", ""), store)
+
+    async def _forget_after(
+        self, client: AmiClient, family: str, key: str, value: str, store: Kept
+    ) -> None:
+        epoch, number, campaign = [*value.split(" "), "", "", ""][:3]
+        at = _moment(epoch) or self.clock()
+        try:
+            await asyncio.to_thread(store, number, campaign, at)
+        except OutboundInputError as exc:  # nothing to store: the PBX's copy is useless too
+            log.error("outbound %s: %s kept by the PBX for %s: %s", campaign, family, key, exc)
+        else:
+            log.info("outbound %s: %s kept by the PBX for %s stored", campaign, family, key)
+        await client.action("DBDel", {"Family": family, "Key": key}, check=False)
+
+    def _stop(self, number: str, campaign: str, at: datetime) -> None:
+        self.outbound.stop(number, campaign, at, "called party, stop key")
+
+    def on_event(self, client: AmiClient, event: Message) -> None:
+        if event.name == "DTMFEnd" and event.get("Direction") == "Received":
+            self._agent_key(event)
+            return
+        if event.name == "Hangup":
+            self.agent_keys.ended(event.get("Channel", ""))
+            return
+        if event.name != "UserEvent" or event.get("UserEvent") != names.EVENT:
+            return
+        step = event.get("Step")
+        if step == names.STEP_GUARD:
+            self._spawn(self.answer(client, event))
+        elif step == names.STEP_STOP:
+            value = (
+                f"{self.clock().timestamp()} {event.get('Number', '')} {event.get('Campaign', '')}"
+            )
+            work = self._forget_after(
+                client, names.DB_STOPS, event.get("Key", ""), value, self._stop
+            )
+            self._spawn(work)
+
+    def _agent_key(self, event: Message) -> None:
+        channel = event.get("Channel", "")
+        found = self.agent_keys.key(channel, event.get("Digit", ""), time.monotonic())
+        if found is not None:
+            number, campaign = found
+            log.info("outbound %s: the agent on %s reports a refusal", campaign, channel)
+            self._spawn(self._agent_refusal(number, campaign, channel))
+
+    async def _agent_refusal(self, number: str, campaign: str, channel: str) -> None:
+        who = f"agent on {channel}, refusal said aloud"
+        await asyncio.to_thread(self.outbound.stop, number, campaign, self.clock(), who)
+
+    def _spawn(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(work)
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def answer(self, client: AmiClient, event: Message) -> None:
+        channel = event.get("Channel", "")
+        number, campaign = event.get("Number", ""), event.get("Campaign", "")
+        try:
+            decision = await asyncio.to_thread(
+                self.outbound.guard, number, campaign, self.clock(), presented(event)
+            )
+        except sqlite3.Error:  # no answer: the dialplan refuses the call itself (fail closed)
+            log.exception("outbound %s on %s: no decision", campaign, channel)
+            return
+        value = names.verdict(decision.rule)
+        if decision.allowed:
+            self.agent_keys.allowed(channel, number, campaign)
+        log.info("outbound %s on %s (%s): %s", campaign, channel, event.get("Uniqueid"), value)
+        fields = {"Channel": channel, "Variable": names.VAR_VERDICT, "Value": value}
+        try:
+            await client.action("Setvar", fields, timeout=ANSWER_TIMEOUT)
+        except AmiError as exc:  # the agent hung up, or the link dropped: nothing was placed
+            log.info("outbound verdict for %s not delivered: %s", channel, exc)
+
+
+def _moment(epoch: str) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(epoch), UTC)
+    except ValueError:
+        return None
+
+
+def guard_hook(settings: Settings) -> Callable[[AmiClient], Awaitable[None]]:
+    """The guard as the service runs it: its store opened, its hook for each AMI login."""
+    outbound = load_outbound(settings)
+    consent = settings.consent
+    language = consent.profiles[consent.default_profile].default_language
+    store = SqliteOutboundStore(outbound.store, checkpoint_every=1.0)
+    key_timeout = settings.agents.key_timeout
+    return OutboundGuard(Outbound(outbound, store), language, key_timeout).connected
