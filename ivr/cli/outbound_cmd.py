@@ -25,6 +25,7 @@ from ivr.config import load_settings
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError, decision_json
 from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import AnyOutboundStore, open_outbound_store
 
 Subparsers = Any
 Handler = Callable[[argparse.Namespace, Outbound], int]
@@ -76,7 +77,11 @@ def _run(args: argparse.Namespace, handler: Handler) -> int:
     config = args.config or Path(os.environ.get("IVR_CONFIG") or DEFAULT_CONFIG)
     settings = load_settings(config)
     outbound = load_outbound(settings)
-    store = SqliteOutboundStore(args.store or outbound.store)
+    store: AnyOutboundStore = (  # --store: a SQLite file, whatever [store] says
+        SqliteOutboundStore(args.store)
+        if args.store
+        else open_outbound_store(settings.store, outbound.store)
+    )
     args.audit_path = settings.compliance.audit_path
     try:
         return handler(args, Outbound(outbound, store))

@@ -17,7 +17,7 @@ from ivr.outbound import names
 from ivr.outbound.agent_keys import AgentRefusalKeys
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError
-from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import open_outbound_store
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +160,6 @@ def guard_hook(settings: Settings) -> Callable[[AmiClient], Awaitable[None]]:
     outbound = load_outbound(settings)
     consent = settings.consent
     language = consent.profiles[consent.default_profile].default_language
-    store = SqliteOutboundStore(outbound.store, checkpoint_every=1.0)
+    store = open_outbound_store(settings.store, outbound.store, checkpoint_every=1.0)
     key_timeout = settings.agents.key_timeout
     return OutboundGuard(Outbound(outbound, store), language, key_timeout).connected
