@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 
@@ -40,7 +40,9 @@ class Row:
 
 
 def digest(prev_hash: str, entry: Entry) -> str:
-    fields = asdict(entry)
+    # vars() rather than asdict(): the same flat dict without asdict's deep copy, which made
+    # `ivr audit verify` three times slower.
+    fields = dict(vars(entry))
     if not entry.site:  # rows written before sites existed keep their hashes
         del fields["site"]
     body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

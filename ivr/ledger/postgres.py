@@ -68,6 +68,22 @@ class PgLedger(Ledger):
     def site(self) -> str:
         return self._site
 
+    def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
+        """As `Ledger.batch`, but optimistic: the writes run first without a savepoint each
+        (three round trips fewer per write; nearly every batch is all good); only when one is
+        refused is the transaction rolled back and run again the careful way."""
+        try:
+            with self._write() as _:
+                self._batching = True
+                try:
+                    return [write(self) for write in writes]
+                finally:
+                    self._batching = False
+        except LedgerUnavailableError:
+            raise
+        except (LedgerError, ValueError):
+            return super().batch(writes)
+
     def ping(self) -> None:
         """Raise `LedgerUnavailableError` unless the database answers now."""
         with self._transaction("BEGIN") as db:
