@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -119,7 +120,8 @@ def main() -> None:
     parser.add_argument("--guards", type=int, default=2000)
     parser.add_argument("--skip", action="append", default=[], help="decisions, audit, guard")
     args = parser.parse_args()
-    name = "bench-db"
+    prefix = os.environ.get("IVR_TEST_SANDBOX_PREFIX", "").strip()  # engineers sharing a host
+    name = f"{prefix}-bench-db" if prefix else "bench-db"
     db.remove(name)
     cluster = db.up(name)
     url = StoreUrl.parse(cluster.url)

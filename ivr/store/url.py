@@ -8,10 +8,12 @@ the ``PGPASSFILE`` (~/.pgpass) libpq reads, or keep the URL out of logs with `sh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+_CONNINFO = re.compile(r"[a-z_]+=\S+(\s+[a-z_]+=\S+)*")
 
 
 class StoreUrlError(ValueError):
@@ -24,10 +26,15 @@ class StoreUrl:
 
     @classmethod
     def parse(cls, text: str) -> StoreUrl:
+        if _CONNINFO.fullmatch(text.strip()):  # libpq's other spelling: host=… dbname=…
+            if "dbname=" not in text:
+                raise StoreUrlError(f"{shown(text)}: name the database (dbname=…)")
+            return cls(text.strip())
         parts = urlsplit(text.strip())
         if parts.scheme not in POSTGRES_SCHEMES:
             raise StoreUrlError(
-                f"{shown(text)}: a store URL starts with postgresql:// "
+                f"{shown(text)}: a store URL starts with postgresql:// (or is libpq's "
+                "host=… dbname=…) "
                 "(leave [store] url unset for the SQLite files)"
             )
         if not parts.path.strip("/") and "dbname=" not in parts.query:
@@ -44,6 +51,8 @@ class StoreUrl:
 
 def shown(url: str) -> str:
     """The URL with its password replaced by ``***``: fit for messages and logs."""
+    if _CONNINFO.fullmatch(url.strip()):
+        return re.sub(r"password=\S+", "password=***", url)
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -53,5 +62,7 @@ def shown(url: str) -> str:
 
 
 def is_store_url(location: object) -> bool:
-    """True for a PostgreSQL URL (a str), False for a file path."""
-    return isinstance(location, str) and urlsplit(location).scheme in POSTGRES_SCHEMES
+    """True for a PostgreSQL URL or conninfo (a str), False for a file path."""
+    if not isinstance(location, str):
+        return False
+    return urlsplit(location).scheme in POSTGRES_SCHEMES or bool(_CONNINFO.fullmatch(location))
