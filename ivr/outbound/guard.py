@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from ivr.outbound import names
 from ivr.outbound.agent_keys import AgentRefusalKeys
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError
-from ivr.outbound.stores import open_outbound_store
+from ivr.outbound.stores import STORE_ERRORS, open_outbound_store
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +133,7 @@ class OutboundGuard:
             decision = await asyncio.to_thread(
                 self.outbound.guard, number, campaign, self.clock(), presented(event)
             )
-        except sqlite3.Error:  # no answer: the dialplan refuses the call itself (fail closed)
+        except STORE_ERRORS:  # no answer: the dialplan refuses the call itself (fail closed)
             log.exception("outbound %s on %s: no decision", campaign, channel)
             return
         value = names.verdict(decision.rule)

@@ -66,6 +66,10 @@ def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
+class OutboundStoreUnavailable(Exception):
+    """The shared store did not answer: nothing was decided nor recorded."""
+
+
 class PgOutboundStore:
     def __init__(self, url: StoreUrl, *, site: str) -> None:
         self.url, self.site = url, site
@@ -84,7 +88,10 @@ class PgOutboundStore:
 
     def _connection(self) -> Any:
         if self._conn is None or self._conn.closed:
-            self._conn = postgres.connect(self.url, site=self.site)
+            try:
+                self._conn = postgres.connect(self.url, site=self.site)
+            except postgres.errors() as exc:
+                raise OutboundStoreUnavailable(f"{self.url.shown}: {exc}") from exc
         return self._conn
 
     @contextmanager
@@ -94,10 +101,10 @@ class PgOutboundStore:
             try:
                 with conn.transaction(), conn.cursor() as cursor:
                     yield cursor
-            except postgres.errors():
+            except postgres.errors() as exc:
                 if conn.closed or conn.broken:
                     conn.close()
-                raise
+                raise OutboundStoreUnavailable(f"{self.url.shown}: {exc}") from exc
 
     def facts(self, campaign: Campaign, number: str, at: datetime, shown: bool) -> Facts:
         with self._write() as db:

@@ -3,13 +3,16 @@ PostgreSQL store when [store] url is set (one cap for every site)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from ivr.config.store import StoreSettings
-from ivr.outbound.postgres import PgOutboundStore
+from ivr.outbound.postgres import OutboundStoreUnavailable, PgOutboundStore
 from ivr.outbound.store import SqliteOutboundStore
 
 AnyOutboundStore = SqliteOutboundStore | PgOutboundStore
+# What a store raises when it cannot answer: the guard then decides nothing (fail closed).
+STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, OutboundStoreUnavailable)
 
 
 def open_outbound_store(

@@ -9,6 +9,8 @@ import multiprocessing
 import threading
 from datetime import UTC, datetime
 
+import pytest
+
 from ivr.outbound.postgres import PgOutboundStore
 from ivr.outbound.profiles import SHIPPED, Campaign
 from ivr.store.url import StoreUrl
@@ -67,3 +69,13 @@ def test_fifty_simultaneous_guards_from_two_sites_allow_exactly_the_cap(pg_url: 
         assert [rule for _, _, allowed, rule in decisions if not allowed] == ["cap"] * 46
     finally:
         store.close()
+
+
+def test_a_store_that_cannot_be_reached_decides_nothing() -> None:
+    """The guard catches `STORE_ERRORS` and answers nothing: the dialplan refuses the call."""
+    from ivr.outbound.postgres import OutboundStoreUnavailable
+    from ivr.outbound.stores import STORE_ERRORS
+
+    assert OutboundStoreUnavailable in STORE_ERRORS
+    with pytest.raises(OutboundStoreUnavailable, match=r"127\.0\.0\.1"):
+        PgOutboundStore(StoreUrl.parse("postgresql://ivr@127.0.0.1:1/ivr"), site="a")
