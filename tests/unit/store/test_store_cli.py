@@ -21,6 +21,7 @@ from ivr.ledger.postgres import PgLedger
 from ivr.ledger.privacy import ErasureProof
 from ivr.names import Decision, Source
 from ivr.store.url import StoreUrl
+from tests.unit.config import sample
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -126,3 +127,22 @@ def test_a_broken_audit_chain_is_not_copied(
     db.close()
     assert main(["store", "copy", "--from", str(ledger), "--to", pg_url.dsn]) == 2
     assert "audit chain is broken" in capsys.readouterr().err
+
+
+def test_ledger_reads_of_a_shared_store_show_every_site_and_are_audited_there(
+    tmp_path: Path, pg_url: StoreUrl, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for site in ("paris", "lyon"):
+        with PgLedger.open_url(pg_url, site=site) as ledger:
+            ledger.start_call(f"{site}.1", started_at=T0, caller_number="+331", caller_name="x",
+                              profile="fr", language="fr")  # fmt: skip
+    config = sample.write(tmp_path, {"store": {"url": pg_url.dsn, "site": "dpo-desk"}})
+    assert main(["ledger", "list", "--config", str(config), "--reason", "art. 15 request"]) == 0
+    out = capsys.readouterr().out
+    assert "paris.1" in out
+    assert "lyon.1" in out
+    audit = PgAuditLog(pg_url, site="x")
+    [row] = audit.rows()
+    audit.close()
+    assert (row.entry.action, row.entry.reason) == ("read", "art. 15 request")
+    assert not (tmp_path / "audit.sqlite3").exists()
