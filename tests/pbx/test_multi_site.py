@@ -1,7 +1,8 @@
 """Two sites, one store: two sandbox PBXs, each with its own carrier and its own `ivr run`,
 write to one PostgreSQL database. Calls on both land in one ledger, each naming its site; an
 objection on site A is honoured there (no file) and visible from site B's service; the audit
-chain of the whole store verifies."""
+chain of the whole store verifies; an outbound call allowed on site A counts against the cap
+on site B."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ import pytest_asyncio
 from ivr.ami import AmiClient
 from ivr.audit.postgres import PgAuditLog
 from ivr.ledger.postgres import PgLedger
+from ivr.outbound import names
+from ivr.outbound.windows import WEEKDAYS
 from ivr.qa.carrier import Carrier
 from ivr.sandbox.db import DbInfo
 from ivr.store.url import StoreUrl
+from tests.pbx.test_outbound_guard import AgentCall, consumer, refused
 from tests.support.calls import hang_up_everything
 from tests.support.consent_calls import NeverExists, event_kinds, ledger_entry, place
 from tests.support.fixtures import connect
@@ -26,7 +30,23 @@ from tests.support.service import ServiceProcess, build_prompts, write_config
 from tests.support.store import drop_database, fresh_database
 from tests.support.targets import Target, sandbox_pair, sandbox_prefix
 
-pytestmark = [pytest.mark.sip, pytest.mark.slow]
+pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(240)]
+
+_EVERY_DAY = ", ".join(f'{day} = ["00:00-24:00"]' for day in WEEKDAYS)
+# One call per consumer for the professional, whichever site places it.
+POLICY = f"""
+[outbound.profiles.qa-cap]
+base = "fr"
+hours = {{ {_EVERY_DAY} }}
+holidays = "none"
+consent_from = "never"
+required_lists = []
+cap_attempts = 1
+
+[outbound.campaigns.qa-cap]
+profile = "qa-cap"
+professional = "QA SA"
+"""
 
 
 @dataclass
@@ -34,6 +54,7 @@ class Site:
     name: str
     pbx: Target
     pbx_ami: AmiClient
+    carrier_ami: AmiClient
     carrier: Carrier
     service: ServiceProcess
 
@@ -62,7 +83,7 @@ async def sites(
     try:
         for name, (pbx, carrier) in zip(("site-a", "site-b"), two_pairs, strict=True):
             folder = tmp_path_factory.mktemp(name)
-            config = write_config(folder, pbx)
+            config = write_config(folder, pbx, policy=POLICY)
             with config.open("a", encoding="utf-8") as handle:
                 handle.write(f'\n[store]\nurl = "{shared_store.dsn}"\nsite = "{name}"\n')
             build_prompts(config)
@@ -70,7 +91,7 @@ async def sites(
             clients += [pbx_ami, carrier_ami]
             service = ServiceProcess(config, folder / "service.log")
             await service.start()
-            made.append(Site(name, pbx, pbx_ami, Carrier(carrier_ami), service))
+            made.append(Site(name, pbx, pbx_ami, carrier_ami, Carrier(carrier_ami), service))
         yield made
     finally:
         for site in made:
@@ -112,3 +133,18 @@ async def test_calls_of_two_sites_land_in_one_ledger_and_an_objection_holds_on_b
         assert audit.verify() == []
     finally:
         audit.close()
+
+
+async def test_an_outbound_call_allowed_on_site_a_counts_against_the_cap_on_site_b(
+    sites: list[Site],
+) -> None:
+    a, b = sites
+    number = consumer()
+    first = AgentCall(a.pbx_ami, a.carrier_ami, f"o.qa-cap.{number}")
+    try:
+        await first.place()
+        assert await first.verdict() == names.ALLOWED
+        await first.carrier_legs.wait_for(None, 10.0)
+    finally:
+        first.close()
+    assert await refused(b.carrier, b.pbx_ami, f"o.qa-cap.{number}", b.pbx) == "cap"
