@@ -155,6 +155,7 @@ class Source(StrEnum):
     PBX_FEATURE = "pbx-feature"  # the in-call key handled by the PBX alone
     SERVICE = "service"
     RECONCILE = "reconcile"  # learned after an outage from PBX-side memory
+    OPERATOR = "operator"  # an administrator's command (ivr redact)
 
 
 class EventKind(StrEnum):
@@ -179,6 +180,8 @@ class EventKind(StrEnum):
     RECORDING_STOPPED = "recording-stopped"
     RECORDING_DELETED = "recording-deleted"
     RECORDING_KEPT = "recording-kept"
+    RECORDING_ENCRYPTED = "recording-encrypted"  # a kept file encrypted after the call's end
+    RECORDING_REDACTED = "recording-redacted"  # detail: from, to, old and new sha256, reason
     HANGUP = "hangup"
     ERROR = "error"  # something failed; the detail says what
 

@@ -15,8 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from ivr.audit.chain import Row
 from ivr.audit.checkpoint import Checkpoint, load_private_key, sign
 from ivr.audit.log import now_text
 from ivr.config.audit import CheckpointSettings
@@ -44,6 +44,16 @@ def send_syslog(address: str, line: str) -> None:
         sock.send(f"<{SYSLOG_PRIORITY}>{SYSLOG_TAG}: {line}".encode())
 
 
+class Head(Protocol):
+    """A chain's head: an audit row, or the ledger's last chained event."""
+
+    @property
+    def seq(self) -> int: ...
+
+    @property
+    def hash(self) -> str: ...
+
+
 class CheckpointWriter:
     """Signs the head the log reports after each append, when one is due; thread-safe."""
 
@@ -58,18 +68,18 @@ class CheckpointWriter:
         self.key = load_private_key(settings.key_file)  # fails at start-up, not at first row
         self._clock = clock
         self._lock = threading.Lock()
-        self._pending: Row | None = None
+        self._pending: Head | None = None
         self._written_seq = 0
         self._written_at: float | None = None
 
-    def __call__(self, row: Row) -> None:
+    def __call__(self, row: Head) -> None:
         with self._lock:
             self._pending = row
             last = self._written_at
             if last is None or self._clock() - last >= self.settings.every_seconds:
                 self._write()
 
-    def flush(self, head: Row | None = None) -> bool:
+    def flush(self, head: Head | None = None) -> bool:
         """Sign the last head seen (or ``head``, read from the log) if it is not signed yet;
         True if a checkpoint was written."""
         with self._lock:

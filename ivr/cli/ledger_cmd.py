@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ivr.cli import ledger_verify
 from ivr.cli.ledger_access import (
     AccessRefused,
     add_reason_option,
@@ -76,6 +77,7 @@ def register(commands: Subparsers) -> None:
     add_reason_option(listing, required=False)
     _source_options(listing)
     listing.set_defaults(handler=_guarded(_list))
+    ledger_verify.register(actions)
 
 
 def _source_options(parser: argparse.ArgumentParser) -> None:

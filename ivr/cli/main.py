@@ -14,6 +14,7 @@ from ivr.cli import (
     ledger_cmd,
     outbound_cmd,
     prompts_cmd,
+    redact_cmd,
     register_cmd,
     render_cmd,
     retention_cmd,
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     retention_cmd.register(commands)
     register_cmd.register(commands)
     outbound_cmd.register(commands)
+    redact_cmd.register(commands)
     store_cmd.register(commands)
     return parser
 

@@ -25,7 +25,7 @@ from ivr.config import Settings, load_settings
 from ivr.ledger import LedgerError
 from ivr.ledger.codec import dumps_json, printable
 from ivr.retention import ErasureError, PurgeReport, erase_caller, purge
-from ivr.retention.daily import purge_entry
+from ivr.retention.daily import audit_purge
 from ivr.store.opening import settings_audit, settings_ledger
 
 Subparsers = Any
@@ -70,6 +70,8 @@ def _purge(args: argparse.Namespace) -> int:
         print(f"{verb} recording of call {printable(call_id)}")
     for call_id in report.calls:
         print(f"{verb} personal data of call {printable(call_id)}")
+    for name in report.orphans:
+        print(f"{verb} {printable(name)}: a recording file the ledger does not account for")
     for error in report.errors:
         print(f"ivr: {printable(error)}", file=sys.stderr)
     print(f"{len(report.recordings)} recordings, {len(report.calls)} calls {verb}")
@@ -80,9 +82,8 @@ async def _run_purge(settings: Settings, dry_run: bool, now: datetime) -> PurgeR
     async with await settings_ledger(settings) as ledger:
         rules = settings.compliance.retention
         report = await purge(ledger, rules, settings.recordings.dir, now, dry_run=dry_run)
-    entry = purge_entry(report, *_who())
     with contextlib.closing(settings_audit(settings)) as audit:
-        await asyncio.to_thread(audit.append, entry)
+        await asyncio.to_thread(audit_purge, audit, report, *_who())
     return report
 
 

@@ -21,6 +21,13 @@ def register(commands: Subparsers) -> None:
         "--role", required=True, choices=[str(r) for r in Role], help="what the token may do"
     )
     add.add_argument("--label", default="", help="who or what it is for")
+    add.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="supervisors: limit to calls of this agent group (repeat for several)",
+    )
     _source(add)
     add.set_defaults(handler=_add)
     listing = actions.add_parser("list", help="ids, roles and labels of the stored tokens")
@@ -45,7 +52,7 @@ def _path(args: argparse.Namespace) -> Path:
 def _add(args: argparse.Namespace) -> int:
     path = _path(args)
     try:
-        token_id, token = add_token(path, Role(args.role), args.label)
+        token_id, token = add_token(path, Role(args.role), args.label, tuple(args.group))
     except TokenError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
@@ -62,5 +69,6 @@ def _list(args: argparse.Namespace) -> int:
         return 2
     for item in stored:
         who = item.principal
-        print(f"{who.token_id}  {who.role:<10}  {who.label}".rstrip())
+        groups = f"  groups: {', '.join(sorted(who.groups))}" if who.groups else ""
+        print(f"{who.token_id}  {who.role:<10}  {who.label}{groups}".rstrip())
     return 0

@@ -19,7 +19,10 @@ from ivr.config.retention_notice import check_retention_sentences
 from ivr.config.sections import read_ami, read_http, read_ledger, read_prompts, read_recordings
 
 SECTIONS = {
-    "ami": ("host", "port", "username", "secret", "secret_file", "action_timeout", "ping_interval"),
+    "ami": (
+        *("host", "port", "username", "secret", "secret_file", "action_timeout", "ping_interval"),
+        *("auth", "tls", "ca_file"),  # MD5 challenge login, AMI over TLS
+    ),
     "recordings": ("dir", "format"),
     "ledger": ("path",),
     "http": ("listen", "public_url"),

@@ -24,6 +24,9 @@ class AmiSettings:
     secret: Secret  # from `secret` or `secret_file`; its repr hides the value
     action_timeout: float  # seconds an action may wait for its response
     ping_interval: float  # seconds between liveness pings
+    auth: str = "plain"  # "md5": challenge login, the secret never crosses the link
+    tls: bool = False  # AMI over TLS (Asterisk's tlsenable), the PBX's certificate checked
+    ca_file: Path | None = None  # the CA (or self-signed certificate) to check it against
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,28 @@ def read_ami(table: Table) -> AmiSettings:
         secret=_secret(table),
         action_timeout=table.number("action_timeout", 5.0, 0, 300),
         ping_interval=table.number("ping_interval", 10.0, 0, 3600),
+        auth=_auth(table),
+        tls=table.boolean("tls", False),
+        ca_file=_ca_file(table),
     )
+
+
+def _auth(table: Table) -> str:
+    auth = table.string("auth", "plain")
+    if auth not in ("plain", "md5"):
+        raise table.error("auth", f"must be plain or md5, got {shown(auth)}")
+    return auth
+
+
+def _ca_file(table: Table) -> Path | None:
+    ca_file = table.optional_path("ca_file")
+    if ca_file is None:
+        return None
+    if not table.boolean("tls", False):
+        raise table.error("ca_file", "only checks a TLS link: set tls = true too")
+    if not ca_file.is_file():
+        raise table.error("ca_file", f"{ca_file} is not a readable file")
+    return ca_file
 
 
 def _secret(table: Table) -> Secret:

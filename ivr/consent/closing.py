@@ -20,6 +20,7 @@ Outcome = tuple[Consent, list[Command]]
 TRUNCATED_RATIO = 0.8
 TRUNCATED_SLACK = 1.0
 ERASED = "erasure requested during the call"
+NOT_ENCRYPTED = "not encrypted yet"  # the ledger's mark of a kept file still in the clear
 
 
 def finish(
@@ -61,15 +62,19 @@ def closing(consent: Consent, event: i.Input) -> Outcome:
         case i.RecordingEmpty():
             # The call ended before a single sample: nothing was recorded, nothing is kept.
             gone = _deleted(event.at, name, "empty")
-            return finish(consent, at, Decision.NOT_RECORDED, [DeleteRecording(name), gone])
+            delete = DeleteRecording(name, "empty")
+            return finish(consent, at, Decision.NOT_RECORDED, [delete, gone])
         case i.RecordingErased():
             gone = _deleted(event.at, name, ERASED)
-            return finish(consent, at, Decision.OBJECTED, [DeleteRecording(name), gone])
+            return finish(consent, at, Decision.OBJECTED, [DeleteRecording(name, "erasure"), gone])
         case i.EncryptionFailed():
-            # Fail closed: a file that cannot be stored encrypted is not kept in the clear.
-            detail = {"recording": f"not encrypted, deleted: {event.reason}"}
+            # Kept and accounted for, in the clear for now: the ledger row lets purge and
+            # erasure find the file, and the service encrypts it again later. Deleting it would
+            # lose a recording the caller agreed to; leaving it unrecorded would hide it.
+            detail = {"recording": NOT_ENCRYPTED, "reason": event.reason}
             error = Log(event.at, EventKind.ERROR, Source.SERVICE, detail)
-            return finish(consent, at, Decision.NOT_RECORDED, [DeleteRecording(name), error])
+            kept = i.RecordingKept(event.at, event.kept)
+            return finish(consent, at, decision, [error, *_truncated(consent, kept)], event.kept)
         case i.RecordingDeleted():
             return finish(consent, at, decision, reported(consent, event))
         case i.RecordingStopped():

@@ -52,9 +52,13 @@ class StopRecording:
 
 @dataclass(frozen=True)
 class DeleteRecording:
-    """Delete every file of this recording, now and once more after the writer has let go."""
+    """Delete every file of this recording, now and once more after the writer has let go.
+
+    ``why`` (objection, private, empty, erasure) goes to the audit log with the deletion; it
+    does not make two deletions of one file different acts, hence out of the comparison."""
 
     file_name: str
+    why: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ class Decided:
     prompt: Prompt  # the notice the caller hears
     profile_why: str
     record_why: str
+    group: str = ""  # the agent group the dialplan named (IVR_GROUP): whose supervisors see it
 
 
 @dataclass(frozen=True)
@@ -223,8 +224,12 @@ class RecordingErased:
 
 @dataclass(frozen=True)
 class EncryptionFailed:
+    """The closed recording could not be encrypted: it is still there, in the clear (``kept``,
+    as closed and hashed), for the service to encrypt again later."""
+
     at: datetime
     reason: str
+    kept: KeptFile
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,9 @@ from ivr.names import Decision, DecisionValue, EventKind, Mode, PauseReason, Sou
 __all__ = ["MISSED", "Consent", "Outcome", "Phase", "handle", "paused_start"]
 
 # What a hang-up in each phase means for the record.
+# Why a recording is deleted, as the audit log says it.
+OBJECTION, PRIVATE = "objection", "private"
+
 _DECISION_AT_HANGUP = {
     Phase.NOTICE: Decision.ABANDONED,
     Phase.AWAITING_BRIDGE: Decision.NOT_RECORDED,
@@ -140,6 +143,8 @@ def _decided(consent: Consent, event: i.Decided) -> Outcome:
         event.profile, event.language, event.mode, event.record, event.prompt
     ).encode()
     chosen = {"profile": event.profile, "language": event.language, "why": event.profile_why}
+    if event.group:  # kept: supervisors limited to their groups see the call by it
+        chosen["group"] = event.group
     decided = {
         "record": "yes" if event.record else "no",
         "why": event.record_why,
@@ -227,10 +232,11 @@ def _key(consent: Consent, event: i.KeyPressed) -> Outcome:
     return _objection(consent, event.at, Source.CALLER)
 
 
-def _stop_and_delete(consent: Consent) -> list[Command]:
+def _stop_and_delete(consent: Consent, why: str) -> list[Command]:
     if not consent.recording_requested:
         return []
-    return [StopRecording(), DeleteRecording(consent.file_name), *_tones(consent, on=False)]
+    delete = DeleteRecording(consent.file_name, why)
+    return [StopRecording(), delete, *_tones(consent, on=False)]
 
 
 def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
@@ -238,7 +244,7 @@ def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
         return consent, []
     # The recording first, then the PBX's memory, then the ledger: what makes the objection
     # real is never kept waiting behind a disk write.
-    commands = [] if consent.phase is Phase.PRIVATE else _stop_and_delete(consent)
+    commands = [] if consent.phase is Phase.PRIVATE else _stop_and_delete(consent, OBJECTION)
     if source is Source.CALLER:
         commands.append(RememberObjection(at))
     commands.append(Log(at, EventKind.OBJECTED, source))
@@ -248,7 +254,7 @@ def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
 def _private(consent: Consent, event: i.AgentPrivate) -> Outcome:
     if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):
         return consent, []
-    commands = _stop_and_delete(consent)
+    commands = _stop_and_delete(consent, PRIVATE)
     commands.append(Log(event.at, EventKind.PRIVATE, Source.AGENT, {"by": event.by}))
     return replace(consent, phase=Phase.PRIVATE), commands
 
@@ -292,7 +298,8 @@ def _recording(consent: Consent, event: i.Input) -> Outcome:
     log = Log(event.at, EventKind.RECORDING_STARTED, Source.SERVICE, {"file": consent.file_name})
     consent = replace(consent, recording_since=event.at)
     if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):  # overtaken by the stop: undo at once
-        return consent, [log, StopRecording(), DeleteRecording(consent.file_name)]
+        why = OBJECTION if consent.phase is Phase.OBJECTED else PRIVATE
+        return consent, [log, StopRecording(), DeleteRecording(consent.file_name, why)]
     return consent, [log, *paused_start(consent)]
 
 
@@ -312,5 +319,6 @@ def _hang_up(consent: Consent, event: i.HungUp) -> Outcome:
     if decision is Decision.KEPT:
         return closing, [*commands, CloseRecording(consent.file_name)]
     if decision in (Decision.OBJECTED, Decision.PRIVATE) and consent.recording_requested:
-        return closing, [*commands, DeleteRecording(consent.file_name)]
+        why = OBJECTION if decision is Decision.OBJECTED else PRIVATE
+        return closing, [*commands, DeleteRecording(consent.file_name, why)]
     return finish(consent, event.at, decision, commands)

@@ -124,7 +124,7 @@ def _objection(consent: Consent, seen: Seen) -> list[Command]:
         return []
     commands: list[Command] = []
     if seen.recording:
-        commands += [StopRecording(), DeleteRecording(consent.file_name)]
+        commands += [StopRecording(), DeleteRecording(consent.file_name, "objection")]
     if not seen.objection_logged:
         commands.append(Log(seen.objected_at, EventKind.OBJECTED, Source.RECONCILE))
     return commands

@@ -25,7 +25,7 @@ import secrets
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ivr.crypto.keys import KEY_ID_BYTES, CryptoError, Keyring, RecordingKey
+from ivr.recordings import safe
 
 MAGIC = b"IVRENC"
 VERSION = 2
@@ -59,7 +60,13 @@ def _nonce(prefix: bytes, index: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", index, 1 if last else 0)
 
 
-def encrypt_stream(source: BinaryIO, sink: BinaryIO, key: RecordingKey, chunk: int = CHUNK) -> None:
+class Readable(Protocol):
+    """Anything read like a binary file (a file, or audio rewritten on the way)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def encrypt_stream(source: Readable, sink: BinaryIO, key: RecordingKey, chunk: int = CHUNK) -> None:
     if not 1 <= chunk <= MAX_CHUNK:
         raise CryptoError(f"chunk size {chunk} is not between 1 and {MAX_CHUNK}")
     prefix, salt = secrets.token_bytes(_PREFIX), secrets.token_bytes(_SALT)
@@ -120,27 +127,31 @@ def encrypt_recording(path: Path | str, key: RecordingKey) -> Path:
 
     Written to a temporary file, fsynced and renamed, so a crash leaves either the plaintext
     or the complete encrypted file (and at worst both): never a partial one under that name.
+    Every step works on the folder's entries without following a link (`ivr.recordings.safe`):
+    a link planted as the recording, its ``.partial`` or its ``.enc`` is refused or replaced,
+    never written through.
     """
     path = Path(path)
-    target = path.with_name(path.name + SUFFIX)
-    partial = path.with_name(path.name + SUFFIX + ".partial")
+    name, target = path.name, path.name + SUFFIX
+    partial = target + ".partial"
     try:
-        mode = path.stat().st_mode & 0o777
-        with path.open("rb") as source, _create(partial, mode) as sink:
-            encrypt_stream(source, sink, key)
-            sink.flush()
-            os.fsync(sink.fileno())
-        partial.replace(target)
-        path.unlink()
+        with safe.directory(path.parent) as folder, safe.open_regular(folder, name) as source:
+            mode = os.fstat(source.fileno()).st_mode & 0o777
+            safe.remove(folder, partial)  # a stale partial or a planted link: the entry only
+            try:
+                with safe.create_new(folder, partial, mode) as sink:
+                    encrypt_stream(source, sink, key)
+                    sink.flush()
+                    os.fsync(sink.fileno())
+                os.rename(partial, target, src_dir_fd=folder, dst_dir_fd=folder)
+            except BaseException:
+                safe.remove(folder, partial)
+                raise
+            safe.remove(folder, name)
+            os.fsync(folder)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CryptoError(f"{path}: cannot encrypt: {exc.strerror}") from exc
-    return target
-
-
-def _create(path: Path, mode: int) -> BinaryIO:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    return os.fdopen(fd, "wb")
+        raise CryptoError(f"{path}: cannot encrypt: {exc.strerror or exc}") from exc
+    return path.with_name(target)
 
 
 def is_encrypted(path: Path) -> bool:
@@ -149,7 +160,7 @@ def is_encrypted(path: Path) -> bool:
 
 def open_recording(path: Path, keyring: Keyring) -> Iterator[bytes]:
     """A recording's audio, chunk by chunk, decrypted on the fly if it is encrypted."""
-    with path.open("rb") as source:
+    with safe.read_regular(path) as source:
         if is_encrypted(path):
             yield from decrypt_chunks(source, keyring, str(path))
             return

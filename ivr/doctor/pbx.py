@@ -6,6 +6,7 @@ from ivr import names
 from ivr.ami import AmiActionError, AmiClient, AmiError
 from ivr.config.model import Settings
 from ivr.doctor.findings import Finding, fail, ok, warn
+from ivr.service.ami_security import link_security
 
 # Modules the consent flow needs loaded, and the one it needs absent.
 NEEDED_MODULES = ("app_mixmonitor", "app_stack", "func_db", "app_userevent", "bridge_simple")
@@ -16,11 +17,15 @@ PROBE_KEY = "doctor-probe"
 async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
     ami = settings.ami
     client = AmiClient(ping_interval=None)
+    auth, tls = link_security(ami)  # as the service logs in
+    how = f"{ami.username}@{ami.host}:{ami.port}, {auth} login{', TLS' if tls else ''}"
     try:
-        await client.connect(ami.host, ami.port, ami.username, ami.secret.reveal(), timeout=5)
+        await client.connect(
+            ami.host, ami.port, ami.username, ami.secret.reveal(), timeout=5, auth=auth, tls=tls
+        )
     except (AmiError, OSError) as exc:
-        return None, fail("AMI login", f"{ami.username}@{ami.host}:{ami.port}: {exc}")
-    return client, ok("AMI login", f"{ami.username}@{ami.host}:{ami.port} ({client.banner})")
+        return None, fail("AMI login", f"{how}: {exc}")
+    return client, ok("AMI login", f"{how} ({client.banner})")
 
 
 async def modules(client: AmiClient) -> list[Finding]:

@@ -17,6 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import ParamSpec, Self, TypeVar
 
+from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
 from ivr.ledger.errors import LedgerClosedError
 from ivr.ledger.health import StoreHealth
@@ -190,6 +191,13 @@ class AsyncLedger:
     async def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool:
         return await self._run(self._store.mark_recording_deleted, call_id, at=at, why=why)
 
+    async def rehash_recording(
+        self, call_id: str, *, sha256: str, at: datetime, detail: Detail
+    ) -> int:
+        return await self._run(
+            self._store.rehash_recording, call_id, sha256=sha256, at=at, detail=detail
+        )
+
     async def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
         return await self._run(self._store.redact_calls, call_ids, at=at, why=why)
 
@@ -198,6 +206,9 @@ class AsyncLedger:
 
     async def erasures(self) -> list[ErasureProof]:
         return await self._run(self._store.erasures)
+
+    async def chain_head(self) -> ChainHead | None:
+        return await self._run(self._store.chain_head)
 
     async def aclose(self) -> None:
         """Close the backend after the calls already submitted, then stop the worker."""

@@ -85,7 +85,13 @@ V3 += (
     )""",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {3: V3}
+# As SQLite's V4: the events chained (`ivr.ledger.chain`).
+V4 = (
+    "ALTER TABLE events ADD COLUMN detail_sha256 TEXT CHECK (length(detail_sha256) = 64)",
+    "ALTER TABLE events ADD COLUMN hash TEXT CHECK (length(hash) = 64)",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {3: V3, 4: V4}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -28,6 +28,7 @@ from ivr.store import postgres
 from ivr.store.url import StoreUrl
 
 log = logging.getLogger(__name__)
+WRITE_LOCK = 0x1E_D6E7  # pg_advisory_xact_lock key: one ledger writer at a time, every site
 _BEGIN = {
     "BEGIN IMMEDIATE": "BEGIN",
     "BEGIN": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
@@ -141,6 +142,8 @@ class PgLedger(Ledger):
         db = self._pgdb()
         try:
             db.execute(_BEGIN[begin])
+            if begin == "BEGIN IMMEDIATE":  # as SQLite's write lock: the event chain's head
+                db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             try:
                 yield db
                 db.execute("COMMIT")

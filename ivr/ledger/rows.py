@@ -37,6 +37,8 @@ ENSURE_CALL = """
 """
 
 INSERT_EVENT = "INSERT INTO events (call_id, at, kind, source, detail) VALUES (?, ?, ?, ?, ?)"
+SELECT_KEPT_HASH = "SELECT sha256 FROM recordings WHERE call_id = ? AND deleted_at IS NULL"
+UPDATE_HASH = "UPDATE recordings SET sha256 = ? WHERE call_id = ?"
 FINISH_CALL = "UPDATE calls SET ended_at = ?, decision = ? WHERE call_id = ?"
 INSERT_RECORDING = """
     INSERT INTO recordings (call_id, path, duration_seconds, sha256) VALUES (?, ?, ?, ?)

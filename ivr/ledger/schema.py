@@ -82,7 +82,16 @@ V2 = (
 # ivr that this ledger holds words it does not know.
 V3: tuple[str, ...] = ()
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3}
+# Hardening: the kinds recording-encrypted (a kept file encrypted after its call ended) and
+# recording-redacted (a segment silenced, the old hash kept in the event), the source
+# "operator" (an administrator's command); the events chained (`ivr.ledger.chain`): each new
+# event's hash and its detail's digest. Older events keep NULL there: the chain starts after.
+V4 = (
+    "ALTER TABLE events ADD COLUMN detail_sha256 TEXT CHECK (length(detail_sha256) = 64)",
+    "ALTER TABLE events ADD COLUMN hash TEXT CHECK (length(hash) = 64)",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3, 4: V4}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -26,7 +26,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from ivr.ledger import privacy, rows
+from ivr.ledger import privacy, rows, sqlite_chain
+from ivr.ledger.chain import ChainFinding, ChainHead, verify
 from ivr.ledger.codec import Detail, encode_detail, encode_time, escape_text
 from ivr.ledger.db import Db
 from ivr.ledger.errors import (
@@ -163,9 +164,7 @@ class Ledger:
         values = (call, when, str(kind), str(source), encode_detail(detail))
         with self._write() as db:
             db.execute(rows.ENSURE_CALL, (call, when))
-            seq = db.execute(rows.INSERT_EVENT, values).lastrowid
-        assert seq is not None  # an INSERT into a rowid table always sets it
-        return seq
+            return sqlite_chain.insert_event(db, values)
 
     def set_notice_hash(self, call_id: str, notice_hash: str) -> None:
         """Record the hash of the notice played, if the call has none yet.
@@ -275,6 +274,21 @@ class Ledger:
         with self._write() as db:
             return privacy.mark_recording_deleted(db, call_id, at, why)
 
+    def rehash_recording(self, call_id: str, *, sha256: str, at: datetime, detail: Detail) -> int:
+        """A kept recording's audio changed (a segment silenced): its new sha256, and one
+        `recording-redacted` event keeping the old one (and ``detail``), in one transaction;
+        the event's seq. `UnknownCallError` if no kept recording of this call is there."""
+        call = escape_text(call_id)
+        with self._write() as db:
+            found = db.execute(rows.SELECT_KEPT_HASH, (call,)).fetchone()
+            if found is None:
+                raise UnknownCallError(f"{self.location}: no kept recording for call {call_id!r}")
+            history = {**detail, "old_sha256": found[0], "new_sha256": sha256}
+            db.execute(rows.UPDATE_HASH, (sha256, call))
+            kind, source = str(EventKind.RECORDING_REDACTED), str(Source.OPERATOR)
+            values = (call, encode_time(at), kind, source, encode_detail(history))
+            return sqlite_chain.insert_event(db, values)
+
     def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
         """Remove the callers' number and name and the event details; the rows stay."""
         with self._write() as db:
@@ -294,6 +308,22 @@ class Ledger:
     def erasures(self) -> list[ErasureProof]:
         with self._read() as db:
             return privacy.erasures(db)
+
+    def chain_head(self) -> ChainHead | None:
+        """The last chained event (what a signed checkpoint of the ledger holds)."""
+        with self._read() as db:
+            found = sqlite_chain.head(db)
+        return None if found is None else ChainHead(*found)
+
+    def chain_hashes(self, seqs: Sequence[int]) -> dict[int, str]:
+        """The stored hash of each of these events that has one (for signed checkpoints)."""
+        with self._read() as db:
+            return sqlite_chain.hashes(db, seqs)
+
+    def verify_chain(self) -> tuple[list[ChainFinding], int, str]:
+        """The event chain checked (`chain.verify`): findings, last chained seq, its hash."""
+        with self._read() as db:
+            return verify(sqlite_chain.stored_events(db))
 
     def pragmas(self) -> dict[str, object]:
         """The connection's durability settings, as SQLite reports them."""

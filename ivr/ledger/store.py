@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
 from ivr.ledger.health import StoreHealth
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
@@ -94,10 +95,16 @@ class LedgerStore(Protocol):
 
     def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool: ...
 
+    def rehash_recording(
+        self, call_id: str, *, sha256: str, at: datetime, detail: Detail
+    ) -> int: ...
+
     def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int: ...
 
     def record_erasure(self, proof: ErasureProof) -> int: ...
 
     def erasures(self) -> list[ErasureProof]: ...
+
+    def chain_head(self) -> ChainHead | None: ...
 
     def close(self) -> None: ...

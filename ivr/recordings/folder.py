@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.crypto import SUFFIX
-from ivr.recordings import wav
+from ivr.recordings import safe, wav
 from ivr.recordings.naming import DEFAULT_FORMAT, UnsafeRecordingName, file_name, is_safe_name
 
 __all__ = ["ClosedRecording", "RecordingsFolder", "UnsafeRecordingName"]
@@ -49,20 +50,37 @@ class RecordingsFolder:
         return path
 
     def delete(self, name: str) -> bool:
-        """Remove the file and its encrypted form; True if there was either."""
-        path = self.path_of(name)
-        existed = False
-        for candidate in (path, path.with_name(path.name + SUFFIX)):
-            try:
-                candidate.unlink()
-                existed = True
-            except FileNotFoundError:
-                pass
-        return existed
+        """Remove the file and its encrypted form; True if there was either. An entry that is
+        a link is removed itself: what it points at is never touched."""
+        if not is_safe_name(name):
+            raise UnsafeRecordingName(f"refusing recording name {name!r}")
+        try:
+            with safe.directory(self.root) as folder_fd:
+                found = [safe.remove(folder_fd, entry) for entry in (name, name + SUFFIX)]
+        except FileNotFoundError:  # no folder: no file either
+            return False
+        return any(found)
 
     def exists(self, name: str) -> bool:
-        path = self.path_of(name)
-        return path.exists() or path.with_name(path.name + SUFFIX).exists()
+        """A regular file holds the recording, plain or encrypted (a link does not count)."""
+        if not is_safe_name(name):
+            raise UnsafeRecordingName(f"refusing recording name {name!r}")
+        try:
+            with safe.directory(self.root) as folder_fd:
+                return any(safe.is_regular(folder_fd, entry) for entry in (name, name + SUFFIX))
+        except FileNotFoundError:
+            return False
+
+    def clear_link(self, name: str) -> bool:
+        """Before the PBX writes ``name``: a link planted there would make it write through;
+        remove the link (the entry only). True if there was one."""
+        if not is_safe_name(name):
+            raise UnsafeRecordingName(f"refusing recording name {name!r}")
+        try:
+            with safe.directory(self.root) as folder_fd:
+                return safe.is_link(folder_fd, name) and safe.remove(folder_fd, name)
+        except FileNotFoundError:
+            return False
 
     async def wait_closed(self, name: str, deadline: float = CLOSE_DEADLINE) -> bool:
         """Until MixMonitor has closed the file (its header counts every sample)."""
@@ -81,7 +99,7 @@ class RecordingsFolder:
         if wav.frames(path) != 0:
             return False
         await asyncio.sleep(wait)
-        return wav.frames(path) == 0 and path.stat().st_size == wav.HEADER_BYTES
+        return wav.frames(path) == 0 and wav.size(path) == wav.HEADER_BYTES
 
     async def describe(self, name: str) -> ClosedRecording:
         path = self.path_of(name)
@@ -90,7 +108,8 @@ class RecordingsFolder:
 
 def _describe(path: Path) -> ClosedRecording:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with safe.read_regular(path) as handle:  # a link swapped in since is refused
+        size = os.fstat(handle.fileno()).st_size
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
-    return ClosedRecording(path, wav.seconds(path.stat().st_size), digest.hexdigest())
+    return ClosedRecording(path, wav.seconds(size), digest.hexdigest())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import wave
 from pathlib import Path
 
+from ivr.recordings import safe
+
 HEADER_BYTES = 44
 BYTES_PER_SECOND = 16000  # MixMonitor's .wav: 16-bit mono at 8 kHz
 
@@ -12,7 +14,7 @@ BYTES_PER_SECOND = 16000  # MixMonitor's .wav: 16-bit mono at 8 kHz
 def frames(path: Path) -> int | None:
     """The sample count the header announces, or None when it cannot be read."""
     try:
-        with wave.open(str(path), "rb") as wav:
+        with safe.read_regular(path) as handle, wave.open(handle, "rb") as wav:
             return wav.getnframes()
     except (OSError, EOFError, wave.Error):
         return None
@@ -25,7 +27,7 @@ def is_closed(path: Path) -> bool:
     apart with ``frames``.
     """
     count = frames(path)
-    return count is not None and count * 2 + HEADER_BYTES == _size(path)
+    return count is not None and count * 2 + HEADER_BYTES == size(path)
 
 
 def seconds(size: int) -> float:
@@ -33,8 +35,9 @@ def seconds(size: int) -> float:
     return max(size - HEADER_BYTES, 0) / BYTES_PER_SECOND
 
 
-def _size(path: Path) -> int:
+def size(path: Path) -> int:
+    """The entry's size, -1 if it is missing (a link's own size: never matches a header)."""
     try:
-        return path.stat().st_size
+        return path.lstat().st_size
     except OSError:
         return -1

@@ -44,6 +44,25 @@ def purge_entry(report: PurgeReport, actor: str, role: str, origin: str) -> Entr
     return Entry(at, actor, role, "purge", "*", "retention", origin, outcome, detail)
 
 
+def orphan_entries(report: PurgeReport, actor: str, role: str, origin: str) -> list[Entry]:
+    """One audit row per file the ledger did not account for, deleted (or not, dry run)."""
+    outcome = "dry-run" if report.dry_run else "ok"
+    at = report.now.astimezone(UTC).isoformat(timespec="microseconds")
+    why = "recording file the ledger does not account for"
+    return [
+        Entry(at, actor, role, "purge-orphan", name, why, origin, outcome)
+        for name in report.orphans
+    ]
+
+
+def audit_purge(audit: AuditLog, report: PurgeReport, actor: str, role: str, origin: str) -> None:
+    for entry in [
+        purge_entry(report, actor, role, origin),
+        *orphan_entries(report, actor, role, origin),
+    ]:
+        audit.append(entry)
+
+
 class DailyPurge:
     def __init__(
         self,
@@ -70,7 +89,7 @@ class DailyPurge:
             self.clock(),
             dry_run=False,
         )
-        await asyncio.to_thread(self.audit.append, purge_entry(report, "service", "-", "service"))
+        await asyncio.to_thread(audit_purge, self.audit, report, "service", "-", "service")
         await asyncio.to_thread(purge_outbound, settings, self.clock())  # issue 19
         for error in report.errors:
             log.warning("purge: %s", error)

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from ivr.config.compliance import RetentionSettings
 from ivr.ledger.aio import AsyncLedger
+from ivr.recordings import safe
+from ivr.recordings.entries import FolderEntry, Form, recording_entries
 from ivr.retention.files import OutsideFolderError, delete_recording
+
+ORPHAN_GRACE = timedelta(hours=1)
 
 
 @dataclass
@@ -25,6 +29,7 @@ class PurgeReport:
     recordings: list[str] = field(default_factory=list)  # call ids whose audio went
     calls: list[str] = field(default_factory=list)  # call ids whose personal data went
     files_deleted: int = 0
+    orphans: list[str] = field(default_factory=list)  # files the ledger does not account for
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
@@ -32,6 +37,7 @@ class PurgeReport:
             "recordings": len(self.recordings),
             "calls": len(self.calls),
             "files": self.files_deleted,
+            "orphans": len(self.orphans),
             "errors": len(self.errors),
             "dry_run": self.dry_run,
         }
@@ -49,7 +55,35 @@ async def purge(
     report = PurgeReport(now, dry_run)
     await _purge_audio(ledger, rules, folder, report)
     await _purge_data(ledger, rules, report)
+    await _sweep_orphans(ledger, folder, report)
     return report
+
+
+async def _sweep_orphans(ledger: AsyncLedger, folder: Path, report: PurgeReport) -> None:
+    """Recording files no kept recording of the ledger names (an encryption's leftover, a file
+    of a call the ledger never closed with it, a link planted there) are deleted: no retention
+    rule could ever reach them. A call still in progress keeps its file, and any file younger
+    than `ORPHAN_GRACE` is left to the call that may be writing it."""
+    for entry in await asyncio.to_thread(recording_entries, folder):
+        if entry.accounted_by(await ledger.get_recording(entry.call_id)):
+            continue
+        if entry.modified > report.now - ORPHAN_GRACE or await _in_progress(ledger, entry):
+            continue
+        report.orphans.append(entry.name)
+        if report.dry_run:
+            continue
+        try:
+            with safe.directory(folder) as folder_fd:  # a link goes itself, never its target
+                report.files_deleted += safe.remove(folder_fd, entry.name)
+        except OSError as exc:
+            report.errors.append(f"{entry.name}: {exc}")
+
+
+async def _in_progress(ledger: AsyncLedger, entry: FolderEntry) -> bool:
+    if entry.form is Form.PARTIAL:
+        return False
+    call = await ledger.get_call(entry.call_id)
+    return call is not None and call.decision is None
 
 
 async def _purge_audio(

@@ -62,4 +62,5 @@ class Decider:
             recording.prompt,
             chosen.why,
             recording.why,
+            facts.group,
         )

@@ -9,12 +9,14 @@ call is kept (one worker per call); an objection's stop and deletion come before
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
 
 from ivr import names
 from ivr.ami import AmiClient, AmiError
+from ivr.audit import AuditError, AuditLog, Entry
 from ivr.consent import inputs as i
 from ivr.consent.commands import (
     AckPayment,
@@ -35,7 +37,7 @@ from ivr.crypto import Keyring, encrypt_recording
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import KeptRecording
 from ivr.ledger.store import LedgerStore
-from ivr.recordings.folder import RecordingsFolder
+from ivr.recordings.folder import RecordingsFolder, UnsafeRecordingName
 from ivr.service.controls import CallControls
 from ivr.service.metrics import Metrics
 from ivr.service.tones import TonePool
@@ -61,6 +63,7 @@ class Executor:
         clock: Clock,
         keyring: Keyring | None = None,
         tone_links: TonePool | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self.ami = ami
         self.ledger = ledger
@@ -68,8 +71,10 @@ class Executor:
         self.metrics = metrics
         self.clock = clock
         self.keyring = keyring or Keyring(None)
+        self.audit = audit
         self.background: set[asyncio.Task[None]] = set()
         self.sweeping: set[str] = set()  # files watched for a late write after their deletion
+        self.auditing: set[asyncio.Task[None]] = set()
         self.controls = CallControls(ami, metrics, tone_links)
 
     async def run(self, call_id: str, channel: str, command: Command) -> Facts:
@@ -141,11 +146,14 @@ class Executor:
             case StopRecording():
                 return await self._stop(call_id, channel)
             case DeleteRecording():
-                return [self._delete(call_id, command.file_name)]
+                return [self._delete(call_id, command)]
             case CloseRecording():
                 return [await self._close(call_id, command.file_name)]
 
     async def _start(self, call_id: str, channel: str, file_name: str) -> Facts:
+        if self.recordings.clear_link(file_name):  # the PBX would write through it: refuse
+            log.error("call %s: a link sat at %s; removed, not recording", call_id, file_name)
+            return [i.RecordingFailed(self.clock(), f"a link sat at {file_name}; removed")]
         try:
             await self.controls.action("MixMonitor", {"Channel": channel, "File": file_name})
         except AmiError as exc:
@@ -166,18 +174,45 @@ class Executor:
         self.metrics.since_key(call_id, self.metrics.stop_latency)
         return [i.RecordingStopped(self.clock(), failure)]
 
-    def _delete(self, call_id: str, file_name: str) -> i.Input:
+    def _delete(self, call_id: str, command: DeleteRecording) -> i.Input:
+        file_name = command.file_name
         existed = self.recordings.delete(file_name)  # one unlink: not worth a thread hop
         self.metrics.since_key(call_id, self.metrics.delete_latency, once=True)
         if existed:
             self.metrics.count("recordings_deleted")
             log.info("call %s: recording %s deleted", call_id, file_name)
+            self._later(self._audit_deletion(call_id, file_name, command.why), self.auditing)
         if file_name not in self.sweeping:  # one watch per file, however often it is deleted
             self.sweeping.add(file_name)
-            task = asyncio.create_task(self._sweep(call_id, file_name))
-            self.background.add(task)
-            task.add_done_callback(self.background.discard)
+            self._later(self._sweep(call_id, file_name))
         return i.RecordingDeleted(self.clock(), file_name, existed)
+
+    def _later(
+        self, work: Coroutine[object, object, None], also: set[asyncio.Task[None]] | None = None
+    ) -> None:
+        """Off the objection's path: the deletion is done, what follows may take a disk write."""
+        task = asyncio.create_task(work)
+        for tasks in (self.background, also if also is not None else set()):
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    async def settle(self, timeout: float) -> None:
+        """At shutdown: the audit rows of deletions already made are written before it ends."""
+        if self.auditing:
+            await asyncio.wait(set(self.auditing), timeout=timeout)
+
+    async def _audit_deletion(self, call_id: str, file_name: str, why: str) -> None:
+        """The service deleted a recording (an objection, an agent's private key...): the audit
+        log says so, beside the ledger's event."""
+        if self.audit is None:
+            return
+        at = self.clock().astimezone(UTC).isoformat(timespec="microseconds")
+        detail = json.dumps({"file": file_name}, separators=(",", ":"))
+        entry = Entry(at, "service", "-", "delete", call_id, why, "service", "ok", detail)
+        try:
+            await asyncio.to_thread(self.audit.append, entry)
+        except AuditError as exc:
+            log.error("call %s: deletion not in the audit log: %s", call_id, exc)
 
     async def _sweep(self, call_id: str, file_name: str) -> None:
         """MixMonitor may still flush a last frame after it was told to stop: delete it again."""
@@ -207,6 +242,14 @@ class Executor:
 
     async def _close(self, call_id: str, file_name: str) -> i.Input:
         """What became of a recording to keep, once the PBX let go of it."""
+        try:
+            return await self._closed(call_id, file_name)
+        except (UnsafeRecordingName, OSError) as exc:  # a link or a non-file under its name
+            log.error("call %s: recording %s refused: %s", call_id, file_name, exc)
+            self.metrics.count("recordings_missing")
+            return i.RecordingMissing(self.clock(), f"{file_name} refused: {exc}")
+
+    async def _closed(self, call_id: str, file_name: str) -> i.Input:
         closed = await self.recordings.wait_closed(file_name)
         if await self.ledger.redaction_of(call_id) == "erasure":
             log.info("call %s: erased during the call; recording deleted", call_id)
@@ -221,9 +264,10 @@ class Executor:
         if self.keyring.current is not None:  # encrypted at rest once closed; plaintext removed
             try:
                 path = await asyncio.to_thread(encrypt_recording, path, self.keyring.current)
-            except Exception as exc:  # fail closed: reported, never kept in the clear
+            except Exception as exc:  # reported: kept in the ledger, encrypted again later
                 log.exception("call %s: recording not encrypted", call_id)
-                return i.EncryptionFailed(self.clock(), str(exc))
+                plain = i.KeptFile(str(path), described.duration_seconds, described.sha256)
+                return i.EncryptionFailed(self.clock(), str(exc), plain)
         kept = i.KeptFile(str(path), described.duration_seconds, described.sha256)
         return i.RecordingKept(self.clock(), kept)
 

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ivr.ami import AmiClient, AmiSupervisor
 from ivr.ami.supervisor import Backoff
+from ivr.audit.configured import open_audit_log
 from ivr.clock import Clock, utc_now
 from ivr.config.model import Settings
 from ivr.consent import inputs as i
@@ -21,10 +22,13 @@ from ivr.prompts import Manifest
 from ivr.recordings.folder import RecordingsFolder
 from ivr.retention import purge_daily
 from ivr.service import pbx_memory
+from ivr.service.ami_security import link_security
 from ivr.service.calls import Calls, CallsDeps
 from ivr.service.decide import Decider
 from ivr.service.disk import FolderHealth, FolderWatch
+from ivr.service.encryption_retry import EncryptionRetry
 from ivr.service.executor import Executor
+from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
@@ -53,11 +57,14 @@ class Runtime:
         self.recordings = RecordingsFolder(settings.recordings.dir, settings.recordings.format)
         self.folder = FolderWatch(settings.recordings.dir)
         ami = settings.ami
+        auth, tls = link_security(ami)
         self.supervisor = AmiSupervisor(
             ami.host,
             ami.port,
             ami.username,
             ami.secret.reveal(),
+            auth=auth,
+            tls=tls,
             backoff=RECONNECT,
             client_factory=lambda: AmiClient(
                 ping_interval=ami.ping_interval, action_timeout=ami.action_timeout
@@ -67,8 +74,12 @@ class Runtime:
         self.link: AmiClient | None = None
         compliance = settings.compliance
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
-        self.tone_links = TonePool(ami.host, ami.port, ami.username, ami.secret.reveal())
+        self.tone_links = TonePool(
+            ami.host, ami.port, ami.username, ami.secret.reveal(), auth=auth, tls=tls
+        )
         self.clock = clock
+        # One audit log for the API and the service's own acts (deletions), checkpoints included.
+        self.audit = open_audit_log(compliance)
         self.executor = Executor(
             self._client,
             ledger,
@@ -77,6 +88,7 @@ class Runtime:
             clock,
             keyring=self.keyring,
             tone_links=self.tone_links,
+            audit=self.audit,
         )
         deps = CallsDeps(
             executor=self.executor,
@@ -90,6 +102,11 @@ class Runtime:
         )
         self.calls = Calls(deps)
         self.rebuilder = Rebuilder(self.calls, ledger, self.recordings, clock)
+        self.encryption_retry = EncryptionRetry(self.recordings.root, ledger, self.keyring, clock)
+        checkpoints = compliance.checkpoints  # the ledger's chain signed as the audit log's
+        self.ledger_checkpoints = (
+            None if checkpoints is None else LedgerCheckpoints(checkpoints, ledger)
+        )
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
         self.supervisor.on_connected.append(self._connected)
         self.supervisor.on_connected.append(guard_hook(settings))  # the outbound guard
@@ -183,19 +200,39 @@ class Runtime:
         gc.freeze()
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
-        purging = asyncio.create_task(purge_daily(self.settings, self.ledger), name="ivr-purge")
+        daily = purge_daily(self.settings, self.ledger, audit=self.audit)
+        purging = asyncio.create_task(daily, name="ivr-purge")
+        encrypting = asyncio.create_task(self.encryption_retry.run(), name="ivr-encrypt-retry")
+        signing = asyncio.create_task(self._ledger_checkpoints(), name="ivr-ledger-checkpoints")
         healing = asyncio.create_task(heal_store(self.ledger), name="ivr-store")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
-            purging.cancel()
-            healing.cancel()
-            await asyncio.gather(supervising, watching, purging, healing, return_exceptions=True)
+            for task in (purging, encrypting, signing, healing):
+                task.cancel()
+            await asyncio.gather(
+                supervising, watching, purging, encrypting, signing, healing,
+                return_exceptions=True,
+            )  # fmt: skip
             await self.calls.drain(DRAIN_SECONDS)
+            await self.executor.settle(DRAIN_SECONDS)
+            await self._last_ledger_checkpoint()
             await self.tone_links.close()
             await runner.cleanup()
+
+    async def _ledger_checkpoints(self) -> None:
+        if self.ledger_checkpoints is not None:
+            await self.ledger_checkpoints.run()
+
+    async def _last_ledger_checkpoint(self) -> None:
+        if self.ledger_checkpoints is None:
+            return
+        try:
+            await self.ledger_checkpoints.sign_now()
+        except Exception:
+            log.exception("the ledger's last checkpoint could not be written")
 
 
 def _manifest(settings: Settings) -> Manifest | None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 
 from ivr.ami import AmiClient, AmiError
+from ivr.ami.login import Auth
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +23,19 @@ TONE_TIMEOUT = 10.0  # a beep queued behind others' still answers
 
 
 class TonePool:
-    def __init__(self, host: str, port: int, username: str, secret: str, size: int = LINKS):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str,
+        secret: str,
+        size: int = LINKS,
+        *,
+        auth: Auth = Auth.PLAIN,
+        tls: ssl.SSLContext | None = None,
+    ):
         self._login = (host, port, username, secret)
+        self._security = auth, tls  # as the control link: MD5 challenge, TLS
         self._size = size
         self._free: asyncio.Queue[AmiClient] = asyncio.Queue()
         self._opened: list[AmiClient] = []
@@ -45,7 +58,7 @@ class TonePool:
             client = AmiClient()
             self._opened.append(client)
             try:
-                await client.connect(*self._login)
+                await client.connect(*self._login, auth=self._security[0], tls=self._security[1])
                 await client.action("Events", {"EventMask": "off"})  # answers only, no events
             except (AmiError, OSError) as exc:
                 self._opened.remove(client)

@@ -2,7 +2,8 @@
 then prove the move.
 
 The ledger's rows go over in their stored forms, in one PostgreSQL transaction, named with the
-site; a call id the store already holds stops everything before a row is written. Then every
+site (the events re-chained onto the store's event chain, in their order); a call id the
+store already holds stops everything before a row is written. Then every
 call is read back through both ledgers' public readers and compared (events, decision,
 recording, redaction), and the erasure proofs too: any difference is named.
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from ivr.audit.chain import Entry
 from ivr.audit.log import AuditLog, now_text
 from ivr.audit.postgres import PgAuditLog
+from ivr.ledger import sqlite_chain
 from ivr.ledger.codec import unescape_text
 from ivr.ledger.model import CallRecord
 from ivr.ledger.postgres import PgLedger
@@ -95,13 +97,15 @@ def _copy_ledger(source: Ledger, target: PgLedger) -> tuple[int, int, int, int]:
             )
         pg = target._pgdb().connection
         for table, rows in tables.items():
-            if rows:
+            if rows and table != "events":
                 marks = ", ".join(["%s"] * len(rows[0]))
                 with pg.cursor() as cursor:
                     cursor.executemany(
                         f"INSERT INTO {table} ({columns[table]}) VALUES ({marks})",  # noqa: S608
                         rows,
                     )
+        for event in tables["events"]:  # re-chained onto the store's one event chain, in order
+            sqlite_chain.insert_event(db, tuple(event))
     calls, recordings, events, erasures = (len(rows) for rows in tables.values())
     return calls, events, recordings, erasures
 

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
 from ivr.ledger.errors import LedgerUnavailableError
 from ivr.ledger.health import StoreHealth
@@ -220,6 +221,14 @@ class SpooledLedger:
 
     def mark_recording_deleted(self, call_id: str, *, at: datetime, why: str) -> bool:
         return self._direct(lambda p: p.mark_recording_deleted(call_id, at=at, why=why))
+
+    def rehash_recording(self, call_id: str, *, sha256: str, at: datetime, detail: Detail) -> int:
+        return self._direct(
+            lambda p: p.rehash_recording(call_id, sha256=sha256, at=at, detail=detail)
+        )
+
+    def chain_head(self) -> ChainHead | None:
+        return self._direct(lambda p: p.chain_head())
 
     def redact_calls(self, call_ids: Sequence[str], *, at: datetime, why: str) -> int:
         return self._direct(lambda p: p.redact_calls(call_ids, at=at, why=why))

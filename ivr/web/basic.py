@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from ivr.web import groups
 from ivr.web.context import AUDIT, OPENAPI, SERVICE, audit, bearer
 from ivr.web.errors import error_response
 from ivr.web.legal_notice import available_languages, render_legal_notice
@@ -71,6 +72,8 @@ async def call(request: web.Request) -> web.Response:
     if record is None:
         await audit(request, "read", call_id, "refused", reason=reason, detail={"status": 404})
         return error_response(404, "unknown-call", f"no call {call_id!r} in the ledger")
+    if not await groups.may_see(request, call_id, record):
+        return await groups.refused(request, "read", call_id, reason)
     await audit(request, "read", call_id, "ok", reason=reason, detail={"status": 200})
     return web.json_response(record.to_json())
 

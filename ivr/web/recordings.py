@@ -20,6 +20,7 @@ from aiohttp import web
 from ivr.crypto import SUFFIX, CryptoError, open_recording
 from ivr.ledger.privacy import StoredRecording
 from ivr.recordings.files import locate
+from ivr.web import groups
 from ivr.web.context import KEYRING, SERVICE, audit
 from ivr.web.errors import error_response
 from ivr.web.params import whole_number
@@ -44,6 +45,11 @@ async def listing(request: web.Request) -> web.Response:
     found = await request.app[SERVICE].ledger.list_recordings(
         since=since, limit=max(1, min(limit, 1000)), deleted=deleted
     )
+    if groups.limited(request):
+        found = [item for item in found if await groups.may_see(request, item.call_id)]
+    # Who saw which calls were recorded: in the audit log before the list leaves.
+    detail = {"count": len(found), "deleted": deleted, "since": request.query.get("since", "")}
+    await audit(request, "list-recordings", "*", "ok", detail=detail)
     return web.json_response([item.to_json() for item in found])
 
 
@@ -69,7 +75,13 @@ async def _find(request: web.Request) -> StoredRecording | web.Response:
 async def metadata(request: web.Request) -> web.Response:
     found = await _find(request)
     if isinstance(found, web.Response):
+        target = request.match_info["call_id"]
+        detail = {"status": found.status}
+        await audit(request, "recording-metadata", target, "refused", detail=detail)
         return found
+    if not await groups.may_see(request, found.call_id):
+        return await groups.refused(request, "recording-metadata", found.call_id)
+    await audit(request, "recording-metadata", found.call_id, "ok")
     folder = request.app[SERVICE].settings.recordings.dir
     path = None if found.deleted_at else locate(found.path, folder)
     body = found.to_json() | {
@@ -95,6 +107,8 @@ async def audio(request: web.Request) -> web.StreamResponse:
             request, action, call_id, "refused", reason=reason, detail={"status": found.status}
         )
         return found
+    if not await groups.may_see(request, call_id):
+        return await groups.refused(request, action, call_id, reason)
     return await _send(request, found, action, reason, download)
 
 

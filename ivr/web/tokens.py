@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+_KEYS = ("id", "role", "label", "sha256", "created")
 ENV_TOKEN_ID = "env"  # noqa: S105 - the audit name of the IVR_API_TOKEN token, not a secret
 
 
@@ -37,6 +38,8 @@ class Principal:
     token_id: str
     role: Role
     label: str = ""
+    # A supervisor's agent groups: only their calls (as the ledger knows the group); empty: all.
+    groups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,8 @@ def read_tokens(path: Path) -> list[_Stored]:
 
 
 def _entry(path: Path, n: int, item: object) -> _Stored:
-    if not isinstance(item, dict) or set(item) - {"id", "role", "label", "sha256", "created"}:
-        raise TokenError(f"{path}: token #{n}: expected keys id, role, label, sha256, created")
+    if not isinstance(item, dict) or set(item) - {*_KEYS, "groups"}:
+        raise TokenError(f"{path}: token #{n}: expected keys {', '.join(_KEYS)} (and groups)")
     try:
         role = Role(str(item["role"]))
         token_id, digest = str(item["id"]), str(item["sha256"])
@@ -108,11 +111,24 @@ def _entry(path: Path, n: int, item: object) -> _Stored:
         ) from None
     if len(digest) != 64:
         raise TokenError(f"{path}: token #{n} ({token_id}): sha256 must be 64 hex digits")
-    return _Stored(Principal(token_id, role, str(item.get("label", ""))), digest.lower())
+    groups = _groups(f"{path}: token #{n} ({token_id})", role, item.get("groups", []))
+    principal = Principal(token_id, role, str(item.get("label", "")), groups)
+    return _Stored(principal, digest.lower())
 
 
-def add_token(path: Path, role: Role, label: str = "") -> tuple[str, str]:
+def _groups(where: str, role: Role, value: object) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(g, str) and g for g in value):
+        raise TokenError(f"{where}: groups must be a list of group names")
+    if value and role is not Role.SUPERVISOR:
+        raise TokenError(f"{where}: only a supervisor's token is limited to groups")
+    return frozenset(value)
+
+
+def add_token(
+    path: Path, role: Role, label: str = "", groups: tuple[str, ...] = ()
+) -> tuple[str, str]:
     """Make a token, append its hash to the file (created 0600); (token id, token)."""
+    _groups(f"{path}: new token", role, list(groups))
     existing = {s.principal.token_id for s in read_tokens(path)} if path.exists() else set()
     token_id = secrets.token_hex(4)
     while token_id in existing:
@@ -123,6 +139,8 @@ def add_token(path: Path, role: Role, label: str = "") -> tuple[str, str]:
         f'\n[[token]]\nid = "{token_id}"\nrole = "{role}"\nlabel = {_toml_string(label)}\n'
         f'sha256 = "{token_hash(token)}"\ncreated = "{created}"\n'
     )
+    if groups:
+        block += f"groups = [{', '.join(_toml_string(g) for g in groups)}]\n"
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -53,6 +53,10 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     if who is None:
         await audit(request, "sign-in", "dashboard", "refused", detail={"status": 401})
         return _form(request, "bad-token", 401)
+    if who.groups:  # the dashboard's pages show every call: not for a token limited to groups
+        request[PRINCIPAL] = who
+        await audit(request, "sign-in", "dashboard", "denied", detail={"status": 403})
+        return _form(request, "group-token", 403)
     session = request.app[SESSIONS].open(who, token)
     request[PRINCIPAL] = who
     await audit(request, "sign-in", "dashboard", "ok")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ivr.consent import inputs as i
+from ivr.consent.closing import NOT_ENCRYPTED
 from ivr.consent.commands import CloseRecording, Command, DeleteRecording, Finish, Log
 from ivr.consent.machine import Consent, Phase, handle
 from ivr.consent.reconcile import LINK_DOWN, reconcile
@@ -45,7 +46,6 @@ def finish_of(commands: list[Command]) -> Finish:
         (i.RecordingMissing(at(80), "never closed"), Decision.NOT_RECORDED),
         (i.RecordingEmpty(at(80)), Decision.NOT_RECORDED),
         (i.RecordingErased(at(80)), Decision.OBJECTED),
-        (i.EncryptionFailed(at(80), "no key"), Decision.NOT_RECORDED),
     ],
 )
 def test_a_file_that_cannot_be_kept_is_decided_by_the_machine_not_the_executor(
@@ -58,11 +58,20 @@ def test_a_file_that_cannot_be_kept_is_decided_by_the_machine_not_the_executor(
 
 @pytest.mark.parametrize(
     "fact",
-    [i.RecordingEmpty(at(80)), i.RecordingErased(at(80)), i.EncryptionFailed(at(80), "x")],
+    [i.RecordingEmpty(at(80)), i.RecordingErased(at(80))],
 )
 def test_a_file_not_kept_is_deleted_never_left_in_the_clear(fact: i.Input) -> None:
     _, commands = handle(hung_up_while_recording(), fact)
     assert DeleteRecording(FILE) in commands
+
+
+def test_a_file_that_could_not_be_encrypted_is_kept_and_marked_unencrypted() -> None:
+    plain = i.KeptFile(f"/rec/{FILE}", 60.0, "c" * 64)
+    _, commands = handle(hung_up_while_recording(60), i.EncryptionFailed(at(80), "disk", plain))
+    assert DeleteRecording(FILE) not in commands
+    assert finish_of(commands) == Finish(at(75), Decision.KEPT, plain)
+    [error] = [c for c in commands if isinstance(c, Log) and c.kind is EventKind.ERROR]
+    assert error.detail == {"recording": NOT_ENCRYPTED, "reason": "disk"}
 
 
 def test_a_kept_file_much_shorter_than_the_call_is_logged_as_truncated() -> None:

@@ -97,6 +97,8 @@ def test_two_sites_copied_into_one_store_read_back_the_same(
             "SELECT site, count(*) FROM calls GROUP BY site ORDER BY site"
         )
         assert sites.fetchall() == [("lyon", 3), ("paris", 3)]
+        findings, _, _ = store.verify_chain()  # the events of both sites: one intact chain
+        assert findings == []
     audit = PgAuditLog(pg_url, site="dpo")
     assert audit.verify() == []
     rows = audit.rows()
