@@ -79,7 +79,7 @@ class Runtime:
         )
         self.clock = clock
         # One audit log for the API and the service's own acts (deletions), checkpoints included.
-        self.audit = open_audit_log(compliance)
+        self.audit = open_audit_log(compliance, settings.store)
         self.executor = Executor(
             self._client,
             ledger,

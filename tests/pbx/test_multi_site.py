@@ -131,6 +131,8 @@ async def test_calls_of_two_sites_land_in_one_ledger_and_an_objection_holds_on_b
     audit = PgAuditLog(shared_store, site="dpo")
     try:
         assert audit.verify() == []
+        # Both services audited their API reads into the one chain.
+        assert {"site-a", "site-b"} <= {row.entry.site for row in audit.rows()}
     finally:
         audit.close()
 
