@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.config import compliance, recording, store
+from ivr.config import compliance, listening, recording, store
 from ivr.config.consent import read_consent
 from ivr.config.env import overlay
 from ivr.config.errors import ConfigError
@@ -29,6 +29,7 @@ SECTIONS = {
     "prompts": ("dir", "studio_dir", "espeak"),
     **compliance.SECTIONS,
     **recording.SECTIONS,
+    **listening.SECTIONS,
     "store": store.KEYS,
 }
 _OTHERS: tuple[str, ...] = ("consent", "controller", "notice", "profiles")  # ivr.config.consent
@@ -66,6 +67,7 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
         rules,
         recording=recording.read_recording(tables["recording"]),
         agents=recording.read_agents(tables["agents"]),
+        listening=listening.read_listening(tables["listening"]),
         store=store.read_store(tables["store"]),
     )
 

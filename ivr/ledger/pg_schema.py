@@ -91,7 +91,10 @@ V4 = (
     "ALTER TABLE events ADD COLUMN hash TEXT CHECK (length(hash) = 64)",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {3: V3, 4: V4}
+# As SQLite's V5: the event kind "listened" (live listening), no table change.
+V5: tuple[str, ...] = ()
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {3: V3, 4: V4, 5: V5}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -127,7 +127,9 @@ async def recording(call: ConsentCall) -> None:
 
 
 async def recorded(call: ConsentCall) -> None:
-    await call.file_appears(timeout=25.0)
+    # After the full notice asked again: it lasts ~29 s in French since the art. 13 items
+    # (transfers, requirement, portability) were added, and the agent is dialled after it.
+    await call.file_appears(timeout=60.0)
 
 
 async def object_now(call: ConsentCall) -> None:
