@@ -18,7 +18,7 @@ from typing import Any
 from ivr.config.model import Settings
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError
-from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import open_outbound_store
 
 
 def erase_outbound(
@@ -26,9 +26,9 @@ def erase_outbound(
 ) -> dict[str, Any]:
     """What the erasure did to the outbound store (JSON for the proof's answer)."""
     outbound = load_outbound(settings)
-    if not outbound.store.exists():
+    if settings.store.url is None and not outbound.store.exists():
         return {"store": False}
-    store = SqliteOutboundStore(outbound.store)
+    store = open_outbound_store(settings.store, outbound.store)
     try:
         try:
             e164 = Outbound(outbound, store).number(number)
