@@ -3,6 +3,8 @@ out on the agent's channel naming the verdict (issue 19 §1)."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,7 +74,8 @@ async def test_a_stop_the_pbx_kept_mid_call_is_stored_with_who_and_when(tmp_path
     value = f"{pressed.timestamp():.0f} +33612345678 c in-call"
     await guarded._forget_after(pbx, "ivr-outbound-stop", "1.2", value, guarded._stop)  # type: ignore[arg-type]
     store = guarded.outbound.store
-    rows = store._db.execute("SELECT at, who FROM outbound_refusals").fetchall()
+    with closing(sqlite3.connect(tmp_path / "o.sqlite3")) as db:
+        rows = db.execute("SELECT at, who FROM outbound_refusals").fetchall()
     assert rows == [(pressed.timestamp(), "called party, stop key during the conversation")]
     assert store.facts(store_campaign(guarded), "+33612345678", SUNDAY, True).opposed_on == (
         "internal",

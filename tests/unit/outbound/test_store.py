@@ -163,3 +163,16 @@ def test_background_checkpoints_replace_sqlites_and_stop_with_the_store(tmp_path
     assert thread.is_alive()
     store.close()
     assert not thread.is_alive()
+
+
+def test_an_erasure_keeps_the_number_opposed_and_drops_its_attempts_and_decisions(
+    store: SqliteOutboundStore,
+) -> None:
+    store.add_consents([ConsentRecord(NUMBER, MONDAY - timedelta(days=9), "web", "yes", "pay-tv")])
+    store.guard(ANYTIME, NUMBER, MONDAY, True)
+    assert store.erase(NUMBER, MONDAY + timedelta(hours=1), "erasure request (dpo)") == (1, 1)
+    later = MONDAY + timedelta(days=1)
+    assert (store.attempts(NUMBER), store.decisions(NUMBER)) == ([], [])
+    facts = store.facts(ANYTIME, NUMBER, later, True)
+    assert (facts.opposed_on, facts.consents) == (("internal",), ())
+    assert store.guard(ANYTIME, NUMBER, later, True).rule == Rule.OPPOSITION
