@@ -35,11 +35,14 @@ def erase_outbound(
         except OutboundInputError:  # not a phone number: the guard never saw it (the reason
             # would quote the number, and this answer goes to the audit log)
             return {"store": True, "skipped": "not a phone number"}
-        who = f"erasure request ({requested_by})"
-        attempts, decisions = store.erase(e164, at, who)
+        erased = store.erase(e164, at, f"erasure request ({requested_by})")
     finally:
         store.close()
+    if erased is None:  # never called nor consented: no canvassing data to keep or delete
+        return {"store": True, "known": False}
+    attempts, decisions = erased
     return {
+        "known": True,
         "store": True,
         "opposed": True,
         "attempts_deleted": attempts,

@@ -55,9 +55,10 @@ class OutboundStore(Protocol):
 
     def revoke_consents(self, number: str, at: datetime, who: str) -> int: ...
 
-    def erase(self, number: str, at: datetime, who: str) -> tuple[int, int]:
+    def erase(self, number: str, at: datetime, who: str) -> tuple[int, int] | None:
         """An erasure request: opposed, consents revoked (kept as proof), attempts and
-        decisions deleted; returns how many attempts and decisions went."""
+        decisions deleted; returns how many attempts and decisions went, or None (nothing
+        kept) when the store holds nothing of the number."""
         ...
 
     def attempts(self, number: str) -> list[Attempt]: ...

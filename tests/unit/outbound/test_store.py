@@ -176,3 +176,12 @@ def test_an_erasure_keeps_the_number_opposed_and_drops_its_attempts_and_decision
     facts = store.facts(ANYTIME, NUMBER, later, True)
     assert (facts.opposed_on, facts.consents) == (("internal",), ())
     assert store.guard(ANYTIME, NUMBER, later, True).rule == Rule.OPPOSITION
+
+
+def test_an_erasure_of_a_number_the_store_never_held_keeps_nothing_of_it(
+    store: SqliteOutboundStore,
+) -> None:
+    """An inbound caller's erasure must not create canvassing data about them."""
+    assert store.erase(NUMBER, MONDAY, "erasure request (dpo)") is None
+    assert store.facts(ANYTIME, NUMBER, MONDAY, True).opposed_on == ()
+    assert store.guard(ANYTIME, NUMBER, MONDAY, True).allowed
