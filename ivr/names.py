@@ -182,8 +182,74 @@ class EventKind(StrEnum):
     RECORDING_KEPT = "recording-kept"
     RECORDING_ENCRYPTED = "recording-encrypted"  # a kept file encrypted after the call's end
     RECORDING_REDACTED = "recording-redacted"  # detail: from, to, old and new sha256, reason
+    LISTENED = "listened"  # live, by a supervisor; detail: by, from, to, ended (left, objected...)
     HANGUP = "hangup"
     ERROR = "error"  # something failed; the detail says what
+
+
+# Live listening (dialplan/ivr-listen.conf): a supervisor dials the listen code, the subroutine
+# raises UserEvent(IvrListen, Step: ask, Agent: ...) and waits a second for the service's answer
+# in IVR_LISTEN on the supervisor's channel; no answer is a refusal (fail closed).
+LISTEN_CONTEXT = "ivr-listen"
+LISTEN_EVENT = "IvrListen"
+VAR_LISTEN = "IVR_LISTEN"
+# AstDB: ivr-listen/<call id>/<spy's unique id> = the spy's channel, so that the PBX itself can
+# hang up every spy of a call on an objection or a payment step (ivr-listen,end-spies).
+DB_LISTENERS = "ivr-listen"
+LISTEN_PROMPT_FOLDER = "ivr-listen"  # below sounds/<language>/: refusals and the agent's tone
+
+
+class ListenStep(StrEnum):
+    ASK = "ask"  # the supervisor dialled the listen code
+    SPYING = "spying"  # allowed: ChanSpy starts now
+    REFUSED = "refused"  # the dialplan refused (Reason: header), the service's answer or not
+
+
+class Refusal(StrEnum):
+    """Why a live listen is refused; each has a prompt ``refused-<reason>`` for the supervisor."""
+
+    UNKNOWN_SUPERVISOR = "unknown-supervisor"  # the endpoint is no configured supervisor
+    NOT_ALLOWED = "not-allowed"  # the supervisor may not listen to that agent's group
+    NO_CALL = "no-call"  # the agent is in no call the service tracks
+    OBJECTED = "objected"
+    PRIVATE = "private"
+    PAYMENT = "payment"
+    NOT_RECORDABLE = "not-recordable"  # the call may not be recorded (sampling aside)
+    SERVICE_AWAY = "service-away"  # the dialplan's own: no answer within a second
+
+
+@dataclass(frozen=True)
+class ListenAnswer:
+    """IVR_LISTEN: ``allowed:<call id>:<agent channel>:<ChanSpy options>:<tone 1|0>`` or
+    ``refused:<reason>`` (the dialplan CUTs on ':', so no field may hold one)."""
+
+    refusal: Refusal | None
+    call_id: str = ""
+    channel: str = ""
+    options: str = ""
+    tone: bool = False  # the agent hears a tone as the supervisor joins and leaves
+
+    def encode(self) -> str:
+        if self.refusal is not None:
+            return f"refused:{self.refusal}"
+        fields = (self.call_id, self.channel, self.options)
+        if any(":" in field for field in fields):
+            raise ValueError(f"a ':' in {fields!r} would cut the answer wrongly")
+        return ":".join(("allowed", *fields, "1" if self.tone else "0"))
+
+    @classmethod
+    def decode(cls, value: str) -> Self | None:
+        kind, _, rest = value.partition(":")
+        if kind == "refused":
+            try:
+                return cls(Refusal(rest))
+            except ValueError:
+                return None
+        fields = rest.split(":")
+        if kind != "allowed" or len(fields) != 4 or not all(fields[:2]) or fields[3] not in "01":
+            return None
+        call_id, channel, options, tone = fields
+        return cls(None, call_id, channel, options, tone=tone == "1")
 
 
 # The service's own AMI account: only the classes it needs (dialplan/manager-ivr.conf and the

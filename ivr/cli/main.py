@@ -12,6 +12,7 @@ from ivr.cli import (
     config_cmd,
     doctor_cmd,
     ledger_cmd,
+    listen_cmd,
     outbound_cmd,
     prompts_cmd,
     redact_cmd,
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_cmd.register(commands)
     outbound_cmd.register(commands)
     redact_cmd.register(commands)
+    listen_cmd.register(commands)
     return parser
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.config import compliance, recording
+from ivr.config import compliance, listening, recording
 from ivr.config.consent import read_consent
 from ivr.config.env import overlay
 from ivr.config.errors import ConfigError
@@ -29,6 +29,7 @@ SECTIONS = {
     "prompts": ("dir", "studio_dir", "espeak"),
     **compliance.SECTIONS,
     **recording.SECTIONS,
+    **listening.SECTIONS,
 }
 _OTHERS: tuple[str, ...] = ("consent", "controller", "notice", "profiles")  # ivr.config.consent
 _OTHERS += ("outbound",)  # read by ivr.outbound.config
@@ -65,6 +66,7 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
         rules,
         recording=recording.read_recording(tables["recording"]),
         agents=recording.read_agents(tables["agents"]),
+        listening=listening.read_listening(tables["listening"]),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivr.config.compliance import ComplianceSettings
+from ivr.config.listening import ListeningSettings
 from ivr.config.profiles import Profile
 from ivr.config.recording import AgentSettings, RecordingPolicy
 from ivr.config.rules import ProfileRule
@@ -110,6 +111,7 @@ class Settings:
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
     recording: RecordingPolicy = field(default_factory=RecordingPolicy)  # [recording]
     agents: AgentSettings = field(default_factory=AgentSettings)  # [agents]
+    listening: ListeningSettings = field(default_factory=ListeningSettings)  # [listening]
 
     def pack(self, profile: str, language: str) -> LanguagePack:
         try:

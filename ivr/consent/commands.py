@@ -82,6 +82,13 @@ class RememberObjection:
 
 
 @dataclass(frozen=True)
+class EndSpies:
+    """Hang up these supervisors' channels now: the call may no longer be listened to."""
+
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Log:
     """Append an event to the call's ledger entry."""
 
@@ -111,6 +118,7 @@ Command = (
     | CloseRecording
     | ForgetObjection
     | RememberObjection
+    | EndSpies
     | Log
     | Finish
 )

@@ -21,6 +21,9 @@ class Decided:
     profile_why: str
     record_why: str
     group: str = ""  # the agent group the dialplan named (IVR_GROUP): whose supervisors see it
+    # Whether the call may be recorded under its profile and policy, sampling aside (not a
+    # private call, inside the declared periods): where a supervisor may listen live.
+    eligible: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,23 @@ class EncryptionFailed:
 
 
 @dataclass(frozen=True)
+class SpyStarted:
+    """A supervisor was allowed to listen live: their channel spies on the call's agent."""
+
+    at: datetime
+    channel: str  # the supervisor's channel
+    by: str  # who (the person the configuration names)
+
+
+@dataclass(frozen=True)
+class SpyEnded:
+    """A supervisor's channel hung up (they left, or were made to)."""
+
+    at: datetime
+    channel: str
+
+
+@dataclass(frozen=True)
 class Seen:
     """What the PBX and the ledger remember of one call after the service was away."""
 
@@ -288,4 +308,6 @@ Input = (
     | RecordingErased
     | EncryptionFailed
     | Adopted
+    | SpyStarted
+    | SpyEnded
 )

@@ -39,6 +39,7 @@ from ivr.consent.commands import (
     StopRecording,
     Tone,
 )
+from ivr.consent.listening import end_spies, heard, spies
 from ivr.consent.pauses import agent_pause, payment
 from ivr.consent.restore import adopt
 from ivr.consent.state import Consent, Phase
@@ -82,7 +83,7 @@ def _during(consent: Consent, event: i.Input) -> Outcome:
             return _notice(consent, event)
         case i.KeyPressed() | i.Objected() | i.AgentPrivate():
             return _stops(consent, event)
-        case i.Bridged() | i.AgentJoined():
+        case i.Bridged() | i.AgentJoined() | i.SpyStarted() | i.SpyEnded():
             return _bridged(consent, event)
         case i.Unheard() | i.NoticeMissed() | i.Adopted():
             return _away(consent, event)
@@ -133,7 +134,9 @@ def _pauses(
         paused, commands = agent_pause(consent.paused, consent.recording, event)
     else:
         paused, commands = payment(consent.paused, consent.recording, event)
-    return replace(consent, paused=paused), commands
+    paying = isinstance(event, i.PaymentStarted)
+    consent, ended = end_spies(consent, event.at, "payment") if paying else (consent, [])
+    return replace(consent, paused=paused), [*ended, *commands]
 
 
 def _decided(consent: Consent, event: i.Decided) -> Outcome:
@@ -150,7 +153,8 @@ def _decided(consent: Consent, event: i.Decided) -> Outcome:
         "why": event.record_why,
         "notice": str(event.prompt),
     }
-    return replace(consent, mode=event.mode, record=event.record), [
+    chose = replace(consent, mode=event.mode, record=event.record, eligible=event.eligible)
+    return replace(chose, group=event.group), [
         Announce(value),  # first: the caller waits for it
         Log(event.at, EventKind.PROFILE_CHOSEN, Source.SERVICE, chosen),
         Log(event.at, EventKind.RECORDING_DECIDED, Source.SERVICE, decided),
@@ -197,6 +201,8 @@ def _notice_done(consent: Consent, at: datetime) -> Outcome:
     else:
         to, detail = Phase.AWAITING_BRIDGE, {}
     log = Log(at, EventKind.NOTICE_DONE, Source.DIALPLAN, detail)
+    if consent.phase is Phase.NOTICE:
+        consent = heard(consent)
     return _move(consent, Phase.NOTICE, to), [log]
 
 
@@ -244,7 +250,9 @@ def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
         return consent, []
     # The recording first, then the PBX's memory, then the ledger: what makes the objection
     # real is never kept waiting behind a disk write.
-    commands = [] if consent.phase is Phase.PRIVATE else _stop_and_delete(consent, OBJECTION)
+    consent, ended = end_spies(consent, at, "objected")
+    kept = [] if consent.phase is Phase.PRIVATE else _stop_and_delete(consent, OBJECTION)
+    commands = [*ended, *kept]
     if source is Source.CALLER:
         commands.append(RememberObjection(at))
     commands.append(Log(at, EventKind.OBJECTED, source))
@@ -254,7 +262,8 @@ def _objection(consent: Consent, at: datetime, source: Source) -> Outcome:
 def _private(consent: Consent, event: i.AgentPrivate) -> Outcome:
     if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):
         return consent, []
-    commands = _stop_and_delete(consent, PRIVATE)
+    consent, ended = end_spies(consent, event.at, "private")
+    commands = [*ended, *_stop_and_delete(consent, PRIVATE)]
     commands.append(Log(event.at, EventKind.PRIVATE, Source.AGENT, {"by": event.by}))
     return replace(consent, phase=Phase.PRIVATE), commands
 
@@ -263,8 +272,12 @@ def _tones(consent: Consent, *, on: bool) -> list[Command]:
     return [Tone(agent, on) for agent in consent.agents] if consent.tone else []
 
 
-def _bridged(consent: Consent, event: i.Bridged | i.AgentJoined) -> Outcome:
-    """The way to the conversation: the bridge, and the agents joining it."""
+def _bridged(
+    consent: Consent, event: i.Bridged | i.AgentJoined | i.SpyStarted | i.SpyEnded
+) -> Outcome:
+    """The way to the conversation: the bridge, the agents joining it, supervisors listening."""
+    if isinstance(event, i.SpyStarted | i.SpyEnded):
+        return spies(consent, event)
     if isinstance(event, i.AgentJoined):
         if event.channel in consent.agents:
             return consent, []
@@ -285,7 +298,7 @@ def _unheard(consent: Consent, event: i.Unheard) -> Outcome:
         return consent, []
     detail = {"record": "no", "why": event.why}
     log = Log(event.at, EventKind.RECORDING_DECIDED, Source.SERVICE, detail)
-    return replace(consent, phase=Phase.UNRECORDED), [log]
+    return replace(consent, phase=Phase.UNRECORDED, listenable=False), [log]
 
 
 def _recording(consent: Consent, event: i.Input) -> Outcome:
@@ -314,7 +327,8 @@ def _hang_up(consent: Consent, event: i.HungUp) -> Outcome:
     """The decision waits for the file when there is one: a kept file is checked first, a
     deleted one swept a last time once the PBX let go of it."""
     decision = _DECISION_AT_HANGUP[consent.phase]
-    commands: list[Command] = [Log(event.at, EventKind.HANGUP, Source.CALLER)]
+    consent, listened = end_spies(consent, event.at, "hangup", hang_up=False)
+    commands: list[Command] = [*listened, Log(event.at, EventKind.HANGUP, Source.CALLER)]
     closing = replace(consent, phase=Phase.CLOSING, ended_at=event.at, pending=decision)
     if decision is Decision.KEPT:
         return closing, [*commands, CloseRecording(consent.file_name)]

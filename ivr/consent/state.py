@@ -22,6 +22,15 @@ class Phase(StrEnum):
 
 
 @dataclass(frozen=True)
+class Spy:
+    """A supervisor listening live: their channel, who they are, since when."""
+
+    channel: str
+    by: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class Consent:
     call_id: str
     object_key: str
@@ -36,6 +45,10 @@ class Consent:
     recording_since: datetime | None = None  # to tell a kept file that lost audio
     ended_at: datetime | None = None  # the hang-up, once CLOSING
     pending: Decision | None = None  # CLOSING: the decision unless the file says otherwise
+    eligible: bool = False  # may be recorded under its profile and policy, sampling aside
+    listenable: bool = False  # heard the notice (and opted in where asked): may be listened to
+    group: str = ""  # the agent group the dialplan named
+    spies: tuple[Spy, ...] = ()  # supervisors listening live now
 
     @property
     def file_name(self) -> str:

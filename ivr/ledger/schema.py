@@ -91,7 +91,11 @@ V4 = (
     "ALTER TABLE events ADD COLUMN hash TEXT CHECK (length(hash) = 64)",
 )
 
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3, 4: V4}
+# Live listening: the event kind "listened" (who listened live, from when to when). No table
+# changes; the version tells an older ivr that this ledger holds a word it does not know.
+V5: tuple[str, ...] = ()
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -16,6 +16,7 @@ from ivr.config.recording import (
 )
 from ivr.names import Prompt
 
+NOT_SAMPLED = "not sampled"
 UNRECORDED_SHORT = "short"  # a profile's unrecorded_notice: the shorter notice when not recording
 
 
@@ -24,6 +25,9 @@ class RecordingChoice:
     record: bool
     why: str  # one sentence for the ledger
     prompt: Prompt  # the notice the caller hears
+    # May be recorded under the policy, the draw aside (the one difference live listening
+    # makes: a call the draw left out may still be listened to).
+    eligible: bool = False
 
 
 def choose_recording(
@@ -40,7 +44,8 @@ def choose_recording(
     "short" (the profile's choice of notice for a call that will not be recorded)."""
     record, why = _decide(policy, agents, group=group, called=called, at=at, draw=draw)
     short = not record and unrecorded_notice == UNRECORDED_SHORT
-    return RecordingChoice(record, why, Prompt.NOTICE_UNRECORDED if short else Prompt.NOTICE_SHORT)
+    prompt = Prompt.NOTICE_UNRECORDED if short else Prompt.NOTICE_SHORT
+    return RecordingChoice(record, why, prompt, eligible=record or why.startswith(NOT_SAMPLED))
 
 
 def _decide(
@@ -62,7 +67,7 @@ def _decide(
         return False, f"outside the declared recording periods (group {shown(group)}, {when})"
     if draw < policy.fraction:
         return True, f"sampled: draw {draw:.4f} < fraction {policy.fraction:g}"
-    return False, f"not sampled: draw {draw:.4f} ≥ fraction {policy.fraction:g}"
+    return False, f"{NOT_SAMPLED}: draw {draw:.4f} ≥ fraction {policy.fraction:g}"
 
 
 def current_periods(

@@ -13,6 +13,7 @@ from ivr.config import Settings
 from ivr.prompts import audio, modes
 from ivr.prompts.errors import PromptError
 from ivr.prompts.layout import MANIFEST_NAME, prompt_path
+from ivr.prompts.listening import build_listen_prompts
 from ivr.prompts.manifest import Manifest, ManifestEntry, PromptKey, PromptSource
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def build_prompts(
             report(entry, built)
     manifest = Manifest(entries)
     manifest.save(out / MANIFEST_NAME)
+    build_listen_prompts(settings, out)  # the supervisors' refusals, the agents' tones
     return manifest
 
 

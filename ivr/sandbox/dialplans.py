@@ -86,6 +86,18 @@ exten => _c.,1,Set(NUMBER=${CUT(EXTEN,.,3)})
  same => n,Dial(PJSIP/${NUMBER}@carrier,30,U(ivr-outbound-callee^${NUMBER}^${CAMPAIGN}))
  same => n,Hangup()
 
+; A supervisor's phone (the carrier calls with the From user `supervisor`, see pjsip.conf):
+; *44<agent> listens live to that agent's call (dialplan/ivr-listen.conf).
+[from-supervisor]
+include => ivr-listen-code
+
+; p.<agent>: the agent takes card data on the line: a payment step for the whole conversation.
+[ivr-consent-test](+)
+exten => _p.,1,Gosub(ivr-consent,s,1(fr,fr))
+ same => n,Gosub(ivr-payment,start,1)
+ same => n,Dial(PJSIP/${EXTEN:2}@carrier,60)
+ same => n,Hangup()
+
 [ivr-smoke-clean-name]
 ; PJSIP builds the From of an outgoing leg from its connected line.
 exten => s,1,Set(CLEAN=${FILTER(A-Za-z0-9 .:-,${CALLERID(name)})})
@@ -183,6 +195,6 @@ def dialplan_for(spec: InstanceSpec) -> str:
     body = _PBX if spec.role is Role.PBX else _CARRIER
     includes = "".join(f'#include "{name}"\n' for name in spec.includes)
     if spec.role is Role.PBX:
-        includes = '#include "ivr-consent.conf"\n' + includes
+        includes = '#include "ivr-consent.conf"\n#include "ivr-listen.conf"\n' + includes
         includes = '#include "ivr-outbound.conf"\n' + includes
     return _HEADER + body + "\n" + includes

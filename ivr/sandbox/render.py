@@ -216,6 +216,27 @@ contact = sip:{spec.peer}
 type = identify
 endpoint = {trunk}
 match = {spec.peer}
+""" + (_supervisor_endpoint() if spec.role is Role.PBX else "")
+
+
+def _supervisor_endpoint() -> str:
+    """A supervisor's phone reached through the carrier: known by its From user (looked up
+    before the trunk's address), as a phone of its own would be by its endpoint."""
+    return """
+[global]
+type = global
+endpoint_identifier_order = username,ip,anonymous
+
+[supervisor]
+type = endpoint
+transport = transport-udp
+context = from-supervisor
+identify_by = username
+disallow = all
+allow = ulaw,alaw
+dtmf_mode = rfc4733
+direct_media = no
+rtp_symmetric = yes
 """
 
 

@@ -9,7 +9,7 @@ import ivr
 from ivr.sandbox.errors import SandboxError
 
 # What the sandbox PBX (and the Docker PBX) install, as an administrator would.
-DIALPLAN_FILES = ("ivr-consent.conf", "ivr-features.conf", "ivr-outbound.conf")
+DIALPLAN_FILES = ("ivr-consent.conf", "ivr-features.conf", "ivr-outbound.conf", "ivr-listen.conf")
 
 
 def dialplan_dir() -> Path:

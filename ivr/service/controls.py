@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ivr import names
 from ivr.ami import AmiClient, AmiError
-from ivr.consent.commands import AckPayment, Announce, Mute, Tone
+from ivr.consent.commands import AckPayment, Announce, EndSpies, Mute, Tone
 from ivr.service.metrics import Metrics
 from ivr.service.tones import TonePool
 
@@ -41,7 +41,10 @@ class CallControls:
         self.tones.pop(call_id, None)
 
     async def run(
-        self, call_id: str, channel: str, command: Announce | Mute | AckPayment | Tone
+        self,
+        call_id: str,
+        channel: str,
+        command: Announce | Mute | AckPayment | Tone | EndSpies,
     ) -> None:
         match command:
             case Announce():
@@ -52,6 +55,8 @@ class CallControls:
                 await self.setvar(call_id, channel, names.VAR_PAYMENT_MUTED, "1")
             case Tone():
                 await self._tone(call_id, command)
+            case EndSpies():
+                await self._end_spies(call_id, command.channels)
 
     async def setvar(self, call_id: str, channel: str, variable: str, value: str) -> bool:
         fields = {"Channel": channel, "Variable": variable, "Value": value}
@@ -92,6 +97,17 @@ class CallControls:
                 await self.action(name, fields)
         except AmiError as exc:  # the agent hung up meanwhile
             log.info("call %s: agent tone %s: %s", call_id, name, exc)
+
+    async def _end_spies(self, call_id: str, channels: tuple[str, ...]) -> None:
+        """The supervisors listening live go at once (the PBX does the same by itself on an
+        objection, ivr-listen,end-spies)."""
+        for channel in channels:
+            try:
+                await self.action("Hangup", {"Channel": channel})
+            except AmiError as exc:  # gone already: the PBX was faster
+                log.info("call %s: spy %s not hung up: %s", call_id, channel, exc)
+            else:
+                log.info("call %s: spy %s hung up", call_id, channel)
 
     async def action(self, name: str, fields: dict[str, str]) -> None:
         """One action on the service's control link; AmiError if it is down or refuses."""

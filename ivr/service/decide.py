@@ -63,4 +63,5 @@ class Decider:
             chosen.why,
             recording.why,
             facts.group,
+            eligible=recording.eligible,
         )

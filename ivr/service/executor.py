@@ -24,6 +24,7 @@ from ivr.consent.commands import (
     CloseRecording,
     Command,
     DeleteRecording,
+    EndSpies,
     Finish,
     ForgetObjection,
     Log,
@@ -80,7 +81,7 @@ class Executor:
     async def run(self, call_id: str, channel: str, command: Command) -> Facts:
         """Carry out one command; the facts it met, for the call's machine."""
         match command:
-            case Announce() | Mute() | AckPayment() | Tone():
+            case Announce() | Mute() | AckPayment() | Tone() | EndSpies():
                 await self.controls.run(call_id, channel, command)
             case StartRecording() | StopRecording() | DeleteRecording() | CloseRecording():
                 return await self._recording(call_id, channel, command)

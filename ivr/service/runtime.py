@@ -16,6 +16,7 @@ from ivr.config.model import Settings
 from ivr.consent import inputs as i
 from ivr.crypto import Keyring
 from ivr.ledger.aio import AsyncLedger
+from ivr.listen.service import Listening
 from ivr.names import Prompt, Source
 from ivr.outbound.guard import guard_hook
 from ivr.prompts import Manifest
@@ -106,6 +107,10 @@ class Runtime:
             None if checkpoints is None else LedgerCheckpoints(checkpoints, ledger)
         )
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
+        self.audit = open_audit_log(compliance)  # shared with the web app
+        self.listening = Listening(
+            settings.listening, self.calls, self.executor.controls.setvar, self.audit.append, clock
+        )
         self.supervisor.on_connected.append(self._connected)
         self.supervisor.on_connected.append(guard_hook(settings))  # the outbound guard
         self.manifest = _manifest(settings)
@@ -134,6 +139,7 @@ class Runtime:
         # Events of calls not tracked yet are held until the rebuild has adopted them.
         self.calls.hold()
         client.add_listener(self.calls.on_event)
+        client.add_listener(self.listening.on_event)
         try:
             await pbx_memory.publish_keys(client, self.settings.consent)
             objections = await pbx_memory.pending_objections(client, self.clock)

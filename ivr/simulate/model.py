@@ -55,6 +55,7 @@ class Expect:
     profile: str | None = None  # the ledger's profile (the call's own, when it names one)
     paused: int | None = None  # pause spans in the ledger, each silent in the recording
     outbound: str | None = None  # outbound calls: "allowed" or "refused:<rule>" (issue 19)
+    listen: str | None = None  # the supervisor's verdict: "allowed" or the refusal's reason
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Call:
     profile: str | None = None  # the jurisdiction profile the PBX passes to the consent Gosub
     agent_transfer: Transfer | None = None
     campaign: str | None = None  # an outbound call of this campaign (issue 19)
+    supervisor: Moment | None = None  # when a supervisor dials *44<agent> to listen live
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class Observed:
     agent_hung_up: bool = False  # the scripted agent hang-up was done
     transfer_result: str | None = None  # the PBX's BlindTransfer result (Success, Fail…)
     ledger_events: list[str] = field(default_factory=list)
+    listen: str | None = None  # the PBX's verdict for the supervisor: allowed, or why not
     objection_delay: float | None = None  # ledger's objection time minus the key's sending
     outbound: str | None = None  # the guard's verdict on an outbound call
     carrier_reached: bool | None = None  # ... and whether any channel reached the carrier

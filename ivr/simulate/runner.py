@@ -7,7 +7,7 @@ import asyncio
 import secrets
 import time
 import wave
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from ivr.qa.audio import read_wav, zero_runs
 from ivr.qa.carrier import CallerLeg, Carrier, KeyPad, Voice
 from ivr.simulate.agent import AgentLeg
 from ivr.simulate.ledger_api import LedgerApi
+from ivr.simulate.listening import supervisor_listens
 from ivr.simulate.model import Anchor, Call, KeyPress, Moment, Transfer
 from ivr.simulate.observed import Observed
 from ivr.simulate.outbound import run_outbound
@@ -96,7 +97,7 @@ async def run_call(links: Links, call: Call) -> Observed:
             call.number, caller_num=number, voice=Voice(call.voice_tone, call.voice_file)
         )
         try:
-            await _script(leg, agent, watch, call, seen)
+            await _script(leg, agent, watch, call, seen, links)
         finally:
             await _hang_up(leg, seen)
         await _outcome(links, watch, seen)
@@ -121,7 +122,7 @@ async def _hang_up(leg: CallerLeg, seen: Observed) -> None:
 
 
 async def _script(
-    leg: CallerLeg, agent: AgentLeg, watch: CallWatch, call: Call, seen: Observed
+    leg: CallerLeg, agent: AgentLeg, watch: CallWatch, call: Call, seen: Observed, links: Links
 ) -> None:
     """The caller's timeline: keys at their moments, then the hang-up, the caller's or, when
     the agent hangs up first, the PBX's."""
@@ -132,6 +133,9 @@ async def _script(
     tasks += [asyncio.create_task(_agent_press(agent, watch, k, seen)) for k in call.agent_keys]
     if call.agent_transfer is not None:
         tasks.append(asyncio.create_task(_agent_transfers(agent, watch, call.agent_transfer, seen)))
+    if call.supervisor is not None:
+        listening = supervisor_listens(links.carrier, links.pbx, call.agent, seen)
+        tasks.append(asyncio.create_task(_after(watch, call.supervisor, seen, listening)))
     hung_up = asyncio.create_task(leg.wait_hungup(timeout=ANCHOR_DEADLINE * 2))
     ending: set[asyncio.Task[Any]] = {hung_up}
     if call.agent_hangup is not None:
@@ -148,6 +152,15 @@ async def _script(
         task.cancel()
     await asyncio.gather(*tasks, *ending, return_exceptions=True)
     _check_transfer(call, watch, seen)
+
+
+async def _after(
+    watch: CallWatch, moment: Moment, seen: Observed, work: Coroutine[Any, Any, None]
+) -> None:
+    if await _at(watch, moment, seen, "supervisor"):
+        await work
+    else:
+        work.close()
 
 
 async def _agent_hangs_up(agent: AgentLeg, watch: CallWatch, when: Moment, seen: Observed) -> None:

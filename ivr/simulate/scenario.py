@@ -26,6 +26,7 @@ CALL_KEYS = {
     "hangup",
     "expect",
     "campaign",
+    "supervisor",
 }
 AGENT_KEYS = {"answer", "talks", "hangup", "keys", "transfer"}
 EXPECT_KEYS = {
@@ -39,6 +40,7 @@ EXPECT_KEYS = {
     "profile",
     "paused",
     "outbound",
+    "listen",
 }
 DECISIONS = {"kept", "objected", "not-recorded", "abandoned", "private"}
 MAX_REPEAT = 200
@@ -169,7 +171,12 @@ class _CallReader:
             agent_hangup=agent_hangup,
             agent_keys=self._keys("agent.keys", self.get("agent.keys", list, [])),
             agent_transfer=self._transfer(),
+            supervisor=self._supervisor(),
         )
+
+    def _supervisor(self) -> Moment | None:
+        table = self.get("supervisor", dict)
+        return None if table is None else self._moment_table("supervisor", table)
 
     def _outbound(self, campaign: str) -> Call:
         """An agent's outbound call through the guard (issue 19): only a campaign and the
@@ -305,6 +312,7 @@ class _CallReader:
             min_seconds=self._seconds("expect.min_seconds"),
             profile=self._expected_profile(),
             paused=self._count("expect.paused"),
+            listen=self.get("expect.listen", str),
         )
 
     def _expected_profile(self) -> str | None:

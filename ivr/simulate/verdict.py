@@ -19,6 +19,8 @@ def mismatches(expect: Expect, seen: Observed, *, ledger_checked: bool = True) -
     missing = _missing_in_order(expect.steps, seen.steps)
     if missing:
         found.append(f"PBX steps: expected {list(expect.steps)} in order, missing {missing}")
+    if expect.listen is not None and expect.listen != seen.listen:
+        found.append(f"listen: expected {expect.listen}, the PBX says {seen.listen or 'nothing'}")
     return found
 
 

@@ -20,6 +20,7 @@ from ivr.web.context import AUDIT, OPENAPI, SERVICE, audit, bearer
 from ivr.web.errors import error_response
 from ivr.web.legal_notice import available_languages, render_legal_notice
 from ivr.web.params import whole_number
+from ivr.web.reasons import given_reason, refused_without_reason
 from ivr.web.tokens import TokenError
 
 
@@ -61,13 +62,14 @@ def _notice_link(profile: str) -> Callable[[str], str]:
 
 
 AUDIT_PAGE_MAX = 1000  # rows per /api/audit response: a page, never the whole log at once
-_REASON_MAX = 500  # as for the recordings: an audit row stays small
 
 
 async def call(request: web.Request) -> web.Response:
     call_id = request.match_info["call_id"]
-    given = request.query.get("reason") or request.headers.get("X-Access-Reason") or ""
-    reason = given.strip()[:_REASON_MAX]
+    refusal = await refused_without_reason(request, "read", call_id)
+    if refusal is not None:
+        return refusal
+    reason = given_reason(request)
     record = await request.app[SERVICE].ledger.get_call(call_id)
     if record is None:
         await audit(request, "read", call_id, "refused", reason=reason, detail={"status": 404})

@@ -24,10 +24,10 @@ from ivr.web import groups
 from ivr.web.context import KEYRING, SERVICE, audit
 from ivr.web.errors import error_response
 from ivr.web.params import whole_number
+from ivr.web.reasons import given_reason, refused_without_reason
 
 CALL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 _CALL_ID = re.compile(CALL_ID_PATTERN)
-_REASON_MAX = 500
 _TYPES = {".wav": "audio/wav"}
 
 
@@ -95,12 +95,10 @@ async def audio(request: web.Request) -> web.StreamResponse:
     download = request.query.get("download", "false") == "true"
     action = "download" if download else "listen"
     call_id = request.match_info["call_id"]
-    reason = (request.query.get("reason") or request.headers.get("X-Access-Reason") or "").strip()
-    if not reason or len(reason) > _REASON_MAX:
-        await audit(request, action, call_id, "refused", detail={"status": 400, "why": "reason"})
-        return error_response(
-            400, "reason-required", f"say why: reason=… or X-Access-Reason (1-{_REASON_MAX} chars)"
-        )
+    refusal = await refused_without_reason(request, action, call_id)
+    if refusal is not None:
+        return refusal
+    reason = given_reason(request)
     found = await _find(request)
     if isinstance(found, web.Response):
         await audit(

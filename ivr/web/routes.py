@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp.typedefs import Handler
 
-from ivr.web import basic, outbound, recordings
+from ivr.web import basic, listens, outbound, recordings
 from ivr.web.erasure import erase
 from ivr.web.tokens import Role
 
@@ -97,9 +97,9 @@ ROUTES: tuple[Route, ...] = (
         "/api/calls/{call_id}",
         basic.call,
         ALL,
-        "one call of the ledger (with the caller's number and name); audited",
+        "one call of the ledger (with the caller's number and name); a reason is required; audited",
         (_CALL_ID, *_REASON),
-        {"200": "the call", "404": "unknown call"},
+        {"200": "the call", "400": "no reason", "404": "unknown call"},
     ),
     Route(
         "recordings",
@@ -163,5 +163,16 @@ ROUTES: tuple[Route, ...] = (
     ),
 )
 ROUTES = (*ROUTES, *outbound.routes())  # issue 19
+ROUTES += (
+    Route(
+        "listens",
+        "GET",
+        "/api/listens",
+        listens.listing,
+        AUDITORS,
+        "live listens (allowed, denied, ended), oldest first; audited",
+        (_query("agent", "only this agent's"), _query("supervisor", "only this supervisor's")),
+    ),
+)
 ROUTES_BY_NAME = {route.name: route for route in ROUTES}
 PUBLIC = frozenset(route.path for route in ROUTES if not route.roles)

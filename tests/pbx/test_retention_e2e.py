@@ -77,7 +77,7 @@ class Site:
         return (await self.ok("token", "add", "--role", role, "--label", f"e2e {role}")).strip()
 
     async def call(self, call_id: str) -> dict[str, object]:
-        status, body = await self.http("GET", f"/api/calls/{call_id}")
+        status, body = await self.http("GET", f"/api/calls/{call_id}?reason=e2e")
         assert status == 200, body
         entry: dict[str, object] = json.loads(body)
         return entry

@@ -63,7 +63,7 @@ class FakePbx(FakeAmi):
         self.monitors: dict[str, Monitor] = {}  # by channel name
         for action in ("Setvar", "Getvar", "MixMonitor", "StopMixMonitor", "MixMonitorMute"):
             self.on(action, getattr(self, f"_{action.lower()}"))
-        for action in ("DBPut", "DBDel", "DBGetTree", "CoreShowChannels"):
+        for action in ("DBPut", "DBDel", "DBGetTree", "CoreShowChannels", "Hangup"):
             self.on(action, getattr(self, f"_{action.lower()}"))
         self.on("Events", lambda connection, request: connection.respond(request))
 
@@ -141,6 +141,15 @@ class FakePbx(FakeAmi):
         if monitor is not None:
             monitor.close()
         connection.respond(request)
+
+    def _hangup(self, connection: FakeConnection, request: Request) -> None:
+        """Hangs up the channel as the PBX does: its Hangup event follows the answer."""
+        channel = self._channel(connection, request)
+        if channel is not None:
+            connection.respond(request)
+            self.send_event(
+                [("Event", "Hangup"), ("Channel", channel.name), ("Uniqueid", channel.unique_id)]
+            )
 
     def _mixmonitormute(self, connection: FakeConnection, request: Request) -> None:
         if self._channel(connection, request) is not None:

@@ -47,7 +47,7 @@ def utc(year: int, month: int, day: int, hour: int, minute: int, second: int = 0
 
 def test_a_sampled_call_in_a_period_is_recorded() -> None:
     assert choose(draw=0.1234) == RecordingChoice(
-        True, "sampled: draw 0.1234 < fraction 0.25", Prompt.NOTICE_SHORT
+        True, "sampled: draw 0.1234 < fraction 0.25", Prompt.NOTICE_SHORT, eligible=True
     )
 
 
@@ -148,7 +148,7 @@ def test_without_periods_nothing_is_recorded() -> None:
 def test_a_legal_obligation_records_every_call_at_any_time() -> None:
     for at in (MONDAY_NOON_PARIS, utc(2024, 7, 7, 3, 0)):
         assert choose(LEGAL, at, draw=0.9999) == RecordingChoice(
-            True, "legal obligation: MiFID II art. 16(7)", Prompt.NOTICE_SHORT
+            True, "legal obligation: MiFID II art. 16(7)", Prompt.NOTICE_SHORT, eligible=True
         )
 
 
@@ -195,3 +195,11 @@ def test_current_periods_are_the_ones_in_force() -> None:
     assert current_periods(policy, utc(2024, 7, 1, 17, 0)) == [evening]  # 19:00
     assert current_periods(policy, utc(2024, 7, 6, 10, 0)) == []  # Saturday
     assert current_periods(LEGAL, MONDAY_NOON_PARIS) == []
+
+
+def test_a_call_the_draw_left_out_stays_eligible_but_not_one_outside_the_periods() -> None:
+    """Live listening follows eligibility: sampling aside, the policy's other rules hold."""
+    assert choose(draw=0.9999).eligible
+    assert not choose(draw=0.9999).record
+    assert not choose(PARIS, utc(2024, 7, 7, 3, 0), draw=0.0).eligible
+    assert not choose(called="*71001").eligible

@@ -1,0 +1,264 @@
+"""Issue 16 §5, end to end: live listening under the same consent as recording.
+
+A supervisor's phone on the carrier (From user `supervisor`, an endpoint of its own on the PBX)
+dials *44<agent> while a caller talks to that agent. The test records, on the carrier, what the
+supervisor's leg receives (it must hold both voices: the caller's 440 Hz and the agent's
+1000 Hz) and what the agent's leg receives (the join and leave tones). Refusals are read from
+the PBX's own `IvrListen` events (`Step: refused`, with the reason the supervisor hears).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from ivr.ami import AmiClient, EventMatch, Message
+from ivr.prompts.listening import JOIN_HZ
+from ivr.qa.audio import Pcm, hears, read_wav
+from ivr.qa.carrier import CallerLeg, Carrier, Voice
+from tests.support.consent_calls import (
+    AGENT_HZ,
+    CALLER_HZ,
+    ConsentCall,
+    event_of,
+    ledger_entry,
+    place,
+    poll,
+)
+from tests.support.service import ServiceProcess, running
+from tests.support.targets import Target
+
+pytestmark = [pytest.mark.sip, pytest.mark.timeout(180)]
+
+SUPERVISOR = "supervisor"  # the From user the sandbox PBX knows as a supervisor's endpoint
+LISTEN = "*44"
+END_DEADLINE = 1.0  # the issue's bound: every spy gone within a second of the objection
+
+
+@pytest.fixture(scope="session")
+def carrier_target(pbx_pair: tuple[Target, Target]) -> Target:
+    return pbx_pair[1]
+
+
+@pytest_asyncio.fixture
+async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
+    async with running(service_config, service_config.parent / "listen-service.log") as process:
+        yield process
+
+
+async def listen(
+    carrier: Carrier, pbx_ami: AmiClient, agent: str = "agent", timeout: float = 10.0
+) -> tuple[CallerLeg, Message]:
+    """The supervisor dials the listen code; the PBX's verdict: `spying` or `refused`."""
+    verdicts = pbx_ami.subscribe(
+        lambda e: e.get("UserEvent") == "IvrListen" and e.get("Step") in ("spying", "refused")
+    )
+    try:
+        leg = await carrier.call(
+            f"{LISTEN}{agent}", caller_num=SUPERVISOR, caller_name="QA supervisor", voice=Voice()
+        )
+        return leg, await verdicts.wait_for(None, timeout, what="the PBX's listen verdict")
+    finally:
+        verdicts.unsubscribe()
+
+
+async def record_leg(carrier_ami: AmiClient, channel: str, folder: Path, name: str) -> Path:
+    """What ``channel`` (on the carrier) receives from the PBX, recorded on the carrier."""
+    stem = f"{name}-{uuid.uuid4().hex[:8]}"
+    # Relative names: the carrier writes them into its monitor folder, ``folder`` here.
+    fields = {"Channel": channel, "File": f"{stem}-mix.wav", "Options": f"r({stem}-heard.wav)"}
+    await carrier_ami.action("MixMonitor", fields)
+    return folder / f"{stem}-heard.wav"
+
+
+async def agent_channel(carrier_ami: AmiClient, timeout: float = 10.0) -> str:
+    """The agent's leg on the carrier (the PBX dialled `agent` there)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, events = await carrier_ami.event_list("CoreShowChannels")
+        for event in events:
+            if event.get("Context") == "from-pbx" and event.get("Exten") == "agent":
+                return event.get("Channel", "")
+        await asyncio.sleep(0.05)
+    raise AssertionError("the agent's leg never appeared on the carrier")
+
+
+async def grown(path: Path, seconds: float) -> None:
+    """Until ``path`` holds ``seconds`` of 8 kHz 16-bit audio."""
+    await poll(
+        lambda: path.exists() and path.stat().st_size > 44 + seconds * 16000,
+        seconds + 10,
+        f"{path} never held {seconds} s of audio",
+    )
+
+
+async def settled(path: Path) -> Pcm:
+    """The file once the carrier closed it (its leg hung up)."""
+    await poll(lambda: path.exists(), 5.0, f"{path} never appeared")
+    size, now = -1, await asyncio.to_thread(lambda: path.stat().st_size)
+    while size != now:  # the writer flushes its last frames
+        await asyncio.sleep(0.2)
+        size, now = now, await asyncio.to_thread(lambda: path.stat().st_size)
+    return read_wav(path)
+
+
+async def talking(carrier: Carrier, pbx_ami: AmiClient, pbx: Target, exten: str) -> ConsentCall:
+    call = await place(carrier, pbx_ami, pbx, exten)
+    await call.step("notice-done")
+    await call.bridged()
+    return call
+
+
+async def test_a_supervisor_hears_both_voices_and_the_agent_hears_them_join_and_leave(
+    service: ServiceProcess,
+    carrier: Carrier,
+    pbx_ami: AmiClient,
+    carrier_ami: AmiClient,
+    pbx_target: Target,
+    carrier_target: Target,
+) -> None:
+    before = len(await listen_rows(service, "agent"))
+    call = await talking(carrier, pbx_ami, pbx_target, "c-fr-agent")
+    folder = carrier_target.recordings_dir
+    agent_heard = await record_leg(carrier_ami, await agent_channel(carrier_ami), folder, "agent")
+    started = time.monotonic()
+
+    leg, verdict = await listen(carrier, pbx_ami)
+    assert verdict.get("Step") == "spying", verdict
+    joined_at = time.monotonic() - started
+    supervisor_heard = await record_leg(carrier_ami, leg.channel, folder, "supervisor")
+    await grown(supervisor_heard, 2.0)
+    await leg.hangup()
+    await leg.wait_hungup()
+    left_at = time.monotonic() - started
+    await grown(agent_heard, left_at + 2.0)
+
+    pcm = await settled(supervisor_heard)
+    assert hears(pcm, CALLER_HZ), "the supervisor did not hear the caller"
+    assert hears(pcm, AGENT_HZ), "the supervisor did not hear the agent"
+    await call.leg.hangup()
+    agent = await settled(agent_heard)
+    quiet = agent.slice(0, max(joined_at - 0.5, 0.1))
+    join_window = agent.slice(max(joined_at - 0.5, 0), joined_at + 2.0)
+    leave_window = agent.slice(max(left_at - 0.2, 0), left_at + 2.0)
+    assert not hears(quiet, JOIN_HZ[0]), "a tone before anyone listened: the check is blind"
+    assert hears(join_window, JOIN_HZ[0]), "the agent heard no tone as the supervisor joined"
+    assert hears(leave_window, JOIN_HZ[0]), "the agent heard no tone as the supervisor left"
+    allowed, ended = await traced(service, "agent", 2, before)
+    assert (allowed["outcome"], allowed["supervisor"], allowed["role"]) == (
+        "allowed",
+        "QA supervisor",
+        "quality-supervisor",
+    )
+    assert ended["outcome"] == "ended"
+    assert ended["call"] == allowed["call"] == call.call_id
+    assert 2.0 <= float(ended["seconds"]) <= left_at - joined_at + 1.0
+    entry = await ledger_entry(service, call.call_id)
+    detail = event_of(entry, "listened")["detail"]
+    assert isinstance(detail, dict)
+    assert (detail["by"], detail["ended"]) == ("QA supervisor", "left"), detail
+
+
+async def test_the_objection_ends_the_spy_within_a_second_and_a_new_attempt_is_refused(
+    service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
+) -> None:
+    call = await talking(carrier, pbx_ami, pbx_target, "c-fr-agent")
+    await call.file_appears(timeout=15.0)
+    _, verdict = await listen(carrier, pbx_ami)
+    assert verdict.get("Step") == "spying", verdict
+    took = await objection_ends_spy(pbx_ami, call, verdict.get("Uniqueid", ""))
+    assert took < END_DEADLINE, f"the spy outlived the objection by {took:.2f} s"
+
+    again, verdict = await listen(carrier, pbx_ami)
+    assert (verdict.get("Step"), verdict.get("Reason")) == ("refused", "objected")
+    await again.wait_hungup()
+
+
+async def listen_rows(service: ServiceProcess, agent: str) -> list[dict[str, str]]:
+    rows = json.loads(await asyncio.to_thread(service.get_text, f"/api/listens?agent={agent}"))
+    return [dict(row) for row in rows]
+
+
+async def traced(
+    service: ServiceProcess, agent: str, count: int, before: int
+) -> list[dict[str, str]]:
+    """The audit log's live-listen rows of ``agent`` after the first ``before``, once there
+    are ``count`` of them (the log lives as long as the test session)."""
+    deadline = time.monotonic() + 5.0
+    while True:
+        rows = (await listen_rows(service, agent))[before:]
+        if len(rows) >= count or time.monotonic() > deadline:
+            assert len(rows) == count, rows
+            return [dict(row) for row in rows]
+        await asyncio.sleep(0.05)
+
+
+async def objection_ends_spy(pbx_ami: AmiClient, call: ConsentCall, spy: str) -> float:
+    """The caller presses the objection key: seconds from the key to the spy's hang-up."""
+    gone = pbx_ami.subscribe(lambda e: e.name == "Hangup" and e.get("Uniqueid") == spy)
+    pressed = pbx_ami.subscribe(EventMatch("DTMFEnd", {"Digit": "9", "Uniqueid": call.call_id}))
+    try:
+        await call.leg.press("9")
+        await pressed.wait_for(None, 5.0)
+        objected_at = time.monotonic()
+        await gone.wait_for(None, 5.0, what="the spy's hang-up")
+        return time.monotonic() - objected_at
+    finally:
+        gone.unsubscribe()
+        pressed.unsubscribe()
+
+
+@pytest.mark.parametrize(
+    ("exten", "agent", "reason"),
+    [
+        ("*7agent", "agent", "not-recordable"),  # dialled with the private prefix
+        ("p.agent", "agent", "payment"),  # card data taken on the line
+        ("c-fr-agent-silent", "agent", "no-call"),  # another agent's call
+    ],
+)
+async def test_listening_is_refused_where_recording_would_be(
+    service: ServiceProcess,
+    carrier: Carrier,
+    pbx_ami: AmiClient,
+    pbx_target: Target,
+    exten: str,
+    agent: str,
+    reason: str,
+) -> None:
+    before = len(await listen_rows(service, agent))
+    await talking(carrier, pbx_ami, pbx_target, exten)
+    leg, verdict = await listen(carrier, pbx_ami, agent)
+    assert (verdict.get("Step"), verdict.get("Reason")) == ("refused", reason)
+    await leg.wait_hungup()
+    (row,) = await traced(service, agent, 1, before)
+    assert (row["outcome"], row["why"]) == ("denied", reason)
+
+
+async def test_with_the_service_away_listening_is_refused_and_a_running_spy_ends_on_objection(
+    service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
+) -> None:
+    """Fail closed: no answer within a second is a refusal; and the PBX's own objection
+    feature hangs up a spy the service can no longer reach."""
+    call = await talking(carrier, pbx_ami, pbx_target, "c-fr-agent")
+    await call.file_appears(timeout=15.0)
+    _, verdict = await listen(carrier, pbx_ami)
+    assert verdict.get("Step") == "spying", verdict
+    spy = verdict.get("Uniqueid", "")
+    assert service.process is not None
+    service.process.send_signal(signal.SIGSTOP)
+    try:
+        leg, refused = await listen(carrier, pbx_ami)
+        assert (refused.get("Step"), refused.get("Reason")) == ("refused", "service-away")
+        await leg.wait_hungup()
+        took = await objection_ends_spy(pbx_ami, call, spy)
+        assert took < END_DEADLINE, f"the PBX left the spy {took:.2f} s after the objection"
+    finally:
+        service.process.send_signal(signal.SIGCONT)
