@@ -60,7 +60,7 @@ class OutboundReader:
     def _open(self) -> sqlite3.Connection | None:
         if not self.path.exists():
             return None
-        return sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=2.0)
+        return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=2.0)
 
     def guard_log(self, since: datetime, latest: int = LATEST) -> GuardLog:
         """Decisions since `since`: refusals per day and rule, counts per campaign, the latest."""

@@ -8,6 +8,8 @@ call) are functions of their inputs, tested without a store.
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,6 +20,8 @@ from ivr.ledger.model import CallSummary
 from ivr.outbound.config import OutboundSettings, load_outbound
 from ivr.outbound.numbers import NumberError, normalise
 from ivr.outbound.reads import EMPTY, AttemptRow, GuardLog, ListRow, OutboundReader
+
+log = logging.getLogger(__name__)
 
 INBOUND = "-"  # the campaign column of a call no outbound attempt explains
 MATCH_BEFORE = timedelta(minutes=5)  # an answered call starts after its guard decision ...
@@ -44,11 +48,11 @@ async def guard_figures(settings: Settings, since: datetime, today: date) -> Gua
     def read() -> GuardFigures:
         try:
             outbound = load_outbound(settings)
-        except ConfigError as exc:
+            decisions = OutboundReader(outbound.store).guard_log(since)
+        except (ConfigError, sqlite3.Error) as exc:  # shown on the page, not a 500
             return GuardFigures(False, str(exc), EMPTY, ())
-        log = OutboundReader(outbound.store).guard_log(since)
         return GuardFigures(
-            bool(outbound.campaigns), None, log, freshness(outbound, log.lists, today)
+            bool(outbound.campaigns), None, decisions, freshness(outbound, decisions.lists, today)
         )
 
     return await asyncio.to_thread(read)
@@ -60,9 +64,10 @@ async def campaign_attempts(settings: Settings, since: datetime) -> CampaignOf:
     def read() -> CampaignOf:
         try:
             outbound = load_outbound(settings)
-        except ConfigError:
+            attempts = OutboundReader(outbound.store).attempts(since - MATCH_BEFORE)
+        except (ConfigError, sqlite3.Error):
+            log.exception("outcomes: the outbound attempts cannot be read")
             return lambda call: INBOUND
-        attempts = OutboundReader(outbound.store).attempts(since - MATCH_BEFORE)
         regions = sorted({c.profile.region for c in outbound.campaigns.values()}) or ["FR"]
         return campaign_finder(attempts, regions)
 

@@ -39,7 +39,8 @@ GUARD_EN = {
     "rule-number": "not a number",
     "rule-campaign": "unknown campaign",
     "rule-unavailable": "guard unavailable",
-    "by-campaign": "Decisions by campaign (last 14 days; \u201c-\u201d: inbound or unguarded)",
+    "by-campaign": "Decisions by campaign (last 14 days; \u201c-\u201d: no outbound attempt, "
+    "such as inbound calls)",
 }
 
 GUARD_FR = {
@@ -79,5 +80,6 @@ GUARD_FR = {
     "rule-number": "pas un numéro",
     "rule-campaign": "campagne inconnue",
     "rule-unavailable": "garde indisponible",
-    "by-campaign": "Décisions par campagne (14 derniers jours ; « - » : entrant ou non gardé)",
+    "by-campaign": "Décisions par campagne (14 derniers jours ; « - » : sans tentative sortante, "
+    "comme les appels entrants)",
 }

@@ -139,6 +139,14 @@ async def test_the_page_reads_without_creating_the_store(site: Site) -> None:
     )
 
 
+async def test_an_unreadable_store_is_named_on_the_page_not_a_server_error(site: Site) -> None:
+    store = load_outbound(site.settings).store
+    store.write_bytes(b"not a database, " * 100)
+    await signed_in_csrf(site, Role.ADMIN)
+    assert 'id="guard-error"' in await page(site, "guard")
+    assert 'id="by-campaign"' in await page(site, "outcomes")
+
+
 async def test_an_outbound_calls_outcome_is_counted_under_its_campaign(guarded: Site) -> None:
     # The dialplan names the called party as the ledger's caller, in the form it was dialled.
     started = datetime.now(UTC) + timedelta(seconds=1)
