@@ -77,8 +77,8 @@ _EN = {
     "by-day": "Decisions per day (last 14 days)",
     "by-profile": "Decisions by profile (last 14 days)",
     "by-site": "By site",
-    "by-site-none": "The ledger does not record sites yet (they come with the shared store): "
-    "nothing to show.",
+    "by-site-none": "Not broken down by site yet (a site is named only in the shared "
+    "PostgreSQL store, which this page does not read per site): nothing to show.",
     "latency": "Objection-to-stop latency, seconds (since the service started)",
     "latency-none": "No objection measured since the service started.",
     "seconds": "seconds",
@@ -169,8 +169,8 @@ _FR = {
     "by-day": "Décisions par jour (14 derniers jours)",
     "by-profile": "Décisions par profil (14 derniers jours)",
     "by-site": "Par site",
-    "by-site-none": "Le registre n'enregistre pas encore les sites (ils viendront avec le registre "
-    "partagé) : rien à montrer.",
+    "by-site-none": "Pas encore de répartition par site (un site n'est nommé que dans le "
+    "registre partagé PostgreSQL, que cette page ne lit pas par site) : rien à montrer.",
     "latency": "Délai entre l'opposition et l'arrêt, en secondes (depuis le démarrage du service)",
     "latency-none": "Aucune opposition mesurée depuis le démarrage du service.",
     "seconds": "secondes",
