@@ -9,7 +9,6 @@ the event inserted as before the chain (no head lookup, no hash, no update).
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ivr.ledger import Ledger, sqlite_chain
+from ivr.ledger.db import Db
 from ivr.ledger.rows import INSERT_EVENT
 from ivr.names import EventKind, Source
 
@@ -56,7 +56,7 @@ def plain(folder: Path, events: int, batch: int) -> float:
         sqlite_chain.insert_event = chaining
 
 
-def _unchained(db: sqlite3.Connection, values: tuple[str, str, str, str, str | None]) -> int:
+def _unchained(db: Db, values: tuple[str, str, str, str, str | None]) -> int:
     seq = db.execute(INSERT_EVENT, values).lastrowid
     assert seq is not None
     return seq

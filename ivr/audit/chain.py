@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 GENESIS = "0" * 64  # the prev_hash of the first row
 
@@ -28,6 +28,7 @@ class Entry:
     origin: str  # remote address or "cli"
     outcome: str  # ok, denied, failed, dry-run
     detail: str = ""  # compact JSON, no personal data
+    site: str = ""  # the site/PBX whose service wrote it, in a shared store ("" in a file)
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,12 @@ class Row:
 
 
 def digest(prev_hash: str, entry: Entry) -> str:
-    body = json.dumps(asdict(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # vars() rather than asdict(): the same flat dict without asdict's deep copy, which made
+    # `ivr audit verify` three times slower.
+    fields = dict(vars(entry))
+    if not entry.site:  # rows written before sites existed keep their hashes
+        del fields["site"]
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(prev_hash.encode() + body.encode()).hexdigest()
 
 

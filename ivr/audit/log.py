@@ -16,12 +16,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ivr.audit import retention
 from ivr.audit.chain import Entry, Finding, Row, digest, verify
 from ivr.audit.limits import capped
+from ivr.ledger.db import Db
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS audit (
     seq       INTEGER PRIMARY KEY,
@@ -39,6 +41,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS audit (
 )"""
 _FIELDS = "at, actor, role, action, target, reason, origin, outcome, detail"
 _SELECT = f"SELECT seq, {_FIELDS}, prev_hash, hash FROM audit"  # noqa: S608
+SELECT_WITH_SITE = f"SELECT seq, {_FIELDS}, prev_hash, hash, site FROM audit"  # noqa: S608
 
 
 class AuditError(Exception):
@@ -58,44 +61,65 @@ class AuditLog:
     ) -> None:
         self.path = Path(path)
         self.on_append = on_append
+        self.site = ""  # a file holds one site's rows: none is named
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        """Where the log lives, for messages (its file, or the store's URL without secret)."""
+        return str(self.path)
+
+    def exists(self) -> bool:
+        return self.path.exists()
 
     def append(self, entry: Entry) -> Row:
         """Write one row (capped), chained to the last; returns it with its seq and hash."""
         entry = capped(entry)
         with self._connect(create=True) as db:
-            db.execute("BEGIN IMMEDIATE")
+            self._begin_append(db)
             row = self._insert(db, entry)
             db.execute("COMMIT")
         if self.on_append is not None:
             self.on_append(row)
         return row
 
-    @staticmethod
-    def _insert(db: sqlite3.Connection, entry: Entry) -> Row:
+    def _begin_append(self, db: Db) -> None:
+        """Begin a transaction no other appender can interleave with (SQLite: the write lock)."""
+        db.execute("BEGIN IMMEDIATE")
+
+    def _insert(self, db: Db, entry: Entry) -> Row:
         last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         if last is None:
             last = retention.read_anchor(db)  # an empty log starts after its anchor
-        seq, prev = last[0] + 1, last[1]
+        seq, prev = int(last[0]) + 1, str(last[1])
+        if self.site and not entry.site:
+            entry = replace(entry, site=self.site)
         row = Row(seq, entry, prev, digest(prev, entry))
+        columns, values = _FIELDS, _values(entry)
+        if self.site:
+            columns, values = f"{_FIELDS}, site", (*values, entry.site)
+        marks = ", ".join("?" * (len(values) + 3))
         db.execute(
-            f"INSERT INTO audit (seq, {_FIELDS}, prev_hash, hash) VALUES "  # noqa: S608
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, *_values(entry), prev, row.hash),
+            f"INSERT INTO audit (seq, {columns}, prev_hash, hash) VALUES ({marks})",  # noqa: S608
+            (seq, *values, prev, row.hash),
         )
         return row
 
+    def _select(self) -> str:
+        return _SELECT
+
     def rows(self, *, since_seq: int = 0, limit: int | None = None) -> list[Row]:
-        query = _SELECT + " WHERE seq > ? ORDER BY seq LIMIT ?"
+        query = self._select() + " WHERE seq > ? ORDER BY seq"
         with self._connect(create=False) as db:
-            found = db.execute(query, (since_seq, -1 if limit is None else limit))
-            return [_row(r) for r in found]
+            if limit is None:
+                return [_row(r) for r in db.execute(query, (since_seq,))]
+            return [_row(r) for r in db.execute(query + " LIMIT ?", (since_seq, limit))]
 
     def head(self) -> Row | None:
         """The last row, or None when the log is empty."""
         with self._connect(create=False) as db:
-            last = db.execute(_SELECT + " ORDER BY seq DESC LIMIT 1").fetchone()
+            last = db.execute(self._select() + " ORDER BY seq DESC LIMIT 1").fetchone()
             return None if last is None else _row(last)
 
     def verify(self) -> list[Finding]:
@@ -112,7 +136,7 @@ class AuditLog:
         """Apply the log's retention: rows before ``cutoff`` go, in one transaction with the
         chained row (from ``who``'s actor and origin) that records it; None if none was due."""
         with self._connect(create=True) as db:
-            db.execute("BEGIN IMMEDIATE")
+            self._begin_append(db)
             done = retention.remove_before(db, cutoff)
             if done is None:
                 return None
@@ -129,7 +153,7 @@ class AuditLog:
                 self._db = None
 
     @contextmanager
-    def _connect(self, *, create: bool) -> Iterator[sqlite3.Connection]:
+    def _connect(self, *, create: bool) -> Iterator[Db]:
         with self._lock:
             db = self._open(create)
             try:
@@ -151,8 +175,12 @@ class AuditLog:
 
 
 def _row(r: tuple[object, ...]) -> Row:
+    """A row as `_SELECT` (and the PostgreSQL log's, which adds ``site`` last) reads it."""
     texts = [str(value) for value in r[1:]]
-    return Row(int(str(r[0])), Entry(*texts[:9]), texts[9], texts[10])
+    at, actor, role, action, target, reason, origin, outcome, detail = texts[:9]
+    site = texts[11] if len(texts) > 11 else ""
+    entry = Entry(at, actor, role, action, target, reason, origin, outcome, detail, site)
+    return Row(int(str(r[0])), entry, texts[9], texts[10])
 
 
 def _values(entry: Entry) -> tuple[str, ...]:

@@ -10,9 +10,9 @@ an anchor moved by hand to hide deleted rows is named as such.
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from ivr.audit.chain import GENESIS, Entry, Finding, Row
+from ivr.ledger.db import Db
 
 ANCHOR_SCHEMA = """CREATE TABLE IF NOT EXISTS audit_anchor (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
@@ -22,13 +22,13 @@ ANCHOR_SCHEMA = """CREATE TABLE IF NOT EXISTS audit_anchor (
 ACTION = "retention"
 
 
-def read_anchor(db: sqlite3.Connection) -> tuple[int, str]:
+def read_anchor(db: Db) -> tuple[int, str]:
     db.execute(ANCHOR_SCHEMA)
     found = db.execute("SELECT seq, hash FROM audit_anchor WHERE id = 1").fetchone()
     return (0, GENESIS) if found is None else (int(found[0]), str(found[1]))
 
 
-def remove_before(db: sqlite3.Connection, cutoff: str) -> tuple[int, int, str] | None:
+def remove_before(db: Db, cutoff: str) -> tuple[int, int, str] | None:
     """In an open transaction: drop the rows before ``cutoff`` (UTC ISO time), oldest first and
     never the last row; (rows removed, anchor seq, anchor hash), or None if none is due."""
     last = db.execute(
@@ -41,8 +41,10 @@ def remove_before(db: sqlite3.Connection, cutoff: str) -> tuple[int, int, str] |
     seq, digest = int(last[0]), str(last[1])
     removed = db.execute("DELETE FROM audit WHERE seq <= ?", (seq,)).rowcount
     db.execute(ANCHOR_SCHEMA)
-    db.execute(
-        "INSERT OR REPLACE INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?)", (seq, digest)
+    db.execute(  # the same upsert in SQLite and PostgreSQL
+        "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        (seq, digest),
     )
     return removed, seq, digest
 
@@ -64,5 +66,5 @@ def retention_entry(base: Entry, removed: int, seq: int, digest: str, days: int)
     detail = {"rows": removed, "through_seq": seq, "last_hash": digest, "retention_days": days}
     return Entry(
         base.at, base.actor, base.role, ACTION, "audit-log", f"older than {days} days",
-        base.origin, "ok", json.dumps(detail, sort_keys=True, separators=(",", ":")),
+        base.origin, "ok", json.dumps(detail, sort_keys=True, separators=(",", ":")), base.site,
     )  # fmt: skip

@@ -56,16 +56,21 @@ def register(commands: Subparsers) -> None:
 
 def _source(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--audit", type=Path, metavar="PATH", help="the audit log file")
+    group.add_argument(
+        "--audit", metavar="PATH|URL", help="the audit log file, or a postgresql:// store"
+    )
     group.add_argument("--config", type=Path, metavar="FILE", help="the service's config file")
 
 
-def audit_path(args: argparse.Namespace) -> Path:
+def open_audit_of(args: argparse.Namespace) -> AuditLog:
+    """``--audit`` (a file or a postgresql:// URL), or the log ``--config`` names."""
+    from ivr.store.opening import location, open_audit, settings_audit
+
     if getattr(args, "audit", None) is not None:
-        return Path(args.audit)
+        return open_audit(location(args.audit))
     from ivr.config import load_settings
 
-    return load_settings(args.config).compliance.audit_path
+    return settings_audit(load_settings(args.config))
 
 
 def cli_entry(action: str, target: str, reason: str, outcome: str, detail: str = "") -> Entry:
@@ -85,7 +90,7 @@ def cli_entry(action: str, target: str, reason: str, outcome: str, detail: str =
 
 
 def _verify(args: argparse.Namespace) -> int:
-    log = AuditLog(audit_path(args))
+    log = open_audit_of(args)
     try:
         rows = log.rows()
         findings = [str(f) for f in log.verify()]
@@ -93,28 +98,33 @@ def _verify(args: argparse.Namespace) -> int:
     except (AuditError, CheckpointError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
+    finally:
+        log.close()
     if signed is not None:
         findings += [str(m) for m in signed.mismatches]
     for finding in findings:
-        print(f"{log.path}: {finding}")
+        print(f"{log.location}: {finding}")
     if findings:
         return 1
     head = rows[-1].hash if rows else "-"
-    print(f"{log.path}: intact, {len(rows)} rows, head {head}")
+    print(f"{log.location}: intact, {len(rows)} rows, head {head}")
     if signed is None:
         # A truncated tail leaves a valid chain: only signed checkpoints can tell.
-        print(f"{log.path}: no signed checkpoints checked ([audit] checkpoint_key_file)")
+        print(f"{log.location}: no signed checkpoints checked ([audit] checkpoint_key_file)")
     else:
-        print(f"{log.path}: {signed.summary(rows)}")
+        print(f"{log.location}: {signed.summary(rows)}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
+    log = open_audit_of(args)
     try:
-        rows = AuditLog(audit_path(args)).rows(since_seq=args.since)
+        rows = log.rows(since_seq=args.since)
     except AuditError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
+    finally:
+        log.close()
     for row in rows:
         body = {"seq": row.seq, **asdict(row.entry), "hash": row.hash}
         print(printable(dumps_json(body)))

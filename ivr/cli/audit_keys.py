@@ -65,12 +65,13 @@ def checkpoint_command(args: argparse.Namespace) -> int:
     from ivr.audit.configured import checkpoint_now, open_audit_log
     from ivr.config import load_settings
 
-    compliance = load_settings(args.config).compliance
+    settings = load_settings(args.config)
+    compliance = settings.compliance
     if compliance.checkpoints is None:
         print("ivr: [audit] checkpoint_key_file is not set", file=sys.stderr)
         return 2
     try:
-        written = checkpoint_now(open_audit_log(compliance))
+        written = checkpoint_now(open_audit_log(compliance, settings.store))
     except (AuditError, CheckpointError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2

@@ -16,17 +16,18 @@ def prune_command(args: argparse.Namespace) -> int:
     from ivr.cli.audit_cmd import cli_entry
     from ivr.config import load_settings
 
-    compliance = load_settings(args.config).compliance
+    settings = load_settings(args.config)
+    compliance = settings.compliance
     days = compliance.audit_retention_days
     cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="microseconds")
     try:
-        log = open_audit_log(compliance)
+        log = open_audit_log(compliance, settings.store)
         row = log.remove_older_than(cutoff, cli_entry("retention", "audit-log", "", "ok"), days)
     except (AuditError, CheckpointError) as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
     if row is None:
-        print(f"{log.path}: no row older than {days} days")
+        print(f"{log.location}: no row older than {days} days")
     else:
-        print(f"{log.path}: rows older than {days} days removed; recorded as row {row.seq}")
+        print(f"{log.location}: rows older than {days} days removed; recorded as row {row.seq}")
     return 0

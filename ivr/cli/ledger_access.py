@@ -13,9 +13,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from ivr.audit import AuditError, AuditLog
+from ivr.audit import AuditError
 from ivr.cli.audit_cmd import cli_entry
 from ivr.ledger import CallSummary
+from ivr.store.opening import open_audit
+from ivr.store.url import StoreUrl
 
 REASON_MAX = 500
 MASK = "(hidden: give --reason)"
@@ -46,7 +48,9 @@ def require_reason(args: argparse.Namespace, call_id: str) -> str:
     return reason
 
 
-def audit_path_for(args: argparse.Namespace, ledger: Path) -> Path:
+def audit_path_for(args: argparse.Namespace, ledger: Path | StoreUrl) -> Path | StoreUrl:
+    if isinstance(ledger, StoreUrl):  # a shared store keeps its audit log beside the ledger
+        return ledger
     if getattr(args, "config", None) is not None:
         from ivr.config import load_settings
 
@@ -55,11 +59,15 @@ def audit_path_for(args: argparse.Namespace, ledger: Path) -> Path:
 
 
 def record_read(
-    args: argparse.Namespace, ledger: Path, target: str, outcome: str, detail: dict[str, object]
+    args: argparse.Namespace,
+    ledger: Path | StoreUrl,
+    target: str,
+    outcome: str,
+    detail: dict[str, object],
 ) -> None:
     """One audit row for this read; `AccessRefused` if it cannot be written."""
     entry = cli_entry("read", target, reason_of(args), outcome, json.dumps(detail, sort_keys=True))
-    log = AuditLog(audit_path_for(args, ledger))
+    log = open_audit(audit_path_for(args, ledger))
     try:
         log.append(entry)
     except AuditError as exc:

@@ -31,8 +31,10 @@ from ivr.cli.ledger_access import (
     record_read,
     require_reason,
 )
-from ivr.ledger import CallRecord, CallSummary, Event, Ledger, LedgerError
+from ivr.ledger import CallRecord, CallSummary, Event, LedgerError
 from ivr.ledger.codec import dumps_json, printable
+from ivr.store.opening import open_ledger
+from ivr.store.url import StoreUrl
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 Handler = Callable[[argparse.Namespace], int]
@@ -113,8 +115,9 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def ledger_path(args: argparse.Namespace) -> Path:
-    """The ledger to read, from the options or the environment."""
+def ledger_path(args: argparse.Namespace) -> Path | StoreUrl:
+    """The ledger to read, from the options or the environment: a file, or the shared store
+    a configuration's [store] url names."""
     if args.ledger is not None:
         return Path(args.ledger)
     if getattr(args, "sandbox", None) is not None:
@@ -135,12 +138,13 @@ def ledger_path(args: argparse.Namespace) -> Path:
     )
 
 
-def _configured_ledger(config: Path) -> Path:
+def _configured_ledger(config: Path) -> Path | StoreUrl:
     # Imported here: reading a ledger by path must not depend on the service's config.
     from ivr.config import ConfigError, load_settings
 
     try:
-        return load_settings(config).ledger.path
+        settings = load_settings(config)
+        return settings.store.url or settings.ledger.path
     except ConfigError as exc:
         raise _CliError(str(exc)) from exc
 
@@ -160,7 +164,7 @@ def _guarded(handler: Handler) -> Handler:
 def _show(args: argparse.Namespace) -> int:
     path = ledger_path(args)
     require_reason(args, printable(args.call_id))
-    with Ledger.open(path, read_only=True) as ledger:
+    with open_ledger(path, read_only=True) as ledger:
         call = ledger.get_call(args.call_id)
     outcome = "ok" if call is not None else "not-found"
     record_read(args, path, args.call_id, outcome, {"command": "ledger show"})
@@ -173,7 +177,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     path = ledger_path(args)
-    with Ledger.open(path, read_only=True) as ledger:
+    with open_ledger(path, read_only=True) as ledger:
         calls = ledger.list_calls(since=args.since, limit=args.limit)
     shown = bool(reason_of(args))  # the callers' numbers and names, only with a reason
     detail = {"command": "ledger list", "calls": len(calls), "callers_shown": shown}

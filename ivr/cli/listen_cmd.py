@@ -8,8 +8,8 @@ import json
 import sys
 from typing import Any
 
-from ivr.audit import AuditError, AuditLog
-from ivr.cli.audit_cmd import audit_path
+from ivr.audit import AuditError
+from ivr.cli.audit_cmd import open_audit_of
 from ivr.listen.trail import listens
 
 Subparsers = Any
@@ -30,11 +30,14 @@ def register(commands: Subparsers) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    log = open_audit_of(args)  # --audit FILE|URL, or --config's (file or shared store)
     try:
-        rows = AuditLog(audit_path(args)).rows()
+        rows = log.rows()
     except AuditError as exc:
         print(f"ivr listen list: {exc}", file=sys.stderr)
         return 2
+    finally:
+        log.close()
     for row in listens(rows, agent=args.agent, supervisor=args.supervisor):
         print(json.dumps(row, ensure_ascii=False))
     return 0

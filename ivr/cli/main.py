@@ -22,6 +22,7 @@ from ivr.cli import (
     run_cmd,
     sandbox_cmd,
     simulate_cmd,
+    store_cmd,
     token_cmd,
 )
 from ivr.config import ConfigError
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     outbound_cmd.register(commands)
     redact_cmd.register(commands)
     listen_cmd.register(commands)
+    store_cmd.register(commands)
     return parser
 
 

@@ -10,6 +10,7 @@ Exit status: 0 (for ``check``: allowed), 1 refused, 2 bad input or unusable conf
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -19,12 +20,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ivr.audit import AuditError, AuditLog
+from ivr.audit import AuditError
 from ivr.cli.audit_cmd import cli_entry
 from ivr.config import load_settings
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError, decision_json
 from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import AnyOutboundStore, open_outbound_store
+from ivr.store.opening import audit_location, open_audit
 
 Subparsers = Any
 Handler = Callable[[argparse.Namespace, Outbound], int]
@@ -76,8 +79,12 @@ def _run(args: argparse.Namespace, handler: Handler) -> int:
     config = args.config or Path(os.environ.get("IVR_CONFIG") or DEFAULT_CONFIG)
     settings = load_settings(config)
     outbound = load_outbound(settings)
-    store = SqliteOutboundStore(args.store or outbound.store)
-    args.audit_path = settings.compliance.audit_path
+    store: AnyOutboundStore = (  # --store: a SQLite file, whatever [store] says
+        SqliteOutboundStore(args.store)
+        if args.store
+        else open_outbound_store(settings.store, outbound.store)
+    )
+    args.audit_where = audit_location(settings)  # the file, or the shared store
     try:
         return handler(args, Outbound(outbound, store))
     except (OutboundInputError, OSError, UnicodeDecodeError, AuditError) as exc:
@@ -90,7 +97,8 @@ def _run(args: argparse.Namespace, handler: Handler) -> int:
 def _audit(args: argparse.Namespace, action: str, number: str) -> None:
     """Before personal data is shown: no audit row, no data."""
     target = "number:" + hashlib.sha256(number.encode()).hexdigest()[:16]
-    AuditLog(args.audit_path).append(cli_entry(f"outbound-{action}", target, action, "ok"))
+    with contextlib.closing(open_audit(args.audit_where)) as log:
+        log.append(cli_entry(f"outbound-{action}", target, action, "ok"))
 
 
 def _check(args: argparse.Namespace, outbound: Outbound) -> int:

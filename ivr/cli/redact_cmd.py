@@ -27,6 +27,7 @@ from ivr.ledger.codec import printable
 from ivr.ledger.errors import LedgerError
 from ivr.recordings.files import locate
 from ivr.recordings.redact import Redacted, RedactionError, silence
+from ivr.store.opening import settings_ledger
 
 Subparsers = Any
 
@@ -58,9 +59,9 @@ def _redact(args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    audit = open_audit_log(settings.compliance)
+    audit = open_audit_log(settings.compliance, settings.store)
     segment = {"from": args.start, "to": args.end}
-    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+    async with await settings_ledger(settings) as ledger:
         stored = await ledger.get_recording(args.call)
         path = None
         if stored is not None and stored.deleted_at is None:

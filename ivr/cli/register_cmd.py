@@ -6,11 +6,11 @@ recordings made before encryption was turned on."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
-from ivr.audit import AuditLog
 from ivr.audit.register import build_record
 from ivr.audit.register_md import to_markdown
 from ivr.cli.audit_cmd import cli_entry
@@ -18,6 +18,7 @@ from ivr.config import load_settings
 from ivr.crypto import CryptoError, Keyring, encrypt_recording, new_key_hex
 from ivr.crypto.keyfile import create_key_file
 from ivr.ledger.codec import dumps_json
+from ivr.store.opening import settings_audit
 
 Subparsers = Any
 
@@ -63,7 +64,8 @@ def _export(args: argparse.Namespace) -> int:
     entry = cli_entry(
         "export", "register", "art. 30 record", "ok", dumps_json({"format": args.format})
     )
-    AuditLog(settings.compliance.audit_path).append(entry)
+    with contextlib.closing(settings_audit(settings)) as audit:
+        audit.append(entry)
     return 0
 
 

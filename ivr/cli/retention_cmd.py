@@ -13,18 +13,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ivr.audit import AuditError, AuditLog
+from ivr.audit import AuditError
 from ivr.cli.audit_cmd import cli_entry
 from ivr.config import Settings, load_settings
-from ivr.ledger import AsyncLedger, LedgerError
+from ivr.ledger import LedgerError
 from ivr.ledger.codec import dumps_json, printable
 from ivr.retention import ErasureError, PurgeReport, erase_caller, purge
 from ivr.retention.daily import audit_purge
+from ivr.store.opening import settings_audit, settings_ledger
 
 Subparsers = Any
 
@@ -77,11 +79,11 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 async def _run_purge(settings: Settings, dry_run: bool, now: datetime) -> PurgeReport:
-    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+    async with await settings_ledger(settings) as ledger:
         rules = settings.compliance.retention
         report = await purge(ledger, rules, settings.recordings.dir, now, dry_run=dry_run)
-    audit = AuditLog(settings.compliance.audit_path)
-    await asyncio.to_thread(audit_purge, audit, report, *_who())
+    with contextlib.closing(settings_audit(settings)) as audit:
+        await asyncio.to_thread(audit_purge, audit, report, *_who())
     return report
 
 
@@ -102,9 +104,9 @@ def _erase(args: argparse.Namespace) -> int:
 
 
 async def _run_erase(settings: Settings, number: str, reason: str) -> dict[str, object]:
-    audit = AuditLog(settings.compliance.audit_path)
+    audit = settings_audit(settings)
     actor = _who()[0]
-    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+    async with await settings_ledger(settings) as ledger:
         proof = await erase_caller(
             ledger,
             settings.compliance.erasure_secret,
@@ -115,5 +117,8 @@ async def _run_erase(settings: Settings, number: str, reason: str) -> dict[str, 
             reason=reason,
         )
     detail = dumps_json({"calls": proof.calls, "recordings": proof.recordings, "proof": proof.seq})
-    await asyncio.to_thread(audit.append, cli_entry("erase", proof.subject, reason, "ok", detail))
+    with contextlib.closing(audit):
+        await asyncio.to_thread(
+            audit.append, cli_entry("erase", proof.subject, reason, "ok", detail)
+        )
     return proof.to_json()

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ivr.sandbox import instance
+from ivr.sandbox import db, instance
 from ivr.sandbox.rootfs import ensure_rootfs, ready_info
 from ivr.sandbox.spec import Role
 
@@ -24,7 +24,9 @@ def register(commands: Subparsers) -> None:
 
     up = actions.add_parser("up", help="provision (first time) and start an instance")
     _name_option(up)
-    up.add_argument("--role", type=Role, choices=list(Role), help="pbx (default) or carrier")
+    up.add_argument(
+        "--role", choices=[*Role, "db"], help="pbx (default), carrier or db (PostgreSQL)"
+    )
     up.add_argument("--peer", help="the trunk's other end: an instance name or HOST:PORT")
     up.add_argument(
         "--include",
@@ -66,9 +68,13 @@ def _provision(args: argparse.Namespace) -> int:
 
 
 def _up(args: argparse.Namespace) -> int:
+    if args.role == "db":  # a throwaway PostgreSQL cluster (ivr.sandbox.db)
+        name = db.DEFAULT_NAME if args.name == instance.DEFAULT_NAME else args.name
+        print(db.as_json(db.up(name)))
+        return 0
     info = instance.up(
         args.name,
-        role=args.role,
+        role=None if args.role is None else Role(args.role),
         peer=args.peer,
         includes=tuple(args.include),
         native_rtp=args.native_rtp,
@@ -78,7 +84,7 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _down(args: argparse.Namespace) -> int:
-    stopped = instance.down(args.name)
+    stopped = db.down(args.name) if db.exists(args.name) else instance.down(args.name)
     print(f"{args.name}: {'stopped' if stopped else 'was not running'}")
     return 0
 

@@ -45,6 +45,8 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("IVR_ENCRYPTION_KEY", "encryption.key", replaces="encryption.key_file"),
     EnvVar("IVR_ENCRYPTION_KEY_FILE", "encryption.key_file", _path, replaces="encryption.key"),
     EnvVar("IVR_ERASURE_SECRET", "erasure.secret", replaces="erasure.secret_file"),
+    EnvVar("IVR_STORE_URL", "store.url"),
+    EnvVar("IVR_STORE_SITE", "store.site"),
 )
 
 

@@ -12,6 +12,7 @@ from ivr.ledger.errors import (
     LedgerClosedError,
     LedgerConflictError,
     LedgerError,
+    LedgerUnavailableError,
     LedgerUnreadableError,
     UnknownCallError,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "LedgerConflictError",
     "LedgerError",
     "LedgerStore",
+    "LedgerUnavailableError",
     "LedgerUnreadableError",
     "StoredCall",
     "StoredRecording",

@@ -20,6 +20,7 @@ from typing import ParamSpec, Self, TypeVar
 from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
 from ivr.ledger.errors import LedgerClosedError
+from ivr.ledger.health import StoreHealth
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
 from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.ledger.sqlite import Ledger
@@ -61,6 +62,14 @@ class AsyncLedger:
     @property
     def location(self) -> str:
         return self._store.location
+
+    @property
+    def health(self) -> StoreHealth:
+        return self._store.health
+
+    async def heal(self) -> bool:
+        """Reach the store again if it was lost, writing its spool (on the worker thread)."""
+        return await self._run(self._store.heal)
 
     async def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
         """Several writes in one transaction (see `LedgerStore.batch`); returns once they are on

@@ -8,7 +8,8 @@ ledger (a file path for SQLite), so a CLI or the service can print it as it is:
 - `UnknownCallError`: an operation that needs an existing call found none;
 - `LedgerConflictError`: a write contradicts what the ledger already holds (a second, different
   decision for a call); nothing was written, the first record stands (also a `ValueError`);
-- `LedgerClosedError`: the ledger was used after `close()` / `aclose()`.
+- `LedgerClosedError`: the ledger was used after `close()` / `aclose()`;
+- `LedgerUnavailableError`: a shared (PostgreSQL) ledger cannot be reached at the moment.
 """
 
 from __future__ import annotations
@@ -32,3 +33,8 @@ class LedgerConflictError(LedgerError, ValueError):
 
 class LedgerClosedError(LedgerError):
     """The ledger was used after it was closed."""
+
+
+class LedgerUnavailableError(LedgerError):
+    """The ledger's database cannot be reached now (a shared store restarting, the network);
+    nothing of the failed call was written, and the next call tries to reconnect."""

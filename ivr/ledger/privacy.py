@@ -1,4 +1,4 @@
-"""Retention and erasure in the SQLite ledger: statements over an open transaction.
+"""Retention and erasure in the ledger (either backend): statements over an open transaction.
 
 Removing personal data keeps the call's row and events (times, kinds, decision, notice hash,
 the recording's sha256) as the proof of what happened, and clears what identifies the caller:
@@ -8,13 +8,13 @@ number, name, and the free-form event details. See `Ledger` for the public metho
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ivr.ledger.codec import decode_time, encode_time, escape_text, unescape_text
+from ivr.ledger.db import Db
 
 _SEPARATORS = re.compile(r"[\s().\-/]")
 
@@ -109,7 +109,7 @@ def _recording(row: tuple[Any, ...]) -> StoredRecording:
 
 
 def list_recordings(
-    db: sqlite3.Connection, since: datetime | None, limit: int, deleted: bool
+    db: Db, since: datetime | None, limit: int, deleted: bool
 ) -> list[StoredRecording]:
     where = "c.started_at >= ?" + ("" if deleted else " AND r.deleted_at IS NULL")
     query = f"{_RECORDING} WHERE {where} ORDER BY c.started_at DESC LIMIT ?"
@@ -117,17 +117,17 @@ def list_recordings(
     return [_recording(row) for row in db.execute(query, (bound, limit))]
 
 
-def get_recording(db: sqlite3.Connection, call_id: str) -> StoredRecording | None:
+def get_recording(db: Db, call_id: str) -> StoredRecording | None:
     row = db.execute(f"{_RECORDING} WHERE r.call_id = ?", (escape_text(call_id),)).fetchone()
     return None if row is None else _recording(row)
 
 
-def recordings_started_before(db: sqlite3.Connection, cutoff: datetime) -> list[StoredRecording]:
+def recordings_started_before(db: Db, cutoff: datetime) -> list[StoredRecording]:
     query = f"{_RECORDING} WHERE c.started_at < ? AND r.deleted_at IS NULL ORDER BY c.started_at"
     return [_recording(row) for row in db.execute(query, (encode_time(cutoff),))]
 
 
-def calls_started_before(db: sqlite3.Connection, cutoff: datetime) -> list[StoredCall]:
+def calls_started_before(db: Db, cutoff: datetime) -> list[StoredCall]:
     query = """SELECT call_id, started_at, profile FROM calls
                WHERE started_at < ? AND redacted_at IS NULL ORDER BY started_at"""
     return [
@@ -136,26 +136,26 @@ def calls_started_before(db: sqlite3.Connection, cutoff: datetime) -> list[Store
     ]
 
 
-def calls_of_caller(db: sqlite3.Connection, number: str) -> list[str]:
+def calls_of_caller(db: Db, number: str) -> list[str]:
     query = f"SELECT call_id FROM calls WHERE {_NORMALISED} = ? ORDER BY started_at"  # noqa: S608
     wanted = escape_text(normalise_number(number))
     return [unescape_text(row[0]) for row in db.execute(query, (wanted,))]
 
 
-def redaction_of(db: sqlite3.Connection, call_id: str) -> str | None:
+def redaction_of(db: Db, call_id: str) -> str | None:
     """Why the call's personal data was removed ("purge", "erasure"), or None."""
     row = db.execute("SELECT redaction FROM calls WHERE call_id = ?", (escape_text(call_id),))
     found = row.fetchone()
     return None if found is None or found[0] is None else str(found[0])
 
 
-def mark_recording_deleted(db: sqlite3.Connection, call_id: str, at: datetime, why: str) -> bool:
+def mark_recording_deleted(db: Db, call_id: str, at: datetime, why: str) -> bool:
     query = """UPDATE recordings SET deleted_at = ?, deletion = ?
                WHERE call_id = ? AND deleted_at IS NULL"""
     return db.execute(query, (encode_time(at), why, escape_text(call_id))).rowcount == 1
 
 
-def redact_calls(db: sqlite3.Connection, call_ids: Iterable[str], at: datetime, why: str) -> int:
+def redact_calls(db: Db, call_ids: Iterable[str], at: datetime, why: str) -> int:
     count, when = 0, encode_time(at)
     for call_id in call_ids:
         call = escape_text(call_id)
@@ -168,7 +168,7 @@ def redact_calls(db: sqlite3.Connection, call_ids: Iterable[str], at: datetime, 
     return count
 
 
-def record_erasure(db: sqlite3.Connection, proof: ErasureProof) -> int:
+def record_erasure(db: Db, proof: ErasureProof) -> int:
     cursor = db.execute(
         """INSERT INTO erasures (at, subject, calls, recordings, requested_by, reason)
            VALUES (?, ?, ?, ?, ?, ?)""",
@@ -185,7 +185,7 @@ def record_erasure(db: sqlite3.Connection, proof: ErasureProof) -> int:
     return cursor.lastrowid
 
 
-def erasures(db: sqlite3.Connection) -> list[ErasureProof]:
+def erasures(db: Db) -> list[ErasureProof]:
     query = "SELECT seq, at, subject, calls, recordings, requested_by, reason FROM erasures"
     return [
         ErasureProof(s, decode_time(a), h, c, r, unescape_text(b), unescape_text(why))

@@ -29,6 +29,7 @@ from typing import Self
 from ivr.ledger import privacy, rows, sqlite_chain
 from ivr.ledger.chain import ChainFinding, ChainHead, verify
 from ivr.ledger.codec import Detail, encode_detail, encode_time, escape_text
+from ivr.ledger.db import Db
 from ivr.ledger.errors import (
     LedgerClosedError,
     LedgerConflictError,
@@ -36,6 +37,7 @@ from ivr.ledger.errors import (
     LedgerUnreadableError,
     UnknownCallError,
 )
+from ivr.ledger.health import StoreHealth
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
 from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.ledger.schema import CURRENT_VERSION, migrate, version_of
@@ -49,10 +51,11 @@ class Ledger:
     """The SQLite `LedgerStore`. Make one with `Ledger.open`; use it from one thread only
     (sqlite3 enforces this); `AsyncLedger` is the asyncio façade."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
-        self._db: sqlite3.Connection | None = db
+    def __init__(self, db: Db, path: Path) -> None:
+        self._db: Db | None = db
         self._path = path
         self._batching = False
+        self.health = StoreHealth("sqlite")
 
     def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
         """Run ``writes`` in one transaction (one fsync); each is a savepoint of its own, so
@@ -68,7 +71,11 @@ class Ledger:
                 self._batching = False
         return results
 
-    def _savepoint(self, db: sqlite3.Connection, write: Callable[[LedgerStore], object]) -> object:
+    def heal(self) -> bool:
+        """A file is always there: nothing to reach again."""
+        return True
+
+    def _savepoint(self, db: Db, write: Callable[[LedgerStore], object]) -> object:
         db.execute("SAVEPOINT one_write")
         try:
             result = write(self)
@@ -292,7 +299,7 @@ class Ledger:
     def _forget_old_pages(self) -> None:
         """Removed personal data must not survive in the write-ahead log: copy it into the
         database (whose freed pages secure_delete zeroes) and truncate the log."""
-        self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def record_erasure(self, proof: ErasureProof) -> int:
         with self._write() as db:
@@ -320,13 +327,13 @@ class Ledger:
 
     def pragmas(self) -> dict[str, object]:
         """The connection's durability settings, as SQLite reports them."""
-        db = self._connection()
+        db = self._sqlite()
         names = ("journal_mode", "synchronous", "foreign_keys")
         return {name: db.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
 
     def close(self) -> None:
         if self._db is not None:
-            self._db.close()
+            self._sqlite().close()
             self._db = None
 
     def __enter__(self) -> Self:
@@ -337,13 +344,18 @@ class Ledger:
     ) -> None:
         self.close()
 
-    def _connection(self) -> sqlite3.Connection:
+    def _connection(self) -> Db:
         if self._db is None:
             raise LedgerClosedError(f"{self.location}: the ledger is closed")
         return self._db
 
+    def _sqlite(self) -> sqlite3.Connection:
+        db = self._connection()
+        assert isinstance(db, sqlite3.Connection)  # the PostgreSQL subclass overrides its users
+        return db
+
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[Db]:
         if self._batching:  # inside `batch`: its transaction and savepoint hold this write
             yield self._connection()
             return
@@ -351,7 +363,7 @@ class Ledger:
             yield db
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> Iterator[Db]:
         try:
             with self._transaction("BEGIN") as db:  # one snapshot for the whole read
                 yield db
@@ -359,8 +371,8 @@ class Ledger:
             raise LedgerUnreadableError(f"{self.location}: {exc}") from exc
 
     @contextmanager
-    def _transaction(self, begin: str) -> Iterator[sqlite3.Connection]:
-        db = self._connection()
+    def _transaction(self, begin: str) -> Iterator[Db]:
+        db = self._sqlite()
         try:
             db.execute(begin)
             try:

@@ -1,13 +1,15 @@
-"""The event chain (`ivr.ledger.chain`) in SQLite: each event inserted with its hash, in the
-transaction that inserts it (a write transaction holds SQLite's one write lock, so two writers
-never chain onto the same head), and the events read back in order for `verify`."""
+"""The event chain (`ivr.ledger.chain`) in SQLite (and PostgreSQL, through the same
+statements): each event inserted with its hash, in the transaction that inserts it (a write
+transaction holds SQLite's one write lock, and PostgreSQL's ledger takes an advisory lock
+first, so two writers never chain onto the same head), and the events read back in order for
+`verify`."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 
 from ivr.ledger import chain
+from ivr.ledger.db import Db
 from ivr.ledger.rows import INSERT_EVENT
 
 _HEAD = "SELECT hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
@@ -17,7 +19,7 @@ _ALL = """SELECT e.seq, e.call_id, e.at, e.kind, e.source, e.detail, e.detail_sh
           FROM events e LEFT JOIN calls c ON c.call_id = e.call_id ORDER BY e.seq"""
 
 
-def insert_event(db: sqlite3.Connection, values: tuple[str, str, str, str, str | None]) -> int:
+def insert_event(db: Db, values: tuple[str, str, str, str, str | None]) -> int:
     """Insert (call, at, kind, source, detail) as stored text, chained; its seq."""
     head = db.execute(_HEAD).fetchone()
     seq = db.execute(INSERT_EVENT, values).lastrowid
@@ -29,12 +31,12 @@ def insert_event(db: sqlite3.Connection, values: tuple[str, str, str, str, str |
     return seq
 
 
-def stored_events(db: sqlite3.Connection) -> Iterator[chain.StoredEvent]:
+def stored_events(db: Db) -> Iterator[chain.StoredEvent]:
     for seq, call, at, kind, source, detail, digest, hashed, redacted in db.execute(_ALL):
         yield chain.StoredEvent(seq, call, at, kind, source, detail, digest, hashed, bool(redacted))
 
 
-def head(db: sqlite3.Connection) -> tuple[int, str] | None:
+def head(db: Db) -> tuple[int, str] | None:
     """The last chained event's seq and hash (what a checkpoint signs)."""
     found = db.execute(
         "SELECT seq, hash FROM events WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1"
@@ -42,7 +44,7 @@ def head(db: sqlite3.Connection) -> tuple[int, str] | None:
     return None if found is None else (int(found[0]), str(found[1]))
 
 
-def hashes(db: sqlite3.Connection, seqs: Sequence[int]) -> dict[int, str]:
+def hashes(db: Db, seqs: Sequence[int]) -> dict[int, str]:
     found = {}
     for seq in seqs:
         row = db.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()

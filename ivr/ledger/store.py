@@ -14,12 +14,22 @@ from typing import Protocol
 
 from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
+from ivr.ledger.health import StoreHealth
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
 from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.names import Decision, Source
 
 
 class LedgerStore(Protocol):
+    @property
+    def health(self) -> StoreHealth:
+        """Whether the store is reached, and what waits on this host (a shared store's spool)."""
+        ...
+
+    def heal(self) -> bool:
+        """Try to reach the store again (and write what waits); True if it takes writes."""
+        ...
+
     @property
     def location(self) -> str:
         """Where the ledger lives, for messages (a file path, a database URL without secret)."""

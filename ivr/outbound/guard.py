@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from ivr.outbound import names
 from ivr.outbound.agent_keys import AgentRefusalKeys
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError
-from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import STORE_ERRORS, open_outbound_store
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +133,7 @@ class OutboundGuard:
             decision = await asyncio.to_thread(
                 self.outbound.guard, number, campaign, self.clock(), presented(event)
             )
-        except sqlite3.Error:  # no answer: the dialplan refuses the call itself (fail closed)
+        except STORE_ERRORS:  # no answer: the dialplan refuses the call itself (fail closed)
             log.exception("outbound %s on %s: no decision", campaign, channel)
             return
         value = names.verdict(decision.rule)
@@ -160,6 +159,6 @@ def guard_hook(settings: Settings) -> Callable[[AmiClient], Awaitable[None]]:
     outbound = load_outbound(settings)
     consent = settings.consent
     language = consent.profiles[consent.default_profile].default_language
-    store = SqliteOutboundStore(outbound.store, checkpoint_every=1.0)
+    store = open_outbound_store(settings.store, outbound.store, checkpoint_every=1.0)
     key_timeout = settings.agents.key_timeout
     return OutboundGuard(Outbound(outbound, store), language, key_timeout).connected

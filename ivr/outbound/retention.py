@@ -13,7 +13,7 @@ from typing import Any
 
 from ivr.config.model import Settings
 from ivr.outbound.config import OutboundSettings, load_outbound
-from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import open_outbound_store
 
 
 def longest_window_days(outbound: OutboundSettings) -> int:
@@ -24,9 +24,9 @@ def longest_window_days(outbound: OutboundSettings) -> int:
 def purge_outbound(settings: Settings, now: datetime) -> int:
     """Delete what no rule needs any more; returns how many rows went."""
     outbound = load_outbound(settings)
-    if not outbound.store.exists():
+    if settings.store.url is None and not outbound.store.exists():
         return 0
-    store = SqliteOutboundStore(outbound.store)
+    store = open_outbound_store(settings.store, outbound.store)
     try:
         facts_before = now - timedelta(days=longest_window_days(outbound))
         log_before = now - timedelta(days=settings.compliance.retention.default.data_days)

@@ -15,7 +15,7 @@ from ivr.outbound.numbers import NumberError, normalise
 from ivr.outbound.port import ConsentRecord
 from ivr.outbound.profiles import Campaign
 from ivr.outbound.rules import Check, Decision, Rule, decide
-from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import AnyOutboundStore
 
 CONSENT_COLUMNS = ("number", "given_at", "source", "wording")
 _TRUE = {"1", "true", "yes", "oui", "y"}
@@ -28,7 +28,7 @@ class OutboundInputError(ValueError):
 @dataclass(frozen=True)
 class Outbound:
     settings: OutboundSettings
-    store: SqliteOutboundStore
+    store: AnyOutboundStore
 
     def campaign(self, name: str) -> Campaign:
         try:

@@ -19,6 +19,7 @@ from ivr.config.model import Settings
 from ivr.ledger.aio import AsyncLedger
 from ivr.outbound.retention import purge_outbound
 from ivr.retention.purge import PurgeReport, purge
+from ivr.store.opening import settings_audit
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ class DailyPurge:
         self.ledger = ledger
         self.clock = clock
         self.sleep = sleep
-        self.audit = audit or AuditLog(settings.compliance.audit_path)
+        self.audit = audit or settings_audit(settings)
+        self._owns_audit = audit is None  # closed with the runner (a store keeps a connection)
 
     async def run_once(self) -> PurgeReport:
         settings = self.settings
@@ -98,14 +100,18 @@ class DailyPurge:
         """Forever: sleep until the next purge time, purge. A failed purge is logged, retried
         the next day; cancel the task to stop."""
         at = self.settings.compliance.retention.purge_at
-        while True:
-            now = self.clock()
-            due = next_run(now, now.replace(hour=at.hour, minute=at.minute, second=at.second))
-            await self.sleep((due - now).total_seconds())
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("purge failed; next attempt tomorrow")
+        try:
+            while True:
+                now = self.clock()
+                due = next_run(now, now.replace(hour=at.hour, minute=at.minute, second=at.second))
+                await self.sleep((due - now).total_seconds())
+                try:
+                    await self.run_once()
+                except Exception:
+                    log.exception("purge failed; next attempt tomorrow")
+        finally:
+            if self._owns_audit:
+                self.audit.close()
 
 
 async def purge_daily(

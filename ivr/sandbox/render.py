@@ -103,6 +103,8 @@ astsbindir => /usr/sbin
 
 [options]
 documentation_language = en_US
+; Call ids (UNIQUEID) start with the instance's name: PBXs sharing one store never clash.
+systemname = {spec.name}
 """
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ivr.ami import Message
 from ivr.clock import Clock
 from ivr.consent import inputs as i
-from ivr.consent.commands import Announce, Command, Finish, Log
+from ivr.consent.commands import Announce, Command, Finish, Log, StartRecording
 from ivr.consent.machine import Consent, Phase, handle
 from ivr.consent.reconcile import reconcile
 from ivr.ledger.aio import AsyncLedger
@@ -265,6 +265,7 @@ class Calls:
         row with its first ones) go in one transaction."""
         first: Write | None = self._start_row(call_id, start)
         ended = False
+        durable = True  # every row of the call so far is on disk (the store or its spool)
         while not ended:
             ready = [await session.queue.get()]
             while not session.queue.empty():
@@ -276,21 +277,31 @@ class Calls:
                 elif isinstance(command, Log | Finish):
                     rows.append(command)
                 else:
-                    await self._record(call_id, rows, first)
+                    durable = await self._record(call_id, rows, first) and durable
                     first, rows = None, []
+                    if isinstance(command, StartRecording) and not durable:
+                        self._refuse_recording(call_id)  # fail closed: its proof would be lost
+                        continue
                     await self._one(call_id, session, command)
-            await self._record(call_id, rows, first)
+            durable = await self._record(call_id, rows, first) and durable
             first = None
         self.sessions.pop(call_id, None)
         self.bridges.forget_call(call_id)
 
-    async def _record(self, call_id: str, rows: list[Log | Finish], first: Write | None) -> None:
+    async def _record(self, call_id: str, rows: list[Log | Finish], first: Write | None) -> bool:
+        """False if the rows could not be made durable (the call goes on, unrecorded)."""
         if rows or first is not None:
             try:
                 await self.executor.record(call_id, rows, first)
-            except Exception:  # the ledger is down: the call goes on, its rows are lost
+            except Exception:  # neither the store nor its spool took them
                 log.exception("call %s: ledger rows not written", call_id)
                 self.metrics.count("command_errors")
+                return False
+        return True
+
+    def _refuse_recording(self, call_id: str) -> None:
+        log.error("call %s: its ledger rows are not durable: recording not started", call_id)
+        self.feed(call_id, i.RecordingFailed(self.clock(), "ledger unavailable: fail closed"))
 
     def _start_row(self, call_id: str, start: CallStart) -> Write:
         started_at = self.clock()

@@ -34,6 +34,8 @@ from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
 from ivr.service.tones import TonePool
+from ivr.store.heal import heal_store
+from ivr.store.opening import settings_ledger
 from ivr.web.app import build_app
 
 log = logging.getLogger(__name__)
@@ -78,7 +80,7 @@ class Runtime:
         )
         self.clock = clock
         # One audit log for the API and the service's own acts (deletions), checkpoints included.
-        self.audit = open_audit_log(compliance)
+        self.audit = open_audit_log(compliance, settings.store)
         self.executor = Executor(
             self._client,
             ledger,
@@ -107,7 +109,7 @@ class Runtime:
             None if checkpoints is None else LedgerCheckpoints(checkpoints, ledger)
         )
         self.live = LiveView(self.calls, self.metrics)  # what the dashboard may read
-        self.audit = open_audit_log(compliance)  # shared with the web app
+        self.audit = open_audit_log(compliance, settings.store)  # shared with the web app
         self.listening = Listening(
             settings.listening, self.calls, self.executor.controls.setvar, self.audit.append, clock
         )
@@ -164,7 +166,7 @@ class Runtime:
         ami = self.supervisor.health
         body: dict[str, object] = {
             "ami": ami.as_dict(),
-            "ledger": {"location": self.ledger.location},
+            "ledger": {"location": self.ledger.location} | self.ledger.health.as_dict(),
             "calls_in_progress": len(self.calls.sessions),
             "recordings": self.folder.health.as_dict(),
         }
@@ -184,6 +186,13 @@ class Runtime:
         gauge("recordings_writable", "1 if the folder takes writes", lambda: folder().writable)
         gauge("recordings_ok", "1 if the recordings folder is healthy", lambda: folder().ok)
         gauge("recordings_free_bytes", "Free bytes in the folder", lambda: folder().free_bytes)
+        health = self.ledger.health
+        gauge("store_up", "1 while the ledger's store takes writes", lambda: health.reachable)
+        gauge(
+            "store_spooled_rows",
+            "Rows waiting on this host for the store",
+            lambda: health.spooled_rows,
+        )
 
     async def serve(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(build_app(self), handle_signals=False)
@@ -201,16 +210,18 @@ class Runtime:
         purging = asyncio.create_task(daily, name="ivr-purge")
         encrypting = asyncio.create_task(self.encryption_retry.run(), name="ivr-encrypt-retry")
         signing = asyncio.create_task(self._ledger_checkpoints(), name="ivr-ledger-checkpoints")
+        healing = asyncio.create_task(heal_store(self.ledger), name="ivr-store")
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
-            for task in (purging, encrypting, signing):
+            for task in (purging, encrypting, signing, healing):
                 task.cancel()
             await asyncio.gather(
-                supervising, watching, purging, encrypting, signing, return_exceptions=True
-            )
+                supervising, watching, purging, encrypting, signing, healing,
+                return_exceptions=True,
+            )  # fmt: skip
             await self.calls.drain(DRAIN_SECONDS)
             await self.executor.settle(DRAIN_SECONDS)
             await self._last_ledger_checkpoint()
@@ -242,5 +253,5 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         raise ServiceError(
             f"{settings.path}: recordings.dir: {settings.recordings.dir} is not a folder"
         )
-    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+    async with await settings_ledger(settings) as ledger:  # SQLite file or [store] url
         await Runtime(settings, ledger).serve(stop)

@@ -31,7 +31,9 @@ def build_app(service: Service) -> web.Application:
     app = web.Application(middlewares=[require_token])
     app[SERVICE] = service
     compliance = service.settings.compliance
-    app[AUDIT] = getattr(service, "audit", None) or open_audit_log(compliance)
+    app[AUDIT] = getattr(service, "audit", None) or open_audit_log(
+        compliance, service.settings.store
+    )
     app[REFUSALS] = RefusalCounter(per_window=compliance.refusals_per_minute)
     app[TRUSTED_PROXIES] = compliance.trusted_proxies
     app.cleanup_ctx.append(audit_background)

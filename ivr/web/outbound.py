@@ -16,7 +16,7 @@ from ivr.config.errors import ConfigError
 from ivr.config.model import Settings
 from ivr.outbound.config import load_outbound
 from ivr.outbound.service import Outbound, OutboundInputError, decision_json
-from ivr.outbound.store import SqliteOutboundStore
+from ivr.outbound.stores import open_outbound_store
 from ivr.web.context import SERVICE, audit, principal
 from ivr.web.errors import error_response
 
@@ -26,7 +26,8 @@ _OPENED: dict[Path, Outbound] = {}  # one store per configuration file, opened o
 def _outbound(settings: Settings) -> Outbound:
     if settings.path not in _OPENED:
         outbound = load_outbound(settings)
-        _OPENED[settings.path] = Outbound(outbound, SqliteOutboundStore(outbound.store))
+        store = open_outbound_store(settings.store, outbound.store)
+        _OPENED[settings.path] = Outbound(outbound, store)
     return _OPENED[settings.path]
 
 

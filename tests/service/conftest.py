@@ -12,6 +12,7 @@ import pytest_asyncio
 from ivr.config.model import Settings
 from tests.support.fake_pbx import FakePbx
 from tests.support.service_tier import tier_settings
+from tests.support.store import StoreUnderTest
 
 
 @pytest_asyncio.fixture
@@ -24,5 +25,6 @@ async def pbx(tmp_path: Path) -> AsyncIterator[FakePbx]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, pbx: FakePbx) -> Settings:
-    return tier_settings(tmp_path, pbx)
+def settings(tmp_path: Path, pbx: FakePbx, store: StoreUnderTest) -> Settings:
+    """Each service test runs on both stores: SQLite files and a PostgreSQL database."""
+    return tier_settings(tmp_path, pbx, store=store)

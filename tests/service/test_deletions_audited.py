@@ -3,8 +3,10 @@ appear in the audit log, who and why, beside the ledger's events (issue 15, item
 
 from __future__ import annotations
 
-from ivr.audit import AuditLog
+import contextlib
+
 from ivr.config.model import Settings
+from ivr.store.opening import settings_audit
 from tests.service.test_replayed_calls import _agent_channel, _agent_presses
 from tests.service.test_replayed_calls import _index_after_recording as after_recording
 from tests.support.fake_ami import eventually
@@ -14,7 +16,8 @@ from tests.support.transcripts import Transcript
 
 
 def deletions(settings: Settings) -> list[tuple[str, str, str, str]]:
-    rows = AuditLog(settings.compliance.audit_path).rows()
+    with contextlib.closing(settings_audit(settings)) as audit:  # the file, or the store
+        rows = audit.rows()
     return [
         (r.entry.actor, r.entry.target, r.entry.reason, r.entry.outcome)
         for r in rows

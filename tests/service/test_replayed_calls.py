@@ -11,6 +11,7 @@ from ivr.config.model import Settings
 from ivr.recordings.wav import is_closed
 from tests.support.fake_pbx import FakePbx
 from tests.support.service_tier import decided, service, tier_settings
+from tests.support.store import StoreUnderTest
 from tests.support.transcripts import FOLDER, Transcript
 
 RECORDED = sorted(p.stem for p in FOLDER.glob("*.json"))
@@ -23,10 +24,10 @@ def test_every_scenario_of_the_brief_was_recorded() -> None:
 
 @pytest.mark.parametrize("name", RECORDED)
 async def test_a_replayed_call_ends_as_it_did_on_the_real_pbx(
-    name: str, pbx: FakePbx, tmp_path: Path
+    name: str, pbx: FakePbx, tmp_path: Path, store: StoreUnderTest
 ) -> None:
     transcript = Transcript.load(name)
-    async with service(tier_settings(tmp_path, pbx, transcript.policy)) as runtime:
+    async with service(tier_settings(tmp_path, pbx, transcript.policy, store)) as runtime:
         await pbx.replay(transcript)
         record = await decided(runtime, transcript.call_id)
     assert record.decision == transcript.decision

@@ -10,17 +10,22 @@ from pathlib import Path
 
 from ivr.config import load_settings
 from ivr.config.model import Settings
-from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord
 from ivr.service.runtime import Runtime
+from ivr.store.opening import settings_ledger
 from tests.support.fake_ami import eventually
 from tests.support.fake_pbx import FakePbx
 from tests.support.service import TEST_CONFIG, free_port, with_policy
+from tests.support.store import SITE, StoreUnderTest
 
 READY = 5.0
 
 
-def tier_settings(folder: Path, pbx: FakePbx, policy: str = "") -> Settings:
+def tier_settings(
+    folder: Path, pbx: FakePbx, policy: str = "", store: StoreUnderTest | None = None
+) -> Settings:
+    """The service's settings against ``pbx``; its ledger and audit log in ``store`` (the
+    SQLite files in ``folder`` when None)."""
     (folder / "recordings").mkdir(exist_ok=True)
     (folder / "sounds").mkdir(exist_ok=True)
     path = folder / "ivr.toml"
@@ -35,16 +40,23 @@ def tier_settings(folder: Path, pbx: FakePbx, policy: str = "") -> Settings:
             ledger=folder / "ledger.sqlite3",
             http_port=free_port(),
             sounds=folder / "sounds",
-        ),
+        )
+        + _store_table(store),
         encoding="utf-8",
     )
     return load_settings(path, environ={})
 
 
+def _store_table(store: StoreUnderTest | None) -> str:
+    if store is None or store.url is None:
+        return ""
+    return f'\n[store]\nurl = "{store.url.dsn}"\nsite = "{SITE}"\n'
+
+
 @asynccontextmanager
 async def service(settings: Settings) -> AsyncIterator[Runtime]:
     """The service up and connected to the fake PBX for the block, then stopped as on SIGTERM."""
-    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+    async with await settings_ledger(settings) as ledger:
         runtime = Runtime(settings, ledger)
         stop = asyncio.Event()
         serving = asyncio.create_task(runtime.serve(stop))

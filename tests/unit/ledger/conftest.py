@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ivr.ledger import Ledger
+from tests.support.store import StoreUnderTest
 
 T0 = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 
@@ -22,6 +23,14 @@ def ledger_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ledger(ledger_path: Path) -> Iterator[Ledger]:
+def ledger(store: StoreUnderTest) -> Iterator[Ledger]:
+    """The ledger on each backend (SQLite file, PostgreSQL database)."""
+    with store.open_ledger() as opened:
+        yield opened
+
+
+@pytest.fixture
+def sqlite_ledger(ledger_path: Path) -> Iterator[Ledger]:
+    """For the properties of the SQLite file itself (pragmas, permissions)."""
     with Ledger.open(ledger_path) as opened:
         yield opened

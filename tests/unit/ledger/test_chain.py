@@ -19,6 +19,13 @@ from ivr.names import EventKind, Source
 from tests.unit.ledger.conftest import at
 
 
+@pytest.fixture
+def ledger(sqlite_ledger: Ledger) -> Ledger:
+    """`ivr ledger verify --ledger FILE` and the tampering read a file: SQLite here (the chain
+    on PostgreSQL is checked in tests/unit/store/test_store_cli.py)."""
+    return sqlite_ledger
+
+
 def fill(ledger: Ledger, calls: int = 3) -> None:
     for n in range(calls):
         call = f"17000000{n:02d}.1"

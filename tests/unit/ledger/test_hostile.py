@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 
 from ivr.ledger import EventKind, KeptRecording, Ledger
@@ -28,7 +25,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_strings_round_trip_exactly(ledger: Ledger, ledger_path: Path, text: str) -> None:
+def test_hostile_strings_round_trip_exactly(ledger: Ledger, text: str) -> None:
     call_id = "id" + text
     ledger.start_call(
         call_id,
@@ -58,14 +55,13 @@ def test_hostile_strings_round_trip_exactly(ledger: Ledger, ledger_path: Path, t
     assert call.recording == recording
     [summary] = ledger.list_calls()
     assert (summary.call_id, summary.caller_name) == (call_id, text)
-    assert _raw_caller_name(ledger_path) == text
+    assert _raw_caller_name(ledger) == text
 
 
-def _raw_caller_name(path: Path) -> str:
-    """What another SQLite tool reads: NUL-free text that unescapes to the original."""
-    with sqlite3.connect(path) as db:
-        stored, length = db.execute("SELECT caller_name, length(caller_name) FROM calls").fetchone()
-    db.close()
+def _raw_caller_name(ledger: Ledger) -> str:
+    """What another tool reads (sqlite3, psql): NUL-free text that unescapes to the original."""
+    query = "SELECT caller_name, length(caller_name) FROM calls"
+    stored, length = ledger._connection().execute(query).fetchone()
     assert "\x00" not in stored
     assert length == len(stored)
     return unescape_text(stored)

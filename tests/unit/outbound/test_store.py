@@ -1,4 +1,5 @@
-"""The SQLite store: the facts it gathers, the cap exact under concurrency (issue 19, 2-3)."""
+"""The outbound store, SQLite and PostgreSQL (the `store` fixture runs each test on both): the
+facts it gathers, the cap exact under concurrency (issue 19, 2-3; issue 13, 2)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ivr.outbound.port import ConsentRecord
+from ivr.outbound.postgres import PgOutboundStore
 from ivr.outbound.profiles import SHIPPED, Campaign
 from ivr.outbound.rules import Rule
 from ivr.outbound.store import SqliteOutboundStore
@@ -23,11 +25,15 @@ ANYTIME = dataclasses.replace(
 )
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteOutboundStore]:
-    opened = SqliteOutboundStore(tmp_path / "outbound.sqlite3")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteOutboundStore]:
+    opened: SqliteOutboundStore | PgOutboundStore
+    if request.param == "sqlite":
+        opened = SqliteOutboundStore(tmp_path / "outbound.sqlite3")
+    else:
+        opened = PgOutboundStore(request.getfixturevalue("pg_url"), site="test-site")
     opened.import_opposition("bloctel", date(2026, 3, 1), ["+33100000000"])
-    yield opened
+    yield opened  # type: ignore[misc]  # the same methods: the tests use them alone
     opened.close()
 
 

@@ -1,4 +1,5 @@
-"""The purge with an injected clock, on real recording files and a real SQLite ledger."""
+"""The purge with an injected clock, on real recording files and a real ledger: a SQLite file
+and a PostgreSQL store (the `store` fixture runs each test on both)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ivr.audit import AuditLog
 from ivr.config import Settings
-from ivr.ledger import AsyncLedger, Ledger
+from ivr.ledger import AsyncLedger
 from ivr.retention import DailyPurge, purge
 from ivr.retention.daily import next_run
+from ivr.store.opening import ledger_location, open_ledger, settings_audit, settings_ledger
+from tests.support.store import StoreUnderTest
 from tests.unit.config import sample
 from tests.unit.web.conftest import add_call
 
@@ -25,11 +27,12 @@ def days_ago(days: float) -> datetime:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, store: StoreUnderTest) -> Settings:
     (tmp_path / "rec").mkdir()
     return sample.settings(
         tmp_path,
         {
+            **store.config(),
             "recordings": {"dir": "rec"},
             "ledger": {"path": "ledger.sqlite3"},
             "retention": {
@@ -47,7 +50,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def ledger(settings: Settings) -> AsyncIterator[AsyncLedger]:
-    async with await AsyncLedger.open(settings.ledger.path) as ledger:
+    async with await settings_ledger(settings) as ledger:
         folder = settings.recordings.dir
         await add_call(ledger, folder, "fr-old", "+331", days_ago(31), encrypt=True)
         await add_call(ledger, folder, "fr-new", "+332", days_ago(29), encrypt=False)
@@ -126,11 +129,13 @@ async def test_the_daily_runner_purges_each_day_and_audits(
     with pytest.raises(asyncio.CancelledError):
         await runner.run()
     assert slept == [(15.5 * 3600), 86400.0, 86400.0]
-    rows = AuditLog(settings.compliance.audit_path).rows()
+    audit = settings_audit(settings)
+    rows = audit.rows()
+    audit.close()
     assert [(r.entry.action, r.entry.actor, r.entry.outcome) for r in rows] == [
         ("purge", "service", "ok")
     ] * 2
     # The second purge, a day later, found fr-new past its 30 days too.
     assert files(settings) == {"xx-mid.wav"}
-    with Ledger.open(settings.ledger.path, read_only=True) as sync:
+    with open_ledger(ledger_location(settings), read_only=True) as sync:
         assert sync.get_call("xx-ancient").caller_number is None  # type: ignore[union-attr]

@@ -1,0 +1,123 @@
+"""`PgAuditLog`: the audit log in the shared PostgreSQL store, one chain for every site.
+
+Several services (one per site) and the CLI append at once; the chain stays one line because
+each append takes a transaction-level advisory lock before it reads the head, so appends are
+serialised by the database, not by a process. Every row names its site (``site``, hashed with
+the row: moving a row to another site breaks the chain); `verify` reads the whole store.
+A lost connection is made again on the next call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ivr.audit import retention
+from ivr.audit.chain import Row
+from ivr.audit.log import SELECT_WITH_SITE, AuditError, AuditLog
+from ivr.ledger.db import Db
+from ivr.store import postgres
+from ivr.store.url import StoreUrl
+
+APPEND_LOCK = 0x1A_0D17  # pg_advisory_xact_lock key: one appender at a time, every site
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS audit (
+        seq       BIGINT PRIMARY KEY,
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        role      TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        target    TEXT NOT NULL,
+        reason    TEXT NOT NULL,
+        origin    TEXT NOT NULL,
+        outcome   TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL,
+        site      TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_by_site ON audit (site, seq)",
+    retention.ANCHOR_SCHEMA,
+)
+
+
+class PgAuditLog(AuditLog):
+    def __init__(
+        self, url: StoreUrl, *, site: str, on_append: Callable[[Row], None] | None = None
+    ) -> None:
+        super().__init__(url.shown, on_append=on_append)
+        self.url = url
+        self.site = site
+        self._pg: postgres.PgDb | None = None
+        self._pg_lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        return self.url.shown
+
+    def exists(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        with self._pg_lock:
+            if self._pg is not None:
+                self._pg.connection.close()
+                self._pg = None
+
+    def _select(self) -> str:
+        return SELECT_WITH_SITE
+
+    def _begin_append(self, db: Db) -> None:
+        db.execute("BEGIN")
+        db.execute("SELECT pg_advisory_xact_lock(?)", (APPEND_LOCK,))
+
+    @contextmanager
+    def _connect(self, *, create: bool) -> Iterator[Db]:
+        with self._pg_lock:
+            db = self._open_pg()
+            try:
+                yield db
+                if _in_transaction(db):
+                    db.execute("ROLLBACK")  # a caller that returned early (nothing due)
+            except postgres.errors() as exc:
+                _rollback_quietly(db)
+                raise AuditError(f"{self.location}: {exc}") from exc
+            except BaseException:
+                _rollback_quietly(db)
+                raise
+
+    def _open_pg(self) -> postgres.PgDb:
+        if self._pg is not None and not self._pg.connection.closed:
+            return self._pg
+        try:
+            self._pg = postgres.PgDb(postgres.connect(self.url, site=self.site))
+            migrate(self._pg)
+        except postgres.errors() as exc:
+            raise AuditError(f"{self.location}: cannot open the audit log: {exc}") from exc
+        return self._pg
+
+
+def migrate(db: Db) -> None:
+    """Create the audit tables if missing, once even with several sites starting together."""
+    db.execute("BEGIN")
+    try:
+        db.execute("SELECT pg_advisory_xact_lock(?)", (APPEND_LOCK,))
+        for statement in SCHEMA:
+            db.execute(statement)
+        db.execute("COMMIT")
+    except BaseException:
+        _rollback_quietly(db)
+        raise
+
+
+def _in_transaction(db: Db) -> bool:
+    connection: Any = getattr(db, "connection", None)
+    return connection is not None and connection.info.transaction_status != 0
+
+
+def _rollback_quietly(db: Db) -> None:
+    connection: Any = getattr(db, "connection", None)
+    if connection is not None and not connection.closed and _in_transaction(db):
+        db.execute("ROLLBACK")
