@@ -19,7 +19,16 @@ from ivr.config.model import Settings
 from ivr.ledger.model import CallSummary
 from ivr.outbound.config import OutboundSettings, load_outbound
 from ivr.outbound.numbers import NumberError, normalise
-from ivr.outbound.reads import EMPTY, AttemptRow, GuardLog, ListRow, OutboundReader
+from ivr.outbound.reads import (
+    EMPTY,
+    AttemptRow,
+    GuardLog,
+    ListRow,
+    OutboundReader,
+    OutboundReads,
+    PgOutboundReader,
+)
+from ivr.store import postgres
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +57,8 @@ async def guard_figures(settings: Settings, since: datetime, today: date) -> Gua
     def read() -> GuardFigures:
         try:
             outbound = load_outbound(settings)
-            decisions = OutboundReader(outbound.store).guard_log(since)
-        except (ConfigError, sqlite3.Error) as exc:  # shown on the page, not a 500
+            decisions = reader(settings, outbound).guard_log(since)
+        except _read_errors(settings) as exc:  # shown on the page, not a 500
             return GuardFigures(False, str(exc), EMPTY, ())
         return GuardFigures(
             bool(outbound.campaigns), None, decisions, freshness(outbound, decisions.lists, today)
@@ -64,8 +73,8 @@ async def campaign_attempts(settings: Settings, since: datetime) -> CampaignOf:
     def read() -> CampaignOf:
         try:
             outbound = load_outbound(settings)
-            attempts = OutboundReader(outbound.store).attempts(since - MATCH_BEFORE)
-        except (ConfigError, sqlite3.Error):
+            attempts = reader(settings, outbound).attempts(since - MATCH_BEFORE)
+        except _read_errors(settings):
             log.exception("outcomes: the outbound attempts cannot be read")
             return lambda call: INBOUND
         regions = sorted({c.profile.region for c in outbound.campaigns.values()}) or ["FR"]
@@ -75,6 +84,19 @@ async def campaign_attempts(settings: Settings, since: datetime) -> CampaignOf:
 
 
 CampaignOf = Callable[[CallSummary], str]
+
+
+def _read_errors(settings: Settings) -> tuple[type[Exception], ...]:
+    shared = postgres.errors() if settings.store.url is not None else ()
+    return (ConfigError, sqlite3.Error, *shared)
+
+
+def reader(settings: Settings, outbound: OutboundSettings) -> OutboundReads:
+    """The store the guard writes to: the shared one when [store] url is set (as
+    `ivr.outbound.stores`), else the SQLite file."""
+    if settings.store.url is not None:
+        return PgOutboundReader(settings.store.url, settings.store.site)
+    return OutboundReader(outbound.store)
 
 
 def campaign_finder(attempts: Sequence[AttemptRow], regions: Sequence[str]) -> CampaignOf:
