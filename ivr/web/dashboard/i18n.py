@@ -76,9 +76,8 @@ _EN = {
     "no-such-recording": "No such recording.",
     "by-day": "Decisions per day (last 14 days)",
     "by-profile": "Decisions by profile (last 14 days)",
-    "by-site": "By site",
-    "by-site-none": "Not broken down by site yet (a site is named only in the shared "
-    "PostgreSQL store, which this page does not read per site): nothing to show.",
+    "by-site": "Decisions by site (last 14 days; a service on SQLite files is one site)",
+    "site": "Site",
     "latency": "Objection-to-stop latency, seconds (since the service started)",
     "latency-none": "No objection measured since the service started.",
     "seconds": "seconds",
@@ -168,9 +167,9 @@ _FR = {
     "no-such-recording": "Enregistrement introuvable.",
     "by-day": "Décisions par jour (14 derniers jours)",
     "by-profile": "Décisions par profil (14 derniers jours)",
-    "by-site": "Par site",
-    "by-site-none": "Pas encore de répartition par site (un site n'est nommé que dans le "
-    "registre partagé PostgreSQL, que cette page ne lit pas par site) : rien à montrer.",
+    "by-site": "Décisions par site (14 derniers jours ; un service sur fichiers SQLite est un "
+    "seul site)",
+    "site": "Site",
     "latency": "Délai entre l'opposition et l'arrêt, en secondes (depuis le démarrage du service)",
     "latency-none": "Aucune opposition mesurée depuis le démarrage du service.",
     "seconds": "secondes",

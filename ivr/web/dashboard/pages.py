@@ -9,7 +9,7 @@ from aiohttp import web
 
 from ivr.audit.chain import Row
 from ivr.web.context import AUDIT, SERVICE
-from ivr.web.dashboard import guard_data, stats
+from ivr.web.dashboard import guard_data, sites, stats
 from ivr.web.dashboard.gate import EVERYONE, api_roles, page_context, signed_in
 from ivr.web.dashboard.i18n import language, words
 from ivr.web.dashboard.live import BOARD
@@ -27,7 +27,8 @@ async def outcomes(request: web.Request) -> web.StreamResponse:
     calls = await service.ledger.list_calls(since=since, limit=100_000)
     latencies = request.app[BOARD].stop_latencies()
     campaign_of = await guard_data.campaign_attempts(service.settings, since)
-    figures = stats.outcomes(calls, today, SPAN_DAYS, campaign_of)
+    site_of = await sites.site_finder(service.settings, calls)
+    figures = stats.outcomes(calls, today, SPAN_DAYS, campaign_of, site_of)
     t = words(language(request))
     chart = {
         "days": [datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp() for d in figures.days],

@@ -8,6 +8,8 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ivr.ledger.postgres import PgLedger
+from ivr.names import Decision
 from ivr.outbound.config import load_outbound
 from ivr.outbound.postgres import PgOutboundStore
 from ivr.outbound.reads import OutboundReader, PgOutboundReader
@@ -15,6 +17,7 @@ from ivr.outbound.service import Outbound
 from ivr.outbound.store import SqliteOutboundStore
 from ivr.store.url import StoreUrl
 from ivr.web.dashboard.guard_data import guard_figures
+from ivr.web.dashboard.sites import site_finder
 from tests.unit.web.conftest import Site
 from tests.unit.web.test_dashboard_guard import CAMPAIGNS
 
@@ -56,3 +59,26 @@ async def test_the_shared_store_reads_as_the_sqlite_file(
     assert figures.error is None
     assert figures.log.by_campaign == from_file.by_campaign
     assert not settings.store.exists()
+
+
+async def test_each_calls_site_is_the_one_the_shared_ledger_names(
+    site: Site, pg_url: StoreUrl
+) -> None:
+    now = datetime.now(UTC)
+    for name, call_id in (("lyon", "1800000001.1"), ("lille", "1800000001.2")):
+        ledger = PgLedger.open_url(pg_url, site=name)
+        ledger.start_call(call_id, started_at=now, caller_number="+33155555555",
+                          caller_name=None, profile="fr", language="fr")  # fmt: skip
+        ledger.finish_call(call_id, ended_at=now, decision=Decision.NOT_RECORDED)
+        ledger.close()
+    with_url = dataclasses.replace(
+        site.settings, store=dataclasses.replace(site.settings.store, url=pg_url)
+    )
+    reader = PgLedger.open_url(pg_url, site="dashboard", read_only=True)
+    calls = reader.list_calls(since=now - timedelta(days=1))
+    reader.close()
+    site_of = await site_finder(with_url, calls)
+    assert sorted((c.call_id, site_of(c)) for c in calls) == [
+        ("1800000001.1", "lyon"),
+        ("1800000001.2", "lille"),
+    ]
