@@ -19,6 +19,7 @@ from ivr.ami import AmiClient
 from ivr.qa.carrier import Carrier
 from ivr.web.tokens import Role, add_token
 from tests.browser import chromium
+from tests.pbx.test_outbound_guard import AgentCall, consumer
 from tests.support.consent_calls import ConsentCall, ledger_entry, place
 from tests.support.service import API_TOKEN, ServiceProcess
 from tests.support.targets import Target
@@ -280,6 +281,48 @@ async def test_an_auditor_cannot_listen(
             dashboard, f"/dashboard/recordings/{call_id}"
         )
 
+    await run(as_auditor)
+
+
+async def test_a_refused_outbound_call_shows_on_the_guard_page_under_its_rule(
+    dashboard: Dashboard, carrier: Carrier, pbx_ami: AmiClient, auditor_token: tuple[Path, str]
+) -> None:
+    call = AgentCall(pbx_ami, carrier.ami, f"o.qa-unknown.{consumer()}")  # no such campaign
+    try:
+        await call.place()
+        assert (await call.verdict()).split(":")[:2] == ["refused", "campaign"]
+        await call.ended()
+    finally:
+        call.close()
+    row = '#guard-latest tr[data-campaign="qa-unknown"][data-rule="campaign"]'
+
+    def as_admin() -> None:
+        dashboard.sign_in(API_TOKEN)
+        dashboard.open("guard?lang=en")
+        shown = dashboard.driver.find_elements(By.CSS_SELECTOR, row)
+        assert any(call.number in r.find_element(By.CSS_SELECTOR, ".number").text for r in shown)
+        cells = dashboard.driver.find_elements(
+            By.CSS_SELECTOR, '#refusals td[data-rule="campaign"]'
+        )
+        assert sum(int(cell.text) for cell in cells) >= 1
+        assert dashboard.driver.find_elements(By.CSS_SELECTOR, "#chart-refusals .uplot")
+        dashboard.driver.set_window_size(1280, 1800)
+        try:
+            dashboard.shot("17-guard-refused-call")
+        finally:
+            dashboard.driver.set_window_size(1280, 900)
+
+    def as_auditor() -> None:
+        dashboard.sign_in(auditor_token[1])
+        dashboard.open("guard?lang=fr")
+        shown = dashboard.driver.find_elements(By.CSS_SELECTOR, row)
+        assert shown, "the auditor sees the refusal"
+        assert not any(call.number in r.text for r in shown), "a number shown to an auditor"
+        masked = dashboard.driver.find_element(By.ID, "numbers-masked")
+        dashboard.driver.execute_script("arguments[0].scrollIntoView()", masked)
+        dashboard.shot("18-guard-auditor-fr")
+
+    await run(as_admin)
     await run(as_auditor)
 
 

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from ivr.service.live import LiveView
 from ivr.web.context import Service
-from ivr.web.dashboard import live, pages, recordings_page, signin
+from ivr.web.dashboard import guard_page, live, pages, recordings_page, signin
 from ivr.web.dashboard.board import LiveBoard
 from ivr.web.dashboard.gate import SESSIONS
 from ivr.web.dashboard.paths import PREFIX, is_dashboard
@@ -50,7 +50,7 @@ def setup(app: web.Application, service: Service) -> None:
     add("POST", f"{listen}/listen", recordings_page.listen, name="dashboard-listen")
     add("GET", f"{listen}/audio", recordings_page.audio, name="dashboard-audio")
     add("GET", f"{PREFIX}/audit", pages.audit_log, name="dashboard-audit")
-    add("GET", f"{PREFIX}/guard", pages.guard, name="dashboard-guard")
+    add("GET", f"{PREFIX}/guard", guard_page.guard, name="dashboard-guard")
     add("GET", f"{PREFIX}/health", pages.health, name="dashboard-health")
     app.router.add_static(f"{PREFIX}/static", STATIC, name="dashboard-static")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from ivr.web.dashboard.i18n_guard import GUARD_EN, GUARD_FR
+
 LANG_COOKIE = "ivr_dashboard_lang"
 LANGUAGES = ("en", "fr")
 
@@ -74,8 +76,8 @@ _EN = {
     "no-such-recording": "No such recording.",
     "by-day": "Decisions per day (last 14 days)",
     "by-profile": "Decisions by profile (last 14 days)",
-    "by-site": "By campaign and site",
-    "by-site-none": "The ledger does not record campaigns or sites yet: nothing to show.",
+    "by-site": "Decisions by site (last 14 days; a service on SQLite files is one site)",
+    "site": "Site",
     "latency": "Objection-to-stop latency, seconds (since the service started)",
     "latency-none": "No objection measured since the service started.",
     "seconds": "seconds",
@@ -165,8 +167,9 @@ _FR = {
     "no-such-recording": "Enregistrement introuvable.",
     "by-day": "Décisions par jour (14 derniers jours)",
     "by-profile": "Décisions par profil (14 derniers jours)",
-    "by-site": "Par campagne et par site",
-    "by-site-none": "Le registre n'enregistre pas encore de campagne ni de site : rien à montrer.",
+    "by-site": "Décisions par site (14 derniers jours ; un service sur fichiers SQLite est un "
+    "seul site)",
+    "site": "Site",
     "latency": "Délai entre l'opposition et l'arrêt, en secondes (depuis le démarrage du service)",
     "latency-none": "Aucune opposition mesurée depuis le démarrage du service.",
     "seconds": "secondes",
@@ -190,7 +193,7 @@ _FR = {
     "forbidden": "Votre rôle ne permet pas de voir cette page.",
 }
 
-MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "fr": _FR}
+MESSAGES: dict[str, dict[str, str]] = {"en": _EN | GUARD_EN, "fr": _FR | GUARD_FR}
 
 
 def language(request: web.Request) -> str:
@@ -205,4 +208,4 @@ def language(request: web.Request) -> str:
 
 
 def words(lang: str) -> dict[str, str]:
-    return MESSAGES.get(lang, _EN)
+    return MESSAGES.get(lang, MESSAGES["en"])

@@ -1,4 +1,4 @@
-"""The pages that only read: outcomes, audit log, outbound guard, health."""
+"""The pages that only read: outcomes, audit log, health (the guard's: `guard_page`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from aiohttp import web
 
 from ivr.audit.chain import Row
 from ivr.web.context import AUDIT, SERVICE
-from ivr.web.dashboard import stats
+from ivr.web.dashboard import guard_data, sites, stats
 from ivr.web.dashboard.gate import EVERYONE, api_roles, page_context, signed_in
 from ivr.web.dashboard.i18n import language, words
 from ivr.web.dashboard.live import BOARD
@@ -26,7 +26,9 @@ async def outcomes(request: web.Request) -> web.StreamResponse:
     since = datetime.now(UTC) - timedelta(days=SPAN_DAYS)
     calls = await service.ledger.list_calls(since=since, limit=100_000)
     latencies = request.app[BOARD].stop_latencies()
-    figures = stats.outcomes(calls, today, SPAN_DAYS)
+    campaign_of = await guard_data.campaign_attempts(service.settings, since)
+    site_of = await sites.site_finder(service.settings, calls)
+    figures = stats.outcomes(calls, today, SPAN_DAYS, campaign_of, site_of)
     t = words(language(request))
     chart = {
         "days": [datetime(d.year, d.month, d.day, tzinfo=UTC).timestamp() for d in figures.days],
@@ -71,11 +73,6 @@ def _matches(row: Row, wanted: dict[str, str]) -> bool:
         "outcome": entry.outcome,
     }
     return all(not want or want.lower() in fields[key].lower() for key, want in wanted.items())
-
-
-@signed_in(EVERYONE)
-async def guard(request: web.Request) -> web.StreamResponse:
-    return render(request, "guard.html", page_context(request))
 
 
 @signed_in(EVERYONE)

@@ -28,15 +28,23 @@
 
   function width(element) { return Math.max(320, element.clientWidth || 700); }
 
-  function byDay(chart, element) {
+  // Lines for the guard's rules: dark enough against white (3:1 at least for graphics).
+  var PALETTE = ["#8c0b1e", "#0a4fa8", "#6b4200", "#155724", "#6f2da8", "#1b1b1b", "#a3246b",
+    "#005f73", "#4a4a4a", "#7a3e00"];
+
+  function byDay(chart, element, colour, yLabel) {
     var names = Object.keys(chart.series);
-    var series = [{ label: chart.words.day }].concat(names.map(function (name) {
-      return { label: chart.labels[name], stroke: COLOURS[name] || "#1b1b1b", width: 2 };
+    var series = [{ label: chart.words.day }].concat(names.map(function (name, n) {
+      return { label: chart.labels[name], stroke: colour(name, n), width: 2 };
     }));
     var data = [chart.days].concat(names.map(function (name) { return chart.series[name]; }));
     new window.uPlot({ width: width(element), height: 260, series: series,
-      axes: [{}, { label: chart.words.count, incrs: COUNTS }] }, data, element);
+      axes: [{}, { label: yLabel, incrs: COUNTS }] }, data, element);
   }
+
+  function decisionColour(name) { return COLOURS[name] || "#1b1b1b"; }
+
+  function ruleColour(name, n) { return PALETTE[n % PALETTE.length]; }
 
   function latency(chart, element) {
     var edges = chart.latency.edges;
@@ -56,11 +64,18 @@
   }
 
   function charts() {
+    if (!window.uPlot) { return; }
+    var guard = document.getElementById("guard-data");
+    var refusals = document.getElementById("chart-refusals");
+    if (guard && refusals) {
+      var rules = JSON.parse(guard.textContent);
+      byDay(rules, refusals, ruleColour, rules.words.refusals);
+    }
     var source = document.getElementById("outcomes-data");
-    if (!source || !window.uPlot) { return; }
+    if (!source) { return; }
     var chart = JSON.parse(source.textContent);
     var days = document.getElementById("chart-by-day");
-    if (days) { byDay(chart, days); }
+    if (days) { byDay(chart, days, decisionColour, chart.words.count); }
     var histogram = document.getElementById("chart-latency");
     if (histogram) { latency(chart, histogram); }
   }
