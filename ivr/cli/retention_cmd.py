@@ -24,6 +24,7 @@ from ivr.cli.audit_cmd import cli_entry
 from ivr.config import Settings, load_settings
 from ivr.ledger import LedgerError
 from ivr.ledger.codec import dumps_json, printable
+from ivr.outbound.erasure import erase_outbound
 from ivr.retention import ErasureError, PurgeReport, erase_caller, purge
 from ivr.retention.daily import audit_purge
 from ivr.store.opening import settings_audit, settings_ledger
@@ -116,9 +117,11 @@ async def _run_erase(settings: Settings, number: str, reason: str) -> dict[str, 
             requested_by=actor,
             reason=reason,
         )
-    detail = dumps_json({"calls": proof.calls, "recordings": proof.recordings, "proof": proof.seq})
+    outbound = await asyncio.to_thread(erase_outbound, settings, number, proof.at, actor)
+    counts = {"calls": proof.calls, "recordings": proof.recordings, "proof": proof.seq}
+    detail = dumps_json({**counts, "outbound": outbound})
     with contextlib.closing(audit):
         await asyncio.to_thread(
             audit.append, cli_entry("erase", proof.subject, reason, "ok", detail)
         )
-    return proof.to_json()
+    return {**proof.to_json(), "outbound": outbound}

@@ -21,9 +21,10 @@ from ivr.outbound.stores import STORE_ERRORS, open_outbound_store
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Kept = Callable[[str, str, datetime], None]  # number, campaign, when
+Kept = Callable[[str, str, datetime, str], None]  # number, campaign, when, where in the call
 _MASKED = ("prohib", "unavailable")  # CALLERID(num-pres) values that hide the number
 ANSWER_TIMEOUT = 0.9  # seconds: the dialplan stops waiting at one second
+_STOP_HEADERS = ("Number", "Campaign", "Source")  # as the PBX keeps them in AstDB
 
 
 def _utc_now() -> datetime:
@@ -45,7 +46,11 @@ class OutboundGuard:
         self.language = language
         self.clock = clock
         self.pending: set[asyncio.Task[None]] = set()
-        self.agent_keys = AgentRefusalKeys(outbound.settings.agent_refusal_key, key_timeout)
+        sequence = outbound.settings.agent_refusal_key
+        # A sequence the PBX's feature handles (with the agent's confirmation) is not also
+        # heard here: once is the refusal, twice would be two.
+        self.agent_feature = names.agent_refusal_feature(sequence)
+        self.agent_keys = AgentRefusalKeys("" if self.agent_feature else sequence, key_timeout)
 
     async def connected(self, client: AmiClient) -> None:
         """Tell the PBX what it needs without us, then listen (an AmiSupervisor hook)."""
@@ -55,10 +60,11 @@ class OutboundGuard:
             (names.DB_FAIL_OPEN, "1" if settings.fail_open else "0"),
             (names.DB_LANGUAGE, self.language),
             (names.DB_KEY_STOP, settings.stop_key),
+            (names.DB_AGENT_FEATURE, self.agent_feature),
         )
         for key, value in published:
             await client.action("DBPut", {"Family": names.DB_FAMILY, "Key": key, "Val": value})
-        await self.collect(client, names.DB_UNGUARDED, self.outbound.unguarded)
+        await self.collect(client, names.DB_UNGUARDED, self._unguarded)
         await self.collect(client, names.DB_STOPS, self._stop)
 
     async def collect(self, client: AmiClient, family: str, store: Kept) -> None:
@@ -75,18 +81,23 @@ class OutboundGuard:
     async def _forget_after(
         self, client: AmiClient, family: str, key: str, value: str, store: Kept
     ) -> None:
-        epoch, number, campaign = [*value.split(" "), "", "", ""][:3]
+        epoch, number, campaign, source = [*value.split(" "), "", "", "", ""][:4]
         at = _moment(epoch) or self.clock()
         try:
-            await asyncio.to_thread(store, number, campaign, at)
+            await asyncio.to_thread(store, number, campaign, at, source)
         except OutboundInputError as exc:  # nothing to store: the PBX's copy is useless too
             log.error("outbound %s: %s kept by the PBX for %s: %s", campaign, family, key, exc)
         else:
             log.info("outbound %s: %s kept by the PBX for %s stored", campaign, family, key)
         await client.action("DBDel", {"Family": family, "Key": key}, check=False)
 
-    def _stop(self, number: str, campaign: str, at: datetime) -> None:
-        self.outbound.stop(number, campaign, at, "called party, stop key")
+    def _unguarded(self, number: str, campaign: str, at: datetime, _source: str) -> None:
+        self.outbound.unguarded(number, campaign, at)
+
+    def _stop(self, number: str, campaign: str, at: datetime, source: str) -> None:
+        # The ledger says who asked and when, and at which moment of the call.
+        who = names.STOP_WHO.get(source, "called party, stop key")
+        self.outbound.stop(number, campaign, at, who)
 
     def on_event(self, client: AmiClient, event: Message) -> None:
         if event.name == "DTMFEnd" and event.get("Direction") == "Received":
@@ -101,8 +112,8 @@ class OutboundGuard:
         if step == names.STEP_GUARD:
             self._spawn(self.answer(client, event))
         elif step == names.STEP_STOP:
-            value = (
-                f"{self.clock().timestamp()} {event.get('Number', '')} {event.get('Campaign', '')}"
+            value = " ".join(
+                (str(self.clock().timestamp()), *(event.get(h, "") for h in _STOP_HEADERS))
             )
             work = self._forget_after(
                 client, names.DB_STOPS, event.get("Key", ""), value, self._stop

@@ -19,13 +19,35 @@ DB_FAIL_OPEN = "fail-open"  # "1": an unanswered guard lets the call through, lo
 DB_LANGUAGE = "language"  # the language of the agents' refusal prompts
 DB_KEY_STOP = "key-stop"  # the called party's "stop calling me" key
 # Kept by the PBX until the service has stored them; key: channel uniqueid,
-# value: "<epoch> <number> <campaign>".
+# value: "<epoch> <number> <campaign>" (a stop adds " <source>": opening or in-call).
 DB_UNGUARDED = "ivr-outbound-unguarded"  # calls placed while the guard was away (fail-open)
 DB_STOPS = "ivr-outbound-stop"  # "stop calling me" keys pressed by called parties
 # Values of the UserEvent's Step header.
 STEP_GUARD = "guard"  # the agent's channel asks before dialling
 STEP_OPENING = "opening"  # the called party answered: the opening plays
 STEP_STOP = "stop"  # the called party pressed the stop key
+# The stop's Source header (and 4th AstDB field): who asked, and at which moment of the call.
+STOP_WHO: Mapping[str, str] = MappingProxyType(
+    {
+        "opening": "called party, stop key during the opening",
+        "in-call": "called party, stop key during the conversation",
+        "agent": "agent, refusal said aloud (agent's key)",
+    }
+)
+STOP_FEATURE = "ivr-stop-"  # ivr-features.conf: ivr-stop-<key>, on the called party's channel
+# ivr-features.conf: ivr-refusal-<key spelt>, on the agent's channel, for the two-key agent
+# refusal sequences it ships (*0-*9, #0-#9); AstDB names the one to enable ("": none).
+DB_AGENT_FEATURE = "feature-agent-refusal"
+REFUSAL_RECORDED = "refusal-recorded"  # the agent's confirmation prompt
+
+
+def agent_refusal_feature(sequence: str) -> str:
+    """The in-call feature ivr-features.conf ships for ``sequence``, or "" if none."""
+    if len(sequence) != 2 or sequence[0] not in "*#" or not sequence[1].isdigit():
+        return ""
+    return f"ivr-refusal-{'star' if sequence[0] == '*' else 'hash'}{sequence[1]}"
+
+
 PROMPT_FOLDER = "ivr-outbound"  # sounds/<lang>/ivr-outbound/<prompt>.wav
 
 # The agent's prompt for each refusal: several rules share a reason said aloud.

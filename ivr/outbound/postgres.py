@@ -57,6 +57,9 @@ SCHEMA_LOCK = 0x0B_0D17  # advisory lock key: one site creates the tables
 _BATCH = 50_000
 Cursor = Any  # psycopg's cursor; typed loosely to keep psycopg a lazy import
 
+# What the store may hold of a number of its own (imported lists are not its data about them).
+_OWN_TABLES = ("outbound_attempts", "outbound_decisions", "outbound_consents", "outbound_refusals")
+
 
 def _ts(at: datetime) -> float:
     return at.timestamp()
@@ -243,6 +246,36 @@ class PgOutboundStore:
                 (professional, number, _ts(at), who),
             )
             self._revoke(db, number, at, who)
+
+    def erase(self, number: str, at: datetime, who: str) -> tuple[int, int] | None:
+        """As SqliteOutboundStore.erase: opposed, consents revoked (kept as proof), attempts
+        and decisions deleted, for every site; None (and nothing kept) for an unknown number."""
+        with self._write() as db:
+            for table in _OWN_TABLES:
+                db.execute(f"SELECT 1 FROM {table} WHERE number = %s LIMIT 1", (number,))  # noqa: S608
+                if db.fetchone() is not None:
+                    break
+            else:
+                db.execute(
+                    "SELECT 1 FROM outbound_opposition WHERE number = %s AND list = %s",
+                    (number, INTERNAL_LIST),
+                )
+                if db.fetchone() is None:
+                    return None
+            db.execute(
+                "INSERT INTO outbound_opposition VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (number, INTERNAL_LIST),
+            )
+            db.execute(
+                "INSERT INTO outbound_refusals (professional, number, at, who)"
+                " VALUES ('', %s, %s, %s)",
+                (number, _ts(at), who),
+            )
+            self._revoke(db, number, at, who)
+            db.execute("DELETE FROM outbound_attempts WHERE number = %s", (number,))
+            attempts = int(db.rowcount)
+            db.execute("DELETE FROM outbound_decisions WHERE number = %s", (number,))
+            return attempts, int(db.rowcount)
 
     def add_consents(self, records: Iterable[ConsentRecord]) -> int:
         rows = [

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from ivr.config.model import VoiceSettings
-from ivr.outbound.names import PROMPT_FOLDER, PROMPTS
+from ivr.outbound.names import PROMPT_FOLDER, PROMPTS, REFUSAL_RECORDED
 from ivr.outbound.profiles import Campaign
 from ivr.prompts import audio, modes
 
@@ -28,6 +28,7 @@ SHIPPED_TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "refused-caller-id": "Appel refusé : votre numéro est masqué.",
             "refused-invalid": "Appel refusé : numéro ou campagne inconnus.",
             "refused-unavailable": "Appel refusé : le contrôle des appels est indisponible.",
+            "refusal-recorded": "Refus enregistré : ce numéro ne sera plus appelé.",
         },
         "en": {
             "refused-opposition": "Call refused: this number opted out of sales calls.",
@@ -38,6 +39,7 @@ SHIPPED_TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "refused-caller-id": "Call refused: your caller ID is masked.",
             "refused-invalid": "Call refused: unknown number or campaign.",
             "refused-unavailable": "Call refused: the call guard is unavailable.",
+            "refusal-recorded": "Refusal recorded: this number will not be called again.",
         },
     }
 )
@@ -57,7 +59,8 @@ SHIPPED_CALLEE_TEXTS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     }
 )
 DEFAULT_PURPOSE = MappingProxyType({"fr": "nos offres", "en": "our offers"})
-PROMPT_NAMES = tuple(sorted(set(PROMPTS.values())))
+# The agents' prompts: each refusal's reason, and the confirmation of their refusal key.
+PROMPT_NAMES = tuple(sorted({*PROMPTS.values(), REFUSAL_RECORDED}))
 CALLEE_PROMPTS = ("opening", "stop-confirmed")
 PLACEHOLDERS = {"professional": "X", "purpose": "X", "stop_key": "7"}
 

@@ -60,6 +60,8 @@ def canvassing_record(settings: Settings) -> dict[str, Any]:
             "decisions_log_days": settings.compliance.retention.default.data_days,
             "consents": "kept as proof of a lawful call and of the revocation",
         },
+        "erasure": "attempts and decisions deleted; the number kept opposed (internal list) "
+        "and its consents revoked, their proof kept (docs/outbound.md, Erasure)",
         "store": str(outbound.store),
         "guard_unavailable": "calls placed and logged" if outbound.fail_open else "calls refused",
     }

@@ -45,6 +45,17 @@ CREATE TABLE IF NOT EXISTS outbound_decisions (
 CREATE INDEX IF NOT EXISTS outbound_decisions_by_at ON outbound_decisions (at);
 """
 _BATCH = 50_000
+# What the store may hold of a number of its own (imported lists are not its data about them).
+_TRACES = tuple(
+    f"SELECT 1 FROM {table} WHERE number = ?{extra} LIMIT 1"  # noqa: S608 - fixed names
+    for table, extra in (
+        ("outbound_attempts", ""),
+        ("outbound_decisions", ""),
+        ("outbound_consents", ""),
+        ("outbound_refusals", ""),
+        ("outbound_opposition", f" AND list = '{INTERNAL_LIST}'"),
+    )
+)
 
 
 def _ts(at: datetime) -> float:
@@ -278,6 +289,22 @@ class SqliteOutboundStore:
             (_ts(at), who, number),
         )
         return cursor.rowcount
+
+    def erase(self, number: str, at: datetime, who: str) -> tuple[int, int] | None:
+        """An erasure request (art. 17): the number opposed for good and its consents revoked
+        (kept: the proof), its attempts and decisions deleted. Returns (attempts, decisions),
+        or None when the store holds nothing of the number: it then keeps nothing new."""
+        with self._write() as db:
+            if not any(db.execute(q, (number,)).fetchone() for q in _TRACES):
+                return None
+            db.execute(
+                "INSERT OR IGNORE INTO outbound_opposition VALUES (?, ?)", (number, INTERNAL_LIST)
+            )
+            db.execute("INSERT INTO outbound_refusals VALUES ('', ?, ?, ?)", (number, _ts(at), who))
+            self._revoke(db, number, at, who)
+            attempts = db.execute("DELETE FROM outbound_attempts WHERE number = ?", (number,))
+            decisions = db.execute("DELETE FROM outbound_decisions WHERE number = ?", (number,))
+            return attempts.rowcount, decisions.rowcount
 
     def attempts(self, number: str) -> list[Attempt]:
         with self._lock:

@@ -6,11 +6,13 @@ keyed hash of the number, never the number.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
 from aiohttp import web
 
+from ivr.outbound.erasure import erase_outbound
 from ivr.retention.erasure import ErasureError, erase_caller
 from ivr.web.context import SERVICE, audit, principal
 from ivr.web.errors import error_response
@@ -45,6 +47,9 @@ async def erase(request: web.Request) -> web.Response:
     stop_live = getattr(service, "erase_live", None)
     if stop_live is not None:  # calls still up: their recording stops and is deleted now
         stop_live(live)
-    detail = {"calls": proof.calls, "recordings": proof.recordings, "proof": proof.seq}
+    settings, by = service.settings, proof.requested_by
+    outbound = await asyncio.to_thread(erase_outbound, settings, caller, proof.at, by)
+    counts = {"calls": proof.calls, "recordings": proof.recordings, "proof": proof.seq}
+    detail = {**counts, "outbound": outbound}
     await audit(request, "erase", proof.subject, "ok", reason=reason, detail=detail)
-    return web.json_response(proof.to_json())
+    return web.json_response({**proof.to_json(), "outbound": outbound})

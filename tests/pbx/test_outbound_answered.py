@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,6 +20,7 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, Message
 from ivr.outbound import names
+from ivr.outbound.numbers import normalise
 from ivr.qa.carrier import Carrier
 from tests.pbx.test_outbound_guard import POLICY, AgentCall, consumer, refused
 from tests.support.service import ServiceProcess, policy_config, running
@@ -111,11 +114,19 @@ async def test_the_agents_refusal_key_refuses_the_next_call(
         phone, _ = await _bridged(call, pbx_ami)
         for digit in "*8":
             await pbx_ami.action("PlayDTMF", {"Channel": phone, "Digit": digit, "Duration": "150"})
+        # The agent hears the confirmation on their own channel, the one that dialled.
+        confirmation = await call.played(10.0)
         await pbx_ami.action("Hangup", {"Channel": phone}, check=False)
         await call.ended(10.0)
     finally:
         call.close()
+    assert confirmation == f"fr/{names.PROMPT_FOLDER}/{names.REFUSAL_RECORDED}"
+    assert pbx_target.sounds_dir is not None
+    prompt = pbx_target.sounds_dir / f"{confirmation}.wav"
+    assert prompt.stat().st_mode & 0o777 == 0o644  # published for the PBX's user
     assert await refused(carrier, pbx_ami, f"o.qa-open.{number}", pbx_target) == "opposition"
+    ((_, who),) = _refusals(service, number)
+    assert who == names.STOP_WHO["agent"]
 
 
 async def test_an_objection_on_an_outbound_call_stops_and_deletes_the_recording(
@@ -128,10 +139,13 @@ async def test_an_objection_on_an_outbound_call_stops_and_deletes_the_recording(
         _, call_id = await _bridged(call, pbx_ami)
         leg = await leg_wait
         recording = pbx_target.recordings_dir / f"ivr-{call_id}.wav"
-        assert recording.exists()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5.0
+        while not recording.exists():  # MixMonitor opens its file just after the event
+            assert loop.time() < deadline, "the recording was never written"
+            await asyncio.sleep(0.05)
         fields = {"Channel": leg.get("Channel", ""), "Digit": "9", "Duration": "250"}
         await carrier.ami.action("PlayDTMF", fields)
-        loop = asyncio.get_running_loop()
         deadline = loop.time() + 5.0
         while recording.exists():
             assert loop.time() < deadline, "the recording was not deleted"
@@ -146,3 +160,45 @@ async def test_an_objection_on_an_outbound_call_stops_and_deletes_the_recording(
 async def _channels(pbx: AmiClient) -> list[Message]:
     _, events = await pbx.event_list("CoreShowChannels")
     return [e for e in events if e.name == "CoreShowChannel"]
+
+
+def _refusals(service: ServiceProcess, number: str) -> list[tuple[float, str]]:
+    """The refusals the service stored for ``number`` (E.164): when, and who asked."""
+    e164 = normalise(number, "FR")  # 0696… is Martinique: +596…
+    db = sqlite3.connect(service.config.parent / "outbound.sqlite3")
+    try:
+        query = "SELECT at, who FROM outbound_refusals WHERE number = ? ORDER BY at"
+        return [(at, who) for at, who in db.execute(query, (e164,))]
+    finally:
+        db.close()
+
+
+async def test_the_stop_key_during_the_conversation_refuses_the_next_call(
+    service: ServiceProcess, carrier: Carrier, pbx_ami: AmiClient, pbx_target: Target
+) -> None:
+    number = consumer()
+    call = AgentCall(pbx_ami, carrier.ami, f"c.qa-open.{number}")
+    played = pbx_ami.subscribe(
+        lambda e: e.name == "Newexten" and e.get("Application") == "Playback"
+        and e.get("AppData", "").endswith("/stop-confirmed")
+    )  # fmt: skip
+    try:
+        leg_wait = call.carrier_legs.wait_for(None, 10.0)
+        _, call_id = await _bridged(call, pbx_ami)  # the conversation: bridged and recorded
+        leg = await leg_wait
+        pressed = time.time()
+        fields = {"Channel": leg.get("Channel", ""), "Digit": "7", "Duration": "250"}
+        await carrier.ami.action("PlayDTMF", fields)
+        confirmation = await played.wait_for(None, 10.0)
+        await call.ended(20.0)  # the called party refused the call: it ends
+    finally:
+        played.unsubscribe()
+        call.close()
+    # Played on the called party's channel (the PBX's leg towards the carrier), not the agent's.
+    assert confirmation.get("Uniqueid") == call_id
+    assert pbx_target.sounds_dir is not None
+    assert (pbx_target.sounds_dir / f"{confirmation.get('AppData')}.wav").is_file()
+    assert await refused(carrier, pbx_ami, f"o.qa-open.{number}", pbx_target) == "opposition"
+    ((at, who),) = _refusals(service, number)
+    assert who == "called party, stop key during the conversation"
+    assert pressed - 1 <= at <= time.time()

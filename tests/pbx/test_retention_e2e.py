@@ -278,7 +278,9 @@ async def assert_erased(site: Site, erased: Kept, other: Kept, proof: dict[str, 
 
     erasures = [e for e in await site.audit_verified() if e.action == "erase"]
     assert [(e.target, e.outcome) for e in erasures] == [(subject, "ok")]
-    assert json.loads(erasures[0].detail) == {"calls": 1, "recordings": 1, "proof": proof["seq"]}
+    counts = {"calls": 1, "recordings": 1, "proof": proof["seq"]}
+    # No outbound call to this number: the outbound store has nothing of it, and keeps nothing.
+    assert json.loads(erasures[0].detail) == {**counts, "outbound": {"store": True, "known": False}}
 
     # While the service runs, its SQLite write-ahead log may still hold the page as it was
     # before the erasure; once closed, nothing may.

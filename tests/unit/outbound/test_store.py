@@ -163,3 +163,25 @@ def test_background_checkpoints_replace_sqlites_and_stop_with_the_store(tmp_path
     assert thread.is_alive()
     store.close()
     assert not thread.is_alive()
+
+
+def test_an_erasure_keeps_the_number_opposed_and_drops_its_attempts_and_decisions(
+    store: SqliteOutboundStore,
+) -> None:
+    store.add_consents([ConsentRecord(NUMBER, MONDAY - timedelta(days=9), "web", "yes", "pay-tv")])
+    store.guard(ANYTIME, NUMBER, MONDAY, True)
+    assert store.erase(NUMBER, MONDAY + timedelta(hours=1), "erasure request (dpo)") == (1, 1)
+    later = MONDAY + timedelta(days=1)
+    assert (store.attempts(NUMBER), store.decisions(NUMBER)) == ([], [])
+    facts = store.facts(ANYTIME, NUMBER, later, True)
+    assert (facts.opposed_on, facts.consents) == (("internal",), ())
+    assert store.guard(ANYTIME, NUMBER, later, True).rule == Rule.OPPOSITION
+
+
+def test_an_erasure_of_a_number_the_store_never_held_keeps_nothing_of_it(
+    store: SqliteOutboundStore,
+) -> None:
+    """An inbound caller's erasure must not create canvassing data about them."""
+    assert store.erase(NUMBER, MONDAY, "erasure request (dpo)") is None
+    assert store.facts(ANYTIME, NUMBER, MONDAY, True).opposed_on == ()
+    assert store.guard(ANYTIME, NUMBER, MONDAY, True).allowed
