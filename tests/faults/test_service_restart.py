@@ -195,7 +195,7 @@ async def _in_ledger(service: ServiceProcess, call: ConsentCall, timeout: float 
     deadline = time.monotonic() + timeout
     while True:
         try:
-            await asyncio.to_thread(service.get, f"/api/calls/{call.call_id}")
+            await asyncio.to_thread(service.get, f"/api/calls/{call.call_id}?reason=test")
             return
         except urllib.error.HTTPError as missing:
             missing.close()

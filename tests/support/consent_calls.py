@@ -75,7 +75,7 @@ async def ledger_entry(
     deadline = time.monotonic() + timeout
     while True:
         try:
-            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
+            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}?reason=test")
             if entry.get("decision"):
                 return entry
         except OSError:
@@ -103,7 +103,7 @@ async def logged(service: ServiceProcess, call_id: str, kind: str, timeout: floa
     deadline = time.monotonic() + timeout
     while True:
         with contextlib.suppress(OSError):
-            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
+            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}?reason=test")
             if kind in event_kinds(entry):
                 return
         assert time.monotonic() < deadline, f"{call_id}: no {kind} in the ledger"

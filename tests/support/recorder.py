@@ -57,7 +57,7 @@ async def decided(service: ServiceProcess, call_id: str) -> dict[str, object]:
     deadline = time.monotonic() + 15.0
     while time.monotonic() < deadline:
         try:
-            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}")
+            entry = await asyncio.to_thread(service.get, f"/api/calls/{call_id}?reason=test")
             if entry.get("decision"):
                 return entry
         except OSError:
