@@ -1,8 +1,10 @@
 """DTMF storms: callers hammering keys as fast as Asterisk takes them from one channel (80 ms
 each, 50 ms apart: its floor is 80 ms a key and 45 ms between keys, and faster keys queue up
 and are lost), 24 calls at once: 185 keys a second scheduled. How many the 2-core machine
-carries is a figure, printed, not asserted (seen: 80-130 keys/s sent, 100-230 key events/s at
-the PBX; a saturated PBX raises some keys twice from late RFC 4733 retransmissions). The
+carries is a figure, printed, not asserted (seen: 80-150 keys/s sent, 66-230 key events/s at
+the PBX: a saturated PBX raises some keys twice from late RFC 4733 retransmissions, and drops
+others; a whole CI run once saw 46 % of the keys arrive, a quiet machine 143 %). The test only
+needs the storm to have reached the PBX in bulk, a third of its keys at least. The
 carrier presses them itself (SendDTMF), so the storm is not limited by one AMI round trip per
 key. The service's work stays bounded (its CPU time is measured) and every decision is right:
 storms alone never object, a 9 inside a storm does, a storm during the notice means the notice
@@ -115,7 +117,7 @@ async def test_dtmf_storms(
         f"{len(in_call)} calls in {took:.1f} s ({sum(sent) / took:.0f}/s), {received} key "
         f"events at the PBX on those calls ({received / took:.0f}/s), service CPU {cpu:.2f} s"
     )
-    assert received >= 0.9 * sum(sent), "the storm's keys did not reach the PBX"
+    assert received >= sum(sent) / 3, "the storm did not reach the PBX: nothing was tested"
     assert cpu < CPU_SHARE * took
     assert all(entries[c.call_id]["decision"] == "kept" for c in keepers)
     assert all(c.file.exists() for c in keepers)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 from ivr.ami import AmiClient, EventMatch, Message, Subscription
+from ivr.simulate.runner import new_caller_number
+
+__all__ = ["PbxView", "new_caller_number"]
 
 QUIET_DEADLINE = 10.0
-
-
-def new_caller_number() -> str:
-    """A number no other call of the run uses, to find this call's channels on the PBX."""
-    return "33" + "".join(secrets.choice("0123456789") for _ in range(9))
 
 
 class PbxView:
