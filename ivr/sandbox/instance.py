@@ -123,7 +123,10 @@ def spec_of(paths: InstancePaths, state: InstanceState) -> InstanceSpec:
         ami=Endpoint(LOOPBACK, ports.ami),
         ami_tls=Endpoint(LOOPBACK, ports.ami_tls),
         rtp_ports=ports.rtp,
-        peer=peer_endpoint(state.peer),
+        # Never reclaim the instance being written (not running yet) for its own peer.
+        peer=peer_endpoint(
+            state.peer, idle=lambda other: other != state.name and _forget_if_idle(other)
+        ),
         ami_user=ADMIN_USER,
         ami_secret=state.ami_secret,
         service_secret=state.service_secret if state.role is Role.PBX else "",

@@ -76,14 +76,16 @@ class InstanceState:
             return None
 
 
-def peer_endpoint(peer: str) -> Endpoint:
-    """``peer`` is another instance's name, or ``host:port`` of a PBX outside the sandbox."""
+def peer_endpoint(peer: str, *, idle: Callable[[str], bool] = lambda other: False) -> Endpoint:
+    """``peer`` is another instance's name, or ``host:port`` of a PBX outside the sandbox. A
+    peer not started yet gets its slot now, reclaiming those ``idle`` says are stopped, as an
+    instance's own slot does (else stopped instances could hold every slot the peer needs)."""
     if ":" in peer:
         host, _, port = peer.rpartition(":")
         if not port.isdigit():
             raise SandboxError(f"peer {peer!r}: the port after ':' must be a number")
         return Endpoint(host, int(port))
-    return Endpoint(LOOPBACK, Ports.of_slot(slot_of(check_name(peer))).sip)
+    return Endpoint(LOOPBACK, Ports.of_slot(slot_of(check_name(peer), idle=idle)).sip)
 
 
 def slot_of(name: str, *, idle: Callable[[str], bool] = lambda other: False) -> int:

@@ -66,3 +66,14 @@ def test_when_full_the_slots_of_stopped_instances_are_reused() -> None:
     assert slot_of("newer") == 7, "the other freed slot, no reclaiming needed"
     with pytest.raises(SandboxError, match="running instances"):
         slot_of("another", idle=lambda name: False)
+
+
+def test_a_peer_takes_the_slot_of_a_stopped_instance_when_full() -> None:
+    from ivr.sandbox.state import MAX_SLOTS
+
+    for index in range(MAX_SLOTS):
+        slot_of(f"old-{index}")
+    with pytest.raises(SandboxError, match="slots are taken"):
+        peer_endpoint("its-carrier")
+    endpoint = peer_endpoint("its-carrier", idle=lambda name: name == "old-5")
+    assert endpoint.port == Ports.of_slot(5).sip
