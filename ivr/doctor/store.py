@@ -18,7 +18,7 @@ from ivr.doctor.findings import Finding, fail, ok, warn
 from ivr.ledger.errors import LedgerUnreadableError
 from ivr.ledger.pg_schema import CURRENT_VERSION, version_of
 from ivr.store import postgres
-from ivr.store.url import StoreUrl
+from ivr.store.url import StoreUrl, scrub
 
 
 def store(settings: Settings) -> list[Finding]:
@@ -51,11 +51,7 @@ def where(url: StoreUrl) -> str:
 
 
 def scrubbed(exc: BaseException, url: StoreUrl) -> str:
-    import psycopg.conninfo
-
-    text = " ".join(str(exc).split())  # libpq's messages span lines
-    password = psycopg.conninfo.conninfo_to_dict(url.dsn).get("password")
-    return text.replace(str(password), "***") if password else text
+    return scrub(" ".join(str(exc).split()), url)  # libpq's messages span lines
 
 
 def schema(connection: Any, url: StoreUrl) -> Finding:
