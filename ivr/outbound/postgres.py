@@ -87,14 +87,31 @@ class PgOutboundStore(OutboundSql):
     @contextmanager
     def _write(self) -> Iterator[postgres.PgDb]:
         with self._lock:
-            conn = self._connection()
+            db = self._begin()
             try:
-                with conn.transaction():
-                    yield postgres.PgDb(conn)
+                yield db
+                db.execute("COMMIT")
             except postgres.errors() as exc:
-                if conn.closed or conn.broken:
-                    conn.close()
+                _abandon(db)
                 raise OutboundStoreUnavailable(f"{self.url.shown}: {exc}") from exc
+            except BaseException:
+                _abandon(db)
+                raise
+
+    def _begin(self) -> postgres.PgDb:
+        """A transaction begun. A connection the server cut while it was idle (a restart) is
+        only found out here: nothing was done yet, so a new one is made once, and the first
+        decision after a restart is made rather than refused."""
+        for retry in (True, False):
+            db = postgres.PgDb(self._connection())
+            try:
+                db.execute("BEGIN")
+                return db
+            except postgres.errors() as exc:
+                db.connection.close()
+                if not (retry and postgres.is_connection_lost(exc)):
+                    raise OutboundStoreUnavailable(f"{self.url.shown}: {exc}") from exc
+        raise AssertionError("not reached")  # pragma: no cover
 
     def _serialise(self, db: Db, professional: str, number: str) -> None:
         # A transaction-level advisory lock: every site's decision for this consumer of this
@@ -124,3 +141,16 @@ class PgOutboundStore(OutboundSql):
                 (name, None if screened_on is None else screened_on.isoformat(), now_text()),
             )
         return added
+
+
+def _abandon(db: postgres.PgDb) -> None:
+    """Roll back what the failed transaction did; a cut connection is closed (made anew on
+    the next call)."""
+    connection = db.connection
+    if connection.closed or connection.broken:
+        connection.close()
+        return
+    try:
+        db.execute("ROLLBACK")
+    except postgres.errors():
+        connection.close()

@@ -29,6 +29,18 @@ TOKEN = "reads-token-not-secret"
 PASSWORD = "pw-never-shown"
 DEADLINE = 20.0
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+POLICY = """
+[outbound.profiles.qa]
+base = "fr"
+holidays = "none"
+consent_from = "never"
+required_lists = []
+
+[outbound.campaigns.qa]
+profile = "qa"
+professional = "QA SA"
+"""
+GUARD = "/api/outbound/check?number=0612345678&campaign=qa&reason=qa"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +65,8 @@ async def runtime(
     monkeypatch.setenv("IVR_API_TOKEN", TOKEN)
     url = fresh_database(cluster)
     url = StoreUrl.parse(url.dsn.replace("ivr@", f"ivr:{PASSWORD}@"))
-    settings = tier_settings(tmp_path, pbx, store=StoreUnderTest("postgresql", tmp_path, url))
+    store = StoreUnderTest("postgresql", tmp_path, url)
+    settings = tier_settings(tmp_path, pbx, POLICY, store=store)
     async with service(settings) as running:
         yield running
     db.up(cluster.name)  # a failed test leaves the cluster up for the next
@@ -83,10 +96,11 @@ async def test_reads_answer_503_naming_the_store_while_it_is_down_and_work_again
     await decided(runtime, transcript.call_id)
     call = f"/api/calls/{transcript.call_id}?reason=qa"
     assert (await http.get(call, headers=AUTH)).status == 200
+    assert (await http.get(GUARD, headers=AUTH)).status == 200
     await sign_in(http)
 
     db.down(cluster.name)
-    for path in (call, "/api/audit"):
+    for path in (call, "/api/audit", GUARD):
         response = await http.get(path, headers=AUTH)
         body = await response.json()
         assert response.status == 503, body
@@ -113,6 +127,7 @@ async def test_reads_answer_503_naming_the_store_while_it_is_down_and_work_again
 
     await until(reads_again, "the API never read the store again")
     assert (await http.get("/api/audit", headers=AUTH)).status == 200
+    assert (await http.get(GUARD, headers=AUTH)).status == 200
     assert (await http.get("/dashboard/outcomes")).status == 200
 
     async def healthy_again() -> bool:
