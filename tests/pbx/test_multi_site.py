@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 import pytest_asyncio
 
@@ -20,6 +21,7 @@ from ivr.ami import AmiClient
 from ivr.audit.postgres import PgAuditLog
 from ivr.ledger.postgres import PgLedger
 from ivr.outbound import names
+from ivr.outbound.numbers import normalise
 from ivr.outbound.windows import WEEKDAYS
 from ivr.qa.carrier import Carrier
 from ivr.sandbox.db import DbInfo
@@ -163,7 +165,7 @@ async def test_an_outbound_call_allowed_on_site_a_counts_against_the_cap_on_site
 
 
 async def test_a_refusal_key_pressed_on_site_b_silences_the_number_on_both_sites(
-    sites: list[Site],
+    sites: list[Site], shared_store: StoreUrl
 ) -> None:
     a, b = sites
     number = consumer()
@@ -193,3 +195,9 @@ async def test_a_refusal_key_pressed_on_site_b_silences_the_number_on_both_sites
         checks = {c["rule"]: c for c in decision["checks"]}  # type: ignore[attr-defined]
         assert checks["refusal-rest"]["passed"] is False, site.name
         assert "rest 60 days" in checks["refusal-rest"]["detail"], checks["refusal-rest"]
+    # One refusal in the one store, naming the site where the key was pressed.
+    with psycopg.connect(shared_store.dsn) as pg:
+        rows = pg.execute(
+            "SELECT site, who FROM outbound_refusals WHERE number = %s", (normalise(number, "FR"),)
+        ).fetchall()
+    assert rows == [("site-b", names.STOP_WHO["opening"])], rows
