@@ -136,3 +136,27 @@ async def test_reads_answer_503_naming_the_store_while_it_is_down_and_work_again
 
     await until(healthy_again, "/healthz never saw the store back")
     assert "ivr_store_up 1.0" in await (await http.get("/metrics", headers=AUTH)).text()
+
+
+async def store_state(http: aiohttp.ClientSession) -> str:
+    health = await http.get("/healthz", headers=AUTH)
+    return str((await health.json())["ledger"]["state"])
+
+
+async def test_healthz_sees_the_store_go_and_come_back_with_no_call_nor_read(
+    runtime: Runtime, http: aiohttp.ClientSession, cluster: db.DbInfo
+) -> None:
+    assert await store_state(http) == "ok"
+    db.down(cluster.name)
+
+    async def seen_down() -> bool:
+        return await store_state(http) == "unreachable"
+
+    await until(seen_down, "/healthz never saw the store go")
+    assert "ivr_store_up 0.0" in await (await http.get("/metrics", headers=AUTH)).text()
+    db.up(cluster.name)
+
+    async def seen_back() -> bool:
+        return await store_state(http) == "ok"
+
+    await until(seen_back, "/healthz never saw the store back")
