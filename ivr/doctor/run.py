@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr.config.model import Settings
-from ivr.doctor import accounts, local, pbx, secrets
+from ivr.doctor import accounts, local, pbx, secrets, store
 from ivr.doctor.findings import Finding
 
 DEFAULT_PBX_USER = "asterisk"  # Debian's Asterisk runs as this user
@@ -14,7 +14,8 @@ async def diagnose(settings: Settings, pbx_user: str = DEFAULT_PBX_USER) -> list
     readable = local.prompts_readable(settings, pbx_user)
     if readable is not None:
         findings.append(readable)
-    findings.append(local.ledger(settings))
+    # The shared store replaces the ledger file: its own checks, the spool beside the ledger.
+    findings += store.store(settings) if settings.store.url else [local.ledger(settings)]
     findings.append(local.recording_policy(settings))
     findings += [*secrets.secret_files(settings), secrets.encryption(settings)]
     secret = local.secret_file(settings)

@@ -1,4 +1,6 @@
-"""`SqliteOutboundStore`: the guard's facts in their own SQLite file.
+"""The guard's facts in SQL: `OutboundSql`, every statement written once, and
+`SqliteOutboundStore`, the facts in their own SQLite file (`ivr.outbound.postgres` is the other
+backend, the shared store: only the dialect differences are its own).
 
 The numbers of every list live in an indexed table, never in Python memory, so a list of ten
 million numbers costs one index lookup per decision. `guard` runs in ``BEGIN IMMEDIATE``: the
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
+from typing import Any, Protocol
 
 from ivr.outbound.port import Attempt, ConsentRecord
 from ivr.outbound.profiles import INTERNAL_LIST, Campaign
@@ -86,7 +89,221 @@ class _Checkpointer(threading.Thread):
             db.close()
 
 
-class SqliteOutboundStore:
+class Db(Protocol):
+    """What the statements need of a connection: sqlite3's ``execute`` (PostgreSQL's through
+    `ivr.store.postgres.PgDb`, which turns ``?`` into ``%s``)."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any: ...
+
+
+class OutboundSql:
+    """The statements both backends run. A backend gives the transactions (`_write`,
+    `_read`), the lock that serialises one consumer's decisions (`_serialise`), bulk inserts
+    (`_insert_many`) and the list import, whose fast path differs per database."""
+
+    @contextmanager
+    def _write(self) -> Iterator[Db]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    @contextmanager
+    def _read(self) -> Iterator[Db]:
+        with self._write() as db:
+            yield db
+
+    def _serialise(self, db: Db, professional: str, number: str) -> None:
+        """Hold every other decision for this consumer of this professional until commit."""
+
+    def _insert_many(self, db: Db, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    def facts(self, campaign: Campaign, number: str, at: datetime, shown: bool) -> Facts:
+        with self._read() as db:
+            return self._facts(db, campaign, number, at, shown)
+
+    def _facts(self, db: Db, campaign: Campaign, number: str, at: datetime, shown: bool) -> Facts:
+        pro = campaign.professional
+        marks = ",".join("?" * len(campaign.lists))  # never empty: the internal list is one
+        opposed = db.execute(
+            f"SELECT list FROM outbound_opposition WHERE number = ? AND list IN ({marks})",  # noqa: S608
+            (number, *campaign.lists),
+        ).fetchall()
+        since = _ts(at - timedelta(days=campaign.profile.cap_days))
+        attempts, refused = db.execute(
+            "SELECT count(*), (SELECT max(at) FROM outbound_refusals WHERE number = ?"
+            " AND professional = ? AND at <= ?) FROM outbound_attempts"
+            " WHERE number = ? AND professional = ? AND at >= ? AND at <= ?",
+            (number, pro, _ts(at), number, pro, since, _ts(at)),
+        ).fetchone()
+        return Facts(
+            number=number,
+            at=at,
+            caller_id_shown=shown,
+            opposed_on=tuple(sorted(row[0] for row in opposed)),
+            last_refusal=None if refused is None else _dt(refused),
+            attempts=int(attempts),
+            consents=self._consents(db, number, at),
+            screened_on=self._screenings(db, campaign.profile.required_lists),
+        )
+
+    @staticmethod
+    def _consents(db: Db, number: str, at: datetime) -> tuple[ConsentFact, ...]:
+        rows = db.execute(
+            "SELECT kind, given_at, source, purpose, outside_hours FROM outbound_consents"
+            " WHERE number = ? AND given_at <= ? AND (revoked_at IS NULL OR revoked_at > ?)"
+            " ORDER BY given_at",
+            (number, _ts(at), _ts(at)),
+        ).fetchall()
+        return tuple(ConsentFact(k, _dt(g), s, p, bool(o)) for k, g, s, p, o in rows)
+
+    @staticmethod
+    def _screenings(db: Db, names: tuple[str, ...]) -> dict[str, date | None]:
+        found: dict[str, date | None] = dict.fromkeys(names, None)
+        for name in names:
+            row = db.execute(
+                "SELECT screened_on FROM outbound_lists WHERE list = ?", (name,)
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                found[name] = date.fromisoformat(row[0])
+        return found
+
+    def guard(self, campaign: Campaign, number: str, at: datetime, shown: bool) -> Decision:
+        with self._write() as db:
+            self._serialise(db, campaign.professional, number)
+            facts = self._facts(db, campaign, number, at, shown)
+            decision = decide(campaign, facts)
+            if decision.allowed:
+                self._attempt(db, campaign, number, at)
+            self._log(db, campaign.name, number, at, decision, facts)
+        return decision
+
+    @staticmethod
+    def _attempt(db: Db, campaign: Campaign, number: str, at: datetime) -> None:
+        db.execute(
+            "INSERT INTO outbound_attempts (professional, number, at, campaign)"
+            " VALUES (?, ?, ?, ?)",
+            (campaign.professional, number, _ts(at), campaign.name),
+        )
+
+    def record_unguarded(
+        self, campaign: Campaign, number: str, at: datetime, decision: Decision
+    ) -> None:
+        with self._write() as db:
+            self._attempt(db, campaign, number, at)
+            self._log(db, campaign.name, number, at, decision, None)
+
+    def log_refusal(self, campaign: str, number: str, at: datetime, decision: Decision) -> None:
+        """A decision the rules did not make (unknown campaign, bad number, unguarded)."""
+        with self._write() as db:
+            self._log(db, campaign, number, at, decision, None)
+
+    @staticmethod
+    def _log(
+        db: Db, campaign: str, number: str, at: datetime, decision: Decision, facts: Facts | None
+    ) -> None:
+        inputs = {
+            "checks": [[c.rule.value, c.passed, c.detail] for c in decision.checks],
+            "attempts": None if facts is None else facts.attempts,
+            "lists": None if facts is None else {k: str(v) for k, v in facts.screened_on.items()},
+        }
+        rule = None if decision.rule is None else decision.rule.value
+        db.execute(
+            "INSERT INTO outbound_decisions (at, number, campaign, allowed, rule, inputs)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (_ts(at), number, campaign, decision.allowed, rule, json.dumps(inputs)),
+        )
+
+    def oppose(self, number: str, at: datetime, professional: str, who: str) -> None:
+        with self._write() as db:
+            self._refusal(db, number, at, professional, who)
+
+    def _refusal(self, db: Db, number: str, at: datetime, professional: str, who: str) -> None:
+        """On the internal list, the refusal recorded, the consents revoked."""
+        db.execute(
+            "INSERT INTO outbound_opposition (number, list) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (number, INTERNAL_LIST),
+        )
+        db.execute(
+            "INSERT INTO outbound_refusals (professional, number, at, who) VALUES (?, ?, ?, ?)",
+            (professional, number, _ts(at), who),
+        )
+        self._revoke(db, number, at, who)
+
+    def add_consents(self, records: Iterable[ConsentRecord]) -> int:
+        rows = [
+            (r.number, r.kind, _ts(r.given_at), r.source, r.wording, r.purpose, r.outside_hours)
+            for r in records
+        ]
+        with self._write() as db:
+            self._insert_many(
+                db,
+                "INSERT INTO outbound_consents (number, kind, given_at, source, wording, purpose,"
+                " outside_hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def revoke_consents(self, number: str, at: datetime, who: str) -> int:
+        with self._write() as db:
+            return self._revoke(db, number, at, who)
+
+    @staticmethod
+    def _revoke(db: Db, number: str, at: datetime, who: str) -> int:
+        cursor = db.execute(
+            "UPDATE outbound_consents SET revoked_at = ?, revoked_by = ?"
+            " WHERE number = ? AND revoked_at IS NULL",
+            (_ts(at), who, number),
+        )
+        return int(cursor.rowcount)
+
+    def erase(self, number: str, at: datetime, who: str) -> tuple[int, int] | None:
+        """An erasure request (art. 17): the number opposed for good and its consents revoked
+        (kept: the proof), its attempts and decisions deleted, for every site. Returns
+        (attempts, decisions), or None when the store holds nothing of the number: it then
+        keeps nothing new."""
+        with self._write() as db:
+            if not any(db.execute(q, (number,)).fetchone() for q in _TRACES):
+                return None
+            self._refusal(db, number, at, "", who)
+            attempts = db.execute("DELETE FROM outbound_attempts WHERE number = ?", (number,))
+            decisions = db.execute("DELETE FROM outbound_decisions WHERE number = ?", (number,))
+            return int(attempts.rowcount), int(decisions.rowcount)
+
+    def attempts(self, number: str) -> list[Attempt]:
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT at, professional, campaign FROM outbound_attempts WHERE number = ?"
+                " ORDER BY at",
+                (number,),
+            ).fetchall()
+        return [Attempt(_dt(at), pro, campaign) for at, pro, campaign in rows]
+
+    def decisions(self, number: str) -> list[tuple[datetime, str, bool, str | None]]:
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT at, campaign, allowed, rule FROM outbound_decisions WHERE number = ?"
+                " ORDER BY id",
+                (number,),
+            ).fetchall()
+        return [(_dt(at), campaign, bool(allowed), rule) for at, campaign, allowed, rule in rows]
+
+    def purge(self, attempts_before: datetime, decisions_before: datetime) -> int:
+        """Attempts and refusals older than the longest window, decisions past retention."""
+        with self._write() as db:
+            removed = 0
+            for table, before in (
+                ("outbound_attempts", attempts_before),
+                ("outbound_refusals", attempts_before),
+                ("outbound_decisions", decisions_before),
+            ):
+                removed += db.execute(
+                    f"DELETE FROM {table} WHERE at < ?",  # noqa: S608 - fixed names
+                    (_ts(before),),
+                ).rowcount
+        return removed
+
+
+class SqliteOutboundStore(OutboundSql):
     def __init__(
         self, path: Path, timeout: float = 5.0, checkpoint_every: float | None = None
     ) -> None:
@@ -116,6 +333,7 @@ class SqliteOutboundStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        # BEGIN IMMEDIATE takes the file's write lock first: that serialises the guards.
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -125,104 +343,13 @@ class SqliteOutboundStore:
                 raise
             self._db.execute("COMMIT")
 
-    def facts(self, campaign: Campaign, number: str, at: datetime, shown: bool) -> Facts:
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            return self._facts(campaign, number, at, shown)
+            yield self._db
 
-    def _facts(self, campaign: Campaign, number: str, at: datetime, shown: bool) -> Facts:
-        db, pro = self._db, campaign.professional
-        marks = ",".join("?" * len(campaign.lists))
-        opposed = db.execute(
-            f"SELECT list FROM outbound_opposition WHERE number = ? AND list IN ({marks})",  # noqa: S608
-            (number, *campaign.lists),
-        ).fetchall()
-        since = _ts(at - timedelta(days=campaign.profile.cap_days))
-        (attempts,) = db.execute(
-            "SELECT count(*) FROM outbound_attempts WHERE number = ? AND professional = ?"
-            " AND at >= ? AND at <= ?",
-            (number, pro, since, _ts(at)),
-        ).fetchone()
-        (refused,) = db.execute(
-            "SELECT max(at) FROM outbound_refusals WHERE number = ? AND professional = ?"
-            " AND at <= ?",
-            (number, pro, _ts(at)),
-        ).fetchone()
-        return Facts(
-            number=number,
-            at=at,
-            caller_id_shown=shown,
-            opposed_on=tuple(sorted(row[0] for row in opposed)),
-            last_refusal=None if refused is None else _dt(refused),
-            attempts=attempts,
-            consents=self._consents(number, at),
-            screened_on=self._screenings(campaign.profile.required_lists),
-        )
-
-    def _consents(self, number: str, at: datetime) -> tuple[ConsentFact, ...]:
-        rows = self._db.execute(
-            "SELECT kind, given_at, source, purpose, outside_hours FROM outbound_consents"
-            " WHERE number = ? AND given_at <= ? AND (revoked_at IS NULL OR revoked_at > ?)"
-            " ORDER BY given_at",
-            (number, _ts(at), _ts(at)),
-        )
-        return tuple(ConsentFact(k, _dt(g), s, p, bool(o)) for k, g, s, p, o in rows)
-
-    def _screenings(self, names: tuple[str, ...]) -> dict[str, date | None]:
-        found = dict.fromkeys(names, None)
-        for name in names:
-            row = self._db.execute(
-                "SELECT screened_on FROM outbound_lists WHERE list = ?", (name,)
-            ).fetchone()
-            if row is not None and row[0] is not None:
-                found[name] = date.fromisoformat(row[0])
-        return found
-
-    def guard(self, campaign: Campaign, number: str, at: datetime, shown: bool) -> Decision:
-        with self._write() as db:
-            facts = self._facts(campaign, number, at, shown)
-            decision = decide(campaign, facts)
-            if decision.allowed:
-                db.execute(
-                    "INSERT INTO outbound_attempts VALUES (?, ?, ?, ?)",
-                    (campaign.professional, number, _ts(at), campaign.name),
-                )
-            self._log(db, campaign.name, number, at, decision, facts)
-        return decision
-
-    def record_unguarded(
-        self, campaign: Campaign, number: str, at: datetime, decision: Decision
-    ) -> None:
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO outbound_attempts VALUES (?, ?, ?, ?)",
-                (campaign.professional, number, _ts(at), campaign.name),
-            )
-            self._log(db, campaign.name, number, at, decision, None)
-
-    def log_refusal(self, campaign: str, number: str, at: datetime, decision: Decision) -> None:
-        """A decision the rules did not make (unknown campaign, bad number, unguarded)."""
-        with self._write() as db:
-            self._log(db, campaign, number, at, decision, None)
-
-    @staticmethod
-    def _log(
-        db: sqlite3.Connection,
-        campaign: str,
-        number: str,
-        at: datetime,
-        decision: Decision,
-        facts: Facts | None,
-    ) -> None:
-        inputs = {
-            "checks": [[c.rule.value, c.passed, c.detail] for c in decision.checks],
-            "attempts": None if facts is None else facts.attempts,
-            "lists": None if facts is None else {k: str(v) for k, v in facts.screened_on.items()},
-        }
-        db.execute(
-            "INSERT INTO outbound_decisions (at, number, campaign, allowed, rule, inputs)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (_ts(at), number, campaign, int(decision.allowed), decision.rule, json.dumps(inputs)),
-        )
+    def _insert_many(self, db: Db, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._db.executemany(sql, rows)
 
     def import_opposition(self, name: str, screened_on: date | None, numbers: Iterable[str]) -> int:
         """Numbers are added, never removed: a number stays opposed until purged by hand.
@@ -249,96 +376,10 @@ class SqliteOutboundStore:
                 " screened_on = max(coalesce(screened_on, excluded.screened_on),"
                 " coalesce(excluded.screened_on, screened_on))"
                 ", imported_at = excluded.imported_at",
-                (name, None if screened_on is None else screened_on.isoformat(), _now()),
+                (name, None if screened_on is None else screened_on.isoformat(), now_text()),
             )
         return added
 
-    def oppose(self, number: str, at: datetime, professional: str, who: str) -> None:
-        with self._write() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO outbound_opposition VALUES (?, ?)", (number, INTERNAL_LIST)
-            )
-            db.execute(
-                "INSERT INTO outbound_refusals VALUES (?, ?, ?, ?)",
-                (professional, number, _ts(at), who),
-            )
-            self._revoke(db, number, at, who)
 
-    def add_consents(self, records: Iterable[ConsentRecord]) -> int:
-        rows = [
-            (r.number, r.kind, _ts(r.given_at), r.source, r.wording, r.purpose, r.outside_hours)
-            for r in records
-        ]
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO outbound_consents (number, kind, given_at, source, wording, purpose,"
-                " outside_hours) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-        return len(rows)
-
-    def revoke_consents(self, number: str, at: datetime, who: str) -> int:
-        with self._write() as db:
-            return self._revoke(db, number, at, who)
-
-    @staticmethod
-    def _revoke(db: sqlite3.Connection, number: str, at: datetime, who: str) -> int:
-        cursor = db.execute(
-            "UPDATE outbound_consents SET revoked_at = ?, revoked_by = ?"
-            " WHERE number = ? AND revoked_at IS NULL",
-            (_ts(at), who, number),
-        )
-        return cursor.rowcount
-
-    def erase(self, number: str, at: datetime, who: str) -> tuple[int, int] | None:
-        """An erasure request (art. 17): the number opposed for good and its consents revoked
-        (kept: the proof), its attempts and decisions deleted. Returns (attempts, decisions),
-        or None when the store holds nothing of the number: it then keeps nothing new."""
-        with self._write() as db:
-            if not any(db.execute(q, (number,)).fetchone() for q in _TRACES):
-                return None
-            db.execute(
-                "INSERT OR IGNORE INTO outbound_opposition VALUES (?, ?)", (number, INTERNAL_LIST)
-            )
-            db.execute("INSERT INTO outbound_refusals VALUES ('', ?, ?, ?)", (number, _ts(at), who))
-            self._revoke(db, number, at, who)
-            attempts = db.execute("DELETE FROM outbound_attempts WHERE number = ?", (number,))
-            decisions = db.execute("DELETE FROM outbound_decisions WHERE number = ?", (number,))
-            return attempts.rowcount, decisions.rowcount
-
-    def attempts(self, number: str) -> list[Attempt]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT at, professional, campaign FROM outbound_attempts WHERE number = ?"
-                " ORDER BY at",
-                (number,),
-            ).fetchall()
-        return [Attempt(_dt(at), pro, campaign) for at, pro, campaign in rows]
-
-    def decisions(self, number: str) -> list[tuple[datetime, str, bool, str | None]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT at, campaign, allowed, rule FROM outbound_decisions WHERE number = ?"
-                " ORDER BY id",
-                (number,),
-            ).fetchall()
-        return [(_dt(at), campaign, bool(allowed), rule) for at, campaign, allowed, rule in rows]
-
-    def purge(self, attempts_before: datetime, decisions_before: datetime) -> int:
-        """Attempts and refusals older than the longest window, decisions past retention."""
-        with self._write() as db:
-            removed = 0
-            for table, before in (
-                ("outbound_attempts", attempts_before),
-                ("outbound_refusals", attempts_before),
-                ("outbound_decisions", decisions_before),
-            ):
-                removed += db.execute(
-                    f"DELETE FROM {table} WHERE at < ?",  # noqa: S608 - fixed names
-                    (_ts(before),),
-                ).rowcount
-        return removed
-
-
-def _now() -> str:
+def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

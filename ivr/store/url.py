@@ -66,3 +66,13 @@ def is_store_url(location: object) -> bool:
     if not isinstance(location, str):
         return False
     return urlsplit(location).scheme in POSTGRES_SCHEMES or bool(_CONNINFO.fullmatch(location))
+
+
+def scrub(text: str, url: StoreUrl) -> str:
+    """``text`` (a driver's message, say) with ``url``'s password, if any, as ``***``."""
+    if _CONNINFO.fullmatch(url.dsn.strip()):
+        found = re.search(r"password=(\S+)", url.dsn)
+        secret = found.group(1) if found else None
+    else:
+        secret = urlsplit(url.dsn).password
+    return text.replace(secret, "***") if secret else text

@@ -20,6 +20,7 @@ from ivr.web.context import AUDIT, KEYRING, OPENAPI, SERVICE, TOKENS, Service
 from ivr.web.openapi import build_spec
 from ivr.web.origin import TRUSTED_PROXIES
 from ivr.web.routes import PUBLIC, ROUTES
+from ivr.web.store_down import store_down
 from ivr.web.tokens import TokenStore
 
 TOKEN_ENV = "IVR_API_TOKEN"  # noqa: S105 - the variable's name, not a secret
@@ -28,7 +29,7 @@ __all__ = ["PUBLIC", "SERVICE", "TOKEN_ENV", "Service", "build_app"]
 
 
 def build_app(service: Service) -> web.Application:
-    app = web.Application(middlewares=[require_token])
+    app = web.Application(middlewares=[store_down, require_token])
     app[SERVICE] = service
     compliance = service.settings.compliance
     app[AUDIT] = getattr(service, "audit", None) or open_audit_log(

@@ -2,15 +2,18 @@
 write to one PostgreSQL database. Calls on both land in one ledger, each naming its site; an
 objection on site A is honoured there (no file) and visible from site B's service; the audit
 chain of the whole store verifies; an outbound call allowed on site A counts against the cap
-on site B."""
+on site B; the called party's "stop calling me" key pressed on site B silences the number on
+site A (refused before it leaves site A's PBX) and both sites' APIs show the refusal."""
 
 from __future__ import annotations
 
 import asyncio
+import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 import pytest_asyncio
 
@@ -18,6 +21,7 @@ from ivr.ami import AmiClient
 from ivr.audit.postgres import PgAuditLog
 from ivr.ledger.postgres import PgLedger
 from ivr.outbound import names
+from ivr.outbound.numbers import normalise
 from ivr.outbound.windows import WEEKDAYS
 from ivr.qa.carrier import Carrier
 from ivr.sandbox.db import DbInfo
@@ -33,15 +37,23 @@ from tests.support.targets import Target, sandbox_pair, sandbox_prefix
 pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(240)]
 
 _EVERY_DAY = ", ".join(f'{day} = ["00:00-24:00"]' for day in WEEKDAYS)
-# One call per consumer for the professional, whichever site places it.
+# qa-cap: one call per consumer for the professional, whichever site places it; qa-open: the
+# French rules (a refusal silences the number for 60 days) at every hour.
 POLICY = f"""
-[outbound.profiles.qa-cap]
+[outbound.profiles.qa-open]
 base = "fr"
 hours = {{ {_EVERY_DAY} }}
 holidays = "none"
 consent_from = "never"
 required_lists = []
+
+[outbound.profiles.qa-cap]
+base = "qa-open"
 cap_attempts = 1
+
+[outbound.campaigns.qa-open]
+profile = "qa-open"
+professional = "QA SA"
 
 [outbound.campaigns.qa-cap]
 profile = "qa-cap"
@@ -150,3 +162,42 @@ async def test_an_outbound_call_allowed_on_site_a_counts_against_the_cap_on_site
     finally:
         first.close()
     assert await refused(b.carrier, b.pbx_ami, f"o.qa-cap.{number}", b.pbx) == "cap"
+
+
+async def test_a_refusal_key_pressed_on_site_b_silences_the_number_on_both_sites(
+    sites: list[Site], shared_store: StoreUrl
+) -> None:
+    a, b = sites
+    number = consumer()
+    call = AgentCall(b.pbx_ami, b.carrier_ami, f"c.qa-open.{number}")
+    steps = b.pbx_ami.subscribe(
+        lambda e: e.name == "UserEvent" and e.get("UserEvent") == names.EVENT
+        and e.get("Number") == number
+    )  # fmt: skip
+    try:
+        await call.place()
+        assert await call.verdict() == names.ALLOWED  # site B had never called it
+        leg = await call.carrier_legs.wait_for(None, 10.0)
+        await steps.wait_for(lambda e: e.get("Step") == names.STEP_OPENING, 10.0)
+        fields = {"Channel": leg.get("Channel", ""), "Digit": "7", "Duration": "250"}
+        await b.carrier_ami.action("PlayDTMF", fields)
+        await steps.wait_for(lambda e: e.get("Step") == names.STEP_STOP, 10.0)
+        await call.ended(20.0)
+    finally:
+        steps.unsubscribe()
+        call.close()
+    # Site A's guard refuses it before it leaves site A's PBX: site A's carrier sees no call.
+    assert await refused(a.carrier, a.pbx_ami, f"o.qa-open.{number}", a.pbx) == "opposition"
+    query = urllib.parse.urlencode({"number": number, "campaign": "qa-open", "reason": "qa"})
+    for site in (a, b):
+        decision = await asyncio.to_thread(site.service.get, f"/api/outbound/check?{query}")
+        assert (decision["allowed"], decision["rule"]) == (False, "opposition"), site.name
+        checks = {c["rule"]: c for c in decision["checks"]}  # type: ignore[attr-defined]
+        assert checks["refusal-rest"]["passed"] is False, site.name
+        assert "rest 60 days" in checks["refusal-rest"]["detail"], checks["refusal-rest"]
+    # One refusal in the one store, naming the site where the key was pressed.
+    with psycopg.connect(shared_store.dsn) as pg:
+        rows = pg.execute(
+            "SELECT site, who FROM outbound_refusals WHERE number = %s", (normalise(number, "FR"),)
+        ).fetchall()
+    assert rows == [("site-b", names.STOP_WHO["opening"])], rows

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ivr.ledger.aio import AsyncLedger
+from ivr.ledger.errors import LedgerUnavailableError
 from ivr.service.live import EMPTY_HISTOGRAM, LatencyHistogram, LiveCall, LiveView
 
 log = logging.getLogger(__name__)
@@ -80,11 +81,21 @@ class LiveBoard:
     async def run(self) -> None:
         if self._view is None:
             return
+        store_down = False
         while not self.closing:
             try:
                 await self.refresh()
+            except LedgerUnavailableError as exc:  # said once, not four times a second
+                if not store_down:
+                    log.warning("live board: the store cannot be read, rows kept as they were: "
+                                "%s", exc)  # fmt: skip
+                store_down = True
             except Exception:  # the board must outlive a ledger hiccup; it shows stale rows
                 log.exception("live board: refresh failed")
+            else:
+                if store_down:
+                    log.info("live board: the store reads again")
+                store_down = False
             await asyncio.sleep(POLL_SECONDS)
 
     async def refresh(self) -> None:

@@ -99,6 +99,10 @@ _EN = {
     "healthy": "healthy",
     "degraded": "degraded",
     "forbidden": "Your role may not see this page.",
+    "store-down": "The shared store cannot be read at the moment.",
+    "store-down-hint": "Calls go on: their rows wait on this service's host and are written "
+    "once the store is back. This page reads again by itself; the health page shows the "
+    "store's state.",
 }
 
 _FR = {
@@ -191,6 +195,10 @@ _FR = {
     "healthy": "en bonne santé",
     "degraded": "dégradé",
     "forbidden": "Votre rôle ne permet pas de voir cette page.",
+    "store-down": "La base partagée ne peut pas être lue pour le moment.",
+    "store-down-hint": "Les appels continuent : leurs lignes attendent sur l'hôte de ce service "
+    "et seront écrites dès le retour de la base. Cette page se recharge d'elle-même ; la page "
+    "État montre l'état de la base.",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN | GUARD_EN, "fr": _FR | GUARD_FR}
