@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(240)]
 SIZE = 2 * 1024 * 1024
 ROOM = 96 * 1024  # what is left once the filler is written: a few seconds of two recordings
 FILLER = "flt-filler.bin"
+LONG_AFTER_FULL = 6.0  # seconds; 3 s left 0.2 s of margin when one call took all the room
 
 
 @contextmanager
