@@ -191,12 +191,19 @@ def plan(writes: Sequence[Callable[[LedgerStore], object]]) -> list[Op]:
     return planned.ops
 
 
-def write(connection: psycopg.Connection[tuple[Any, ...]], ops: Sequence[Op]) -> list[object]:
-    """Write ``ops`` in the caller's transaction, which holds the chain's lock; each op's result
-    (as the ledger's method returns it)."""
+def write(
+    connection: psycopg.Connection[tuple[Any, ...]], ops: Sequence[Op], lock: int
+) -> list[object]:
+    """Write ``ops`` in one transaction, begun here under the advisory lock ``lock`` (the
+    chain's) and committed here; each op's result (as the ledger's method returns it). On an
+    error the caller rolls back. Three waits for the server in all, whatever the batch's size."""
     events = [op for op in ops if isinstance(op, EventOp)]
     finishes = [op for op in ops if isinstance(op, FinishOp)]
-    chained = _chain(connection, events)
+    with connection.pipeline():
+        connection.execute("BEGIN")
+        connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+        numbered = connection.execute(_HEAD_AND_SEQS, (len(events),))
+    chained = _chain(events, numbered.fetchall())
     with connection.pipeline():
         started = _start(connection, [op for op in ops if isinstance(op, StartOp)])
         _minimal_calls(connection, ops)
@@ -208,7 +215,9 @@ def write(connection: psycopg.Connection[tuple[Any, ...]], ops: Sequence[Op]) ->
         stored = outcomes[op.call]
         if stored is not None and stored != op.wanted:
             raise LedgerConflictError(f"call {op.call!r} already ended with {stored[1]!r}")
-    _decide(connection, [op for op in finishes if outcomes[op.call] is None])
+    with connection.pipeline():
+        _decide(connection, [op for op in finishes if outcomes[op.call] is None])
+        connection.execute("COMMIT")
     return [_result(op, started_calls, chained, outcomes) for op in ops]
 
 
@@ -228,13 +237,11 @@ def _call(op: Op) -> str:
     return op.call if isinstance(op, FinishOp) else op.values[0]
 
 
-def _chain(connection: psycopg.Connection[tuple[Any, ...]], events: list[EventOp]) -> Chained:
-    """(seq, detail digest, hash) of each event, chained onto the stored head in order."""
-    if not events:
-        return {}
-    numbered = connection.execute(_HEAD_AND_SEQS, (len(events),)).fetchall()
-    prev = numbered[0][0] or chain.GENESIS
+def _chain(events: list[EventOp], numbered: list[tuple[Any, ...]]) -> Chained:
+    """(seq, detail digest, hash) of each event, chained onto the stored head in order;
+    ``numbered``: (head's hash, a new seq) per event."""
     chained = {}
+    prev = (numbered[0][0] if numbered else None) or chain.GENESIS
     for event, (_, seq) in zip(events, numbered, strict=True):
         call, at, kind, source, detail = event.values
         digest = chain.detail_digest(detail)
@@ -276,11 +283,10 @@ def _decide(connection: psycopg.Connection[tuple[Any, ...]], decisions: list[Fin
     if not decisions:
         return
     kept = [(op.call, *op.wanted[2]) for op in decisions if op.wanted[2] is not None]
-    with connection.pipeline():
-        decided = [(op.call, op.wanted[0], op.wanted[1]) for op in decisions]
-        connection.execute(_DECISIONS, _columns(decided, 3))
-        if kept:
-            connection.execute(_RECORDINGS, _columns(kept, 4))
+    decided = [(op.call, op.wanted[0], op.wanted[1]) for op in decisions]
+    connection.execute(_DECISIONS, _columns(decided, 3))
+    if kept:
+        connection.execute(_RECORDINGS, _columns(kept, 4))
 
 
 def _columns(values: Sequence[Sequence[object]], width: int) -> list[list[object]]:

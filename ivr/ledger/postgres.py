@@ -80,8 +80,13 @@ class PgLedger(Ledger):
         except pg_batch.Unplannable:
             return self._one_by_one(writes)
         try:
-            with self._transaction("BEGIN IMMEDIATE") as _:
-                return pg_batch.write(self._pgdb().connection, ops)
+            db = self._pgdb()
+            with self._mapped_errors(db):
+                try:
+                    return pg_batch.write(db.connection, ops, WRITE_LOCK)  # BEGIN to COMMIT
+                except BaseException:
+                    _rollback(db)
+                    raise
         except LedgerUnavailableError:
             raise
         except (LedgerError, ValueError):
@@ -157,7 +162,7 @@ class PgLedger(Ledger):
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[Db]:
         db = self._pgdb()
-        try:
+        with self._mapped_errors(db):
             db.execute(_BEGIN[begin])
             if begin == "BEGIN IMMEDIATE":  # as SQLite's write lock: the event chain's head
                 db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
@@ -167,6 +172,13 @@ class PgLedger(Ledger):
             except BaseException:
                 _rollback(db)
                 raise
+
+    @contextmanager
+    def _mapped_errors(self, db: postgres.PgDb) -> Iterator[None]:
+        """The driver's errors as the ledger's: a lost link makes the store unavailable (the
+        connection is made again on the next call), anything else refuses the write."""
+        try:
+            yield
         except postgres.errors() as exc:
             if postgres.is_connection_lost(exc) or db.connection.closed:
                 db.connection.close()
