@@ -6,16 +6,16 @@ every site wait too. `PgLedger.batch` therefore first runs the writes against a 
 that is one ``start_call``, ``add_event`` or ``finish_call`` (its result returned as it is)
 becomes an operation, its values checked and encoded by `rows` exactly as `Ledger` does;
 anything else makes the plan give up (`Unplannable`) and the batch goes statement by statement.
-A plan is written in the transaction `PgLedger` began, under the chain's lock, one statement per
-kind of row for the whole batch (arrays through ``unnest``), sent together (psycopg's pipeline
-mode: one wait for all):
+A plan is written in one transaction under the chain's lock, one statement per kind of row for
+the whole batch (arrays through ``unnest``), sent in three groups (psycopg's pipeline mode: one
+wait for the server per group, whatever the batch's size):
 
-1. the chain's head and one sequence number per event, in one query; each event's hash is then
-   computed here for the whole batch, under the lock (`chain.event_hash`, as one by one);
+1. BEGIN, the chain's lock, its head and one new sequence number per event; each event's hash
+   is then computed here for the whole batch, under the lock (`chain.event_hash`, as one by one);
 2. the calls' starts, the minimal rows of calls known only from an event or a decision, the
    events with their seq and hash, and the outcome each decision finds;
-3. the decisions and their recordings; the caller then commits (``synchronous_commit`` on:
-   durable before `batch` returns, or not written at all).
+3. the decisions and their recordings, and COMMIT (``synchronous_commit`` on: durable before
+   `batch` returns, or not written at all).
 
 The rows and results are those of the writes run one by one (the parametrised tests compare
 them), because:
@@ -29,7 +29,9 @@ them), because:
   every chained event already there, whichever writer of whichever site wrote it.
 
 A decision that conflicts with the stored one raises `LedgerConflictError`: `PgLedger` rolls the
-transaction back and runs the batch again the careful way, which refuses that write alone.
+transaction back and runs the batch again the careful way, which refuses that write alone. Only
+the order of calls.rowid (the tie-break of calls started at the same instant) can differ from one
+by one: starts are given theirs before the minimal rows.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def _on_conflict(statement: str) -> str:
     return text[text.index("ON CONFLICT") :]
 
 
-# Rows in the arrays' order (ORDINALITY), so calls.rowid follows the writes as one by one.
+# Rows in the arrays' order (ORDINALITY): calls.rowid follows the writes' order, as one by one.
 _STARTS = f"""
     INSERT INTO calls (call_id, started_at, start_recorded, caller_number, caller_name,
                        profile, language, notice_hash)
@@ -90,8 +92,11 @@ _OUTCOMES = """
 """
 _DECISIONS = """
     UPDATE calls SET ended_at = u.e, decision = u.d
-    FROM unnest(%b::text[], %b::text[], %b::text[]) AS u (c, e, d) WHERE calls.call_id = u.c
-"""
+    FROM unnest(%b::text[], %b::text[], %b::text[]) AS u (c, e, d)
+    WHERE calls.call_id = u.c AND calls.call_id = ANY(%b::text[])
+"""  # the ANY: the index, not a scan of every call, even before the table's first ANALYZE
+# _OUTCOMES and _DECISIONS are planned at each batch (not prepared): a plan made once, while the
+# calls table was small, would scan it whole for ever after.
 _RECORDINGS = """
     INSERT INTO recordings (call_id, path, duration_seconds, sha256)
     SELECT * FROM unnest(%b::text[], %b::text[], %b::float8[], %b::text[])
@@ -208,7 +213,7 @@ def write(
         started = _start(connection, [op for op in ops if isinstance(op, StartOp)])
         _minimal_calls(connection, ops)
         _insert_events(connection, events, chained)
-        found = connection.execute(_OUTCOMES, ([op.call for op in finishes],))
+        found = connection.execute(_OUTCOMES, ([op.call for op in finishes],), prepare=False)
     started_calls = {row[0] for row in started.fetchall()} if started is not None else set()
     outcomes = {row[0]: rows.outcome_of(row[1:]) for row in found.fetchall()}
     for op in finishes:
@@ -284,7 +289,8 @@ def _decide(connection: psycopg.Connection[tuple[Any, ...]], decisions: list[Fin
         return
     kept = [(op.call, *op.wanted[2]) for op in decisions if op.wanted[2] is not None]
     decided = [(op.call, op.wanted[0], op.wanted[1]) for op in decisions]
-    connection.execute(_DECISIONS, _columns(decided, 3))
+    calls = [op.call for op in decisions]
+    connection.execute(_DECISIONS, (*_columns(decided, 3), calls), prepare=False)
     if kept:
         connection.execute(_RECORDINGS, _columns(kept, 4))
 
