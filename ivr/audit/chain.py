@@ -84,6 +84,9 @@ class Finding:
         return f"row {self.seq}: {self.problem}"
 
 
+EDITED = "edited: its content does not match its hash"
+
+
 def verify(rows: Sequence[Row], start: tuple[int, str] = (0, GENESIS)) -> list[Finding]:
     """Every break in the chain, in row order; empty when the log is intact. ``start`` is the
     (seq, hash) the first row follows: the genesis, or the last row removed by retention."""
@@ -112,9 +115,6 @@ def verify_stored(stored: Iterable[Sequence[object]], start: tuple[int, str]) ->
         prev, last_seq = str(hashed), seq
     explained = iter([_broken_link(seq, after, last, hashes) for seq, after, last in breaks])
     return [f if f.problem else Finding(f.seq, next(explained)) for f in findings]
-
-
-EDITED = "edited: its content does not match its hash"
 
 
 def _digest_row(row: Sequence[Any]) -> str:
