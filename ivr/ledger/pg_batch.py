@@ -65,7 +65,7 @@ def _on_conflict(statement: str) -> str:
     return text[text.index("ON CONFLICT") :]
 
 
-# Rows in the arrays' order (ORDINALITY): calls.rowid follows the writes' order, as one by one.
+# Rows in the arrays' order (ORDINALITY): within a statement, calls.rowid follows the writes.
 _STARTS = f"""
     INSERT INTO calls (call_id, started_at, start_recorded, caller_number, caller_name,
                        profile, language, notice_hash)
