@@ -3,6 +3,7 @@
 - durable decisions/s: a call's rows (start, two events, the decision) through `AsyncLedger`
   (group commit), 64 calls in flight per writer, 1 and 2 writer processes, on SQLite
   (WAL, synchronous=FULL) and on PostgreSQL (fsync and synchronous_commit on);
+- ``ivr ledger verify`` rows/s over the events the decisions wrote, both stores;
 - ``ivr audit verify`` rows/s over a chain of ``--audit-rows`` rows, both stores;
 - guard decision latency (p50/p99) over loopback with ``--attempts`` attempt rows in the
   PostgreSQL store (the SQLite guard in the same run as the reference).
@@ -78,6 +79,21 @@ def decisions_per_second(where: Location, writers: int, seconds: float) -> float
     return sum(counts) / seconds
 
 
+def ledger_verify_rate(where: Location) -> tuple[int, float]:
+    """(events, events/s) of ``ivr ledger verify`` (the event chain) over the ledger."""
+    from ivr.store.opening import open_ledger
+
+    ledger = open_ledger(where, site="bench", read_only=True)
+    started = time.perf_counter()
+    findings, _, _ = ledger.verify_chain()
+    elapsed = time.perf_counter() - started
+    with ledger._read() as db:  # the benchmark's own count, not part of the timing
+        events = int(db.execute("SELECT count(*) FROM events").fetchone()[0])
+    ledger.close()
+    assert findings == [], findings[:3]
+    return events, events / elapsed
+
+
 def audit_verify_rate(where: Location, rows: int) -> float:
     from benchmarks.store_fill import fill_audit
     from ivr.store.opening import open_audit
@@ -137,6 +153,9 @@ def main() -> None:
                     one = decisions_per_second(where, 1, args.seconds)
                     two = decisions_per_second(where, 2, args.seconds)
                     print(f"{label:<34}{one:>10.0f}{two:>11.0f}")
+                for label, where in (("SQLite", folder / "l.sqlite3"), ("PostgreSQL", url)):
+                    events, rate = ledger_verify_rate(where)
+                    print(f"ledger verify, {label}: {rate:,.0f} events/s ({events:,} events)")
             if "audit" not in args.skip:
                 sqlite_rate = audit_verify_rate(folder / "a.sqlite3", args.audit_rows)
                 pg_rate = audit_verify_rate(url, args.audit_rows)

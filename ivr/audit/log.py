@@ -14,14 +14,14 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ivr.audit import retention
-from ivr.audit.chain import Entry, Finding, Row, digest, verify
+from ivr.audit.chain import Entry, Finding, Row, digest, verify_stored
 from ivr.audit.limits import capped
 from ivr.ledger.db import Db
 
@@ -123,9 +123,17 @@ class AuditLog:
             return None if last is None else _row(last)
 
     def verify(self) -> list[Finding]:
-        rows = self.rows()
+        """Every break in the chain (`chain.verify`), the rows checked as they stream in."""
         anchor = self.anchor()
-        return retention.vouched(anchor, rows) + verify(rows, anchor)
+        kept: list[Row] = []  # the retention rows, which vouch for the anchor
+        with self._connect(create=False) as db:
+            stored = _retention_rows(self._stream(db, self._select() + " ORDER BY seq"), kept)
+            findings = verify_stored(stored, anchor)
+        return retention.vouched(anchor, kept) + findings
+
+    def _stream(self, db: Db, query: str) -> Iterator[tuple[object, ...]]:
+        """The query's rows, one by one (sqlite3 steps through them as they are asked for)."""
+        yield from db.execute(query)
 
     def anchor(self) -> tuple[int, str]:
         """(seq, hash) the chain starts after: (0, genesis) until retention removed rows."""
@@ -181,6 +189,15 @@ def _row(r: tuple[object, ...]) -> Row:
     site = texts[11] if len(texts) > 11 else ""
     entry = Entry(at, actor, role, action, target, reason, origin, outcome, detail, site)
     return Row(int(str(r[0])), entry, texts[9], texts[10])
+
+
+def _retention_rows(
+    stored: Iterable[tuple[object, ...]], kept: list[Row]
+) -> Iterator[tuple[object, ...]]:
+    for row in stored:
+        if row[4] == retention.ACTION:
+            kept.append(_row(row))
+        yield row
 
 
 def _values(entry: Entry) -> tuple[str, ...]:

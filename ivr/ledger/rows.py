@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from ivr.ledger.codec import decode_detail, decode_time, escape_text, unescape_text
+from ivr.ledger.codec import (
+    Detail,
+    decode_detail,
+    decode_time,
+    encode_detail,
+    encode_time,
+    escape_text,
+    unescape_text,
+)
 from ivr.ledger.model import CallRecord, CallSummary, Event, EventKind, KeptRecording
 from ivr.names import Decision, Source
 
@@ -75,6 +84,47 @@ def opt_text(value: str | None) -> str | None:
 
 def _text(stored: str | None) -> str | None:
     return None if stored is None else unescape_text(stored)
+
+
+def start_values(
+    call_id: str,
+    started_at: datetime,
+    caller_number: str | None,
+    caller_name: str | None,
+    profile: str,
+    language: str,
+    notice_hash: str | None,
+) -> tuple[str, str, str | None, str | None, str, str, str | None]:
+    """`START_CALL`'s parameters, in their stored forms."""
+    return (
+        escape_text(call_id),
+        encode_time(started_at),
+        opt_text(caller_number),
+        opt_text(caller_name),
+        escape_text(profile),
+        escape_text(language),
+        opt_text(notice_hash),
+    )
+
+
+def event_values(
+    call_id: str, at: datetime, kind: EventKind, source: Source, detail: Detail | None
+) -> tuple[str, str, str, str, str | None]:
+    """`INSERT_EVENT`'s parameters, in their stored forms; ValueError for a bad kind or source
+    (refused before anything is written)."""
+    kind, source = EventKind(kind), Source(source)
+    return escape_text(call_id), encode_time(at), str(kind), str(source), encode_detail(detail)
+
+
+def finish_values(
+    call_id: str, ended_at: datetime, decision: Decision, recording: KeptRecording | None
+) -> tuple[str, Outcome]:
+    """The stored call id and the outcome a decision writes; ValueError for a bad decision or a
+    recording without 'kept' (or 'kept' without one)."""
+    decision = Decision(decision)
+    if (recording is not None) != (decision is Decision.KEPT):
+        raise ValueError(f"decision {decision}: a recording goes with 'kept', and only then")
+    return escape_text(call_id), outcome(encode_time(ended_at), decision, recording)
 
 
 def recording_values(recording: KeptRecording) -> tuple[str, float, str]:

@@ -131,14 +131,8 @@ class Ledger:
         Idempotent: a second start for the same id changes nothing and returns False. A call
         first learned from an event (see `add_event`) gets its start filled in.
         """
-        values = (
-            escape_text(call_id),
-            encode_time(started_at),
-            rows.opt_text(caller_number),
-            rows.opt_text(caller_name),
-            escape_text(profile),
-            escape_text(language),
-            rows.opt_text(notice_hash),
+        values = rows.start_values(
+            call_id, started_at, caller_number, caller_name, profile, language, notice_hash
         )
         with self._write() as db:
             return db.execute(rows.START_CALL, values).rowcount == 1
@@ -159,11 +153,9 @@ class Ledger:
         `start_recorded` False and `started_at` the earliest time seen; `start_call` can
         still fill it in.
         """
-        kind, source = EventKind(kind), Source(source)  # refuse a bad value before writing
-        call, when = escape_text(call_id), encode_time(at)
-        values = (call, when, str(kind), str(source), encode_detail(detail))
+        values = rows.event_values(call_id, at, kind, source, detail)  # refused before writing
         with self._write() as db:
-            db.execute(rows.ENSURE_CALL, (call, when))
+            db.execute(rows.ENSURE_CALL, values[:2])
             return sqlite_chain.insert_event(db, values)
 
     def set_notice_hash(self, call_id: str, notice_hash: str) -> None:
@@ -197,11 +189,8 @@ class Ledger:
         `LedgerConflictError` and writes nothing. An unknown call id gets a minimal row, as in
         `add_event`.
         """
-        decision = Decision(decision)
-        if (recording is not None) != (decision is Decision.KEPT):
-            raise ValueError(f"decision {decision}: a recording goes with 'kept', and only then")
-        call, ended = escape_text(call_id), encode_time(ended_at)
-        wanted = rows.outcome(ended, decision, recording)
+        call, wanted = rows.finish_values(call_id, ended_at, decision, recording)
+        ended = wanted[0]
         with self._write() as db:
             db.execute(rows.ENSURE_CALL, (call, ended))
             found = rows.outcome_of(db.execute(rows.SELECT_OUTCOME, (call,)).fetchone())
@@ -211,7 +200,7 @@ class Ledger:
                 raise LedgerConflictError(
                     f"{self.location}: call {call_id!r} already ended with {found[1]!r}"
                 )
-            db.execute(rows.FINISH_CALL, (ended, str(decision), call))
+            db.execute(rows.FINISH_CALL, (ended, wanted[1], call))
             if recording is not None:
                 db.execute(rows.INSERT_RECORDING, (call, *rows.recording_values(recording)))
         return True

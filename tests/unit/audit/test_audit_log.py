@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.audit import AuditLog, Entry
+from ivr.audit import AuditLog, Entry, postgres
 from ivr.cli.main import main
 from tests.support.store import SITE, StoreUnderTest
 
@@ -87,6 +87,23 @@ def test_reordered_rows_are_named(log: AuditLog, sql: Callable[..., None]) -> No
     findings = log.verify()
     assert [f.seq for f in findings] == [2, 3, 4]
     assert all(f.problem.startswith("reordered") for f in findings)
+
+
+def test_a_log_read_in_pieces_still_names_what_was_tampered_with(
+    log: AuditLog, sql: Callable[..., None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`verify` streams the rows (PostgreSQL: a server-side cursor, so many rows a fetch): a
+    break at a fetch's seam is found like any other, and a reorder across fetches is named."""
+    monkeypatch.setattr(postgres, "FETCH_ROWS", 2)
+    sql(
+        log,
+        "UPDATE audit SET reason = 'nothing to see' WHERE seq = 3",
+        "UPDATE audit SET seq = -1 WHERE seq = 1",
+        "UPDATE audit SET seq = 1 WHERE seq = 5",
+        "UPDATE audit SET seq = 5 WHERE seq = -1",
+    )
+    findings = {f.seq: f.problem.split(":")[0] for f in log.verify()}
+    assert findings == {1: "reordered", 2: "reordered", 3: "edited", 5: "removed or replaced"}
 
 
 def test_appends_continue_the_chain_after_reopening(log: AuditLog, store: StoreUnderTest) -> None:
