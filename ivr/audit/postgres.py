@@ -4,7 +4,7 @@ Several services (one per site) and the CLI append at once; the chain stays one 
 each append takes a transaction-level advisory lock before it reads the head, so appends are
 serialised by the database, not by a process. Every row names its site (``site``, hashed with
 the row: moving a row to another site breaks the chain); `verify` reads the whole store.
-A lost connection is made again on the next call.
+A connection a restart cut is replaced when the next transaction begins (`KeptConnection`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ivr.audit.chain import Row
 from ivr.audit.log import SELECT_WITH_SITE, AuditError, AuditLog
 from ivr.ledger.db import Db
 from ivr.store import postgres
+from ivr.store.kept import KeptConnection, is_cut
 from ivr.store.url import StoreUrl
 
 FETCH_ROWS = 20_000  # rows per round trip when the whole chain is read (verify)
@@ -42,6 +43,9 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS audit_by_site ON audit (site, seq)",
     retention.ANCHOR_SCHEMA,
 )
+_WRITE = "BEGIN"
+# One snapshot for the whole read; not READ ONLY: `retention.read_anchor` makes its table.
+_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ"
 
 
 class PgAuditLog(AuditLog):
@@ -51,7 +55,9 @@ class PgAuditLog(AuditLog):
         super().__init__(url.shown, on_append=on_append)
         self.url = url
         self.site = site
-        self._pg: postgres.PgDb | None = None
+        # Each new connection (the first, or one replacing a connection a restart cut) first
+        # creates the tables if missing.
+        self._kept = KeptConnection(url, site=site, prepare=migrate)
         self._pg_lock = threading.Lock()
 
     @property
@@ -63,51 +69,49 @@ class PgAuditLog(AuditLog):
 
     def close(self) -> None:
         with self._pg_lock:
-            if self._pg is not None:
-                self._pg.connection.close()
-                self._pg = None
+            self._kept.drop()
 
     def _select(self) -> str:
         return SELECT_WITH_SITE
 
     def _stream(self, db: Db, query: str) -> Iterator[tuple[object, ...]]:
         """The query's rows through a server-side cursor, `FETCH_ROWS` at a time: memory stays
-        flat however long the chain, and one snapshot holds for the whole read."""
+        flat however long the chain, and `_connect`'s snapshot holds for the whole read."""
         assert isinstance(db, postgres.PgDb)
-        db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")  # rolled back by _connect
         with db.connection.cursor(name="ivr_audit_read") as cursor:
             cursor.execute(query)
             while rows := cursor.fetchmany(FETCH_ROWS):
                 yield from rows
 
     def _begin_append(self, db: Db) -> None:
-        db.execute("BEGIN")
-        db.execute("SELECT pg_advisory_xact_lock(?)", (APPEND_LOCK,))
+        db.execute("SELECT pg_advisory_xact_lock(?)", (APPEND_LOCK,))  # `_connect` began
 
     @contextmanager
     def _connect(self, *, create: bool) -> Iterator[Db]:
+        """A transaction begun on the kept connection (a write's, or a read's snapshot); a
+        connection a restart cut is replaced as it begins (`KeptConnection.begin`)."""
         with self._pg_lock:
-            db = self._open_pg()
+            db = self._begin(_WRITE if create else _READ)
             try:
                 yield db
                 if _in_transaction(db):
-                    db.execute("ROLLBACK")  # a caller that returned early (nothing due)
+                    db.execute("ROLLBACK")  # a read, or a caller that returned early
             except postgres.errors() as exc:
-                _rollback_quietly(db)
+                if postgres.is_connection_lost(exc):
+                    self._kept.drop()  # the next transaction begins on a new one
+                else:
+                    _rollback_quietly(db)
                 raise AuditError(f"{self.location}: {exc}") from exc
             except BaseException:
                 _rollback_quietly(db)
                 raise
 
-    def _open_pg(self) -> postgres.PgDb:
-        if self._pg is not None and not self._pg.connection.closed:
-            return self._pg
+    def _begin(self, statement: str) -> postgres.PgDb:
         try:
-            self._pg = postgres.PgDb(postgres.connect(self.url, site=self.site))
-            migrate(self._pg)
+            return self._kept.begin(statement)
         except postgres.errors() as exc:
+            self._kept.drop()
             raise AuditError(f"{self.location}: cannot open the audit log: {exc}") from exc
-        return self._pg
 
 
 def migrate(db: Db) -> None:
@@ -129,6 +133,5 @@ def _in_transaction(db: Db) -> bool:
 
 
 def _rollback_quietly(db: Db) -> None:
-    connection: Any = getattr(db, "connection", None)
-    if connection is not None and not connection.closed and _in_transaction(db):
+    if isinstance(db, postgres.PgDb) and not is_cut(db) and _in_transaction(db):
         db.execute("ROLLBACK")

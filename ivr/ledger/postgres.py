@@ -5,7 +5,9 @@ is one transaction, committed (``synchronous_commit`` on, the server's default) 
 returns; `batch` is one transaction with a savepoint per write. What differs is the
 connection: it names the site (every call and event row records it), reads take one
 ``REPEATABLE READ`` snapshot, and a lost connection raises `LedgerUnavailableError` and is made
-again on the next call, so a restarted database is picked up without restarting the service.
+again on the next call, so a restarted database is picked up without restarting the service; a
+connection a restart cut while idle is replaced as the next transaction begins
+(`KeptConnection`), so that call is served rather than failed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ivr.ledger.pg_schema import CURRENT_VERSION, migrate, version_of
 from ivr.ledger.sqlite import Ledger
 from ivr.ledger.store import LedgerStore
 from ivr.store import postgres
+from ivr.store.kept import KeptConnection, is_cut
 from ivr.store.url import StoreUrl
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,7 @@ class PgLedger(Ledger):
         super().__init__(db, Path(url.shown))
         self.health = StoreHealth("postgresql")
         self._url, self._site = url, site
-        self._pg: postgres.PgDb | None = db
+        self._kept: KeptConnection | None = KeptConnection(url, site=site, db=db)
 
     @classmethod
     def open_url(cls, url: StoreUrl, *, site: str, read_only: bool = False) -> Self:
@@ -137,9 +140,9 @@ class PgLedger(Ledger):
         return {"synchronous_commit": row[0]}
 
     def close(self) -> None:
-        if self._pg is not None:
-            self._pg.connection.close()
-            self._pg = None
+        if self._kept is not None:
+            self._kept.drop()
+            self._kept = None
         self._db = None
 
     def _forget_old_pages(self) -> None:
@@ -149,21 +152,36 @@ class PgLedger(Ledger):
             self._pgdb().execute("VACUUM calls, events")
 
     def _pgdb(self) -> postgres.PgDb:
-        if self._pg is None:
+        """The kept connection, made again if it was lost (not for use inside a transaction:
+        there `_connection` gives the transaction's own)."""
+        try:
+            db = self._kept_connection().db
+        except postgres.errors() as exc:
+            raise LedgerUnavailableError(f"{self.location}: unreachable: {exc}") from exc
+        self._db = db
+        return db
+
+    def _kept_connection(self) -> KeptConnection:
+        if self._kept is None:
             raise LedgerError(f"{self.location}: the ledger is closed")
-        if self._pg.connection.closed:  # lost earlier: try again now
-            try:
-                self._pg = _connect(self._url, self._site)
-            except postgres.errors() as exc:
-                raise LedgerUnavailableError(f"{self.location}: unreachable: {exc}") from exc
-            self._db = self._pg
-        return self._pg
+        return self._kept
+
+    def _begun(self, statement: str) -> postgres.PgDb:
+        """A transaction begun; a connection a restart cut is replaced here, so the first read
+        or write after a restart is served rather than failed (`KeptConnection.begin`)."""
+        kept = self._kept_connection()
+        try:
+            db = kept.begin(statement)
+        except postgres.errors() as exc:
+            kept.drop()
+            raise LedgerUnavailableError(f"{self.location}: unreachable: {exc}") from exc
+        self._db = db  # the connection a batch's writes run on (`_connection`)
+        return db
 
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[Db]:
-        db = self._pgdb()
+        db = self._begun(_BEGIN[begin])
         with self._mapped_errors(db):
-            db.execute(_BEGIN[begin])
             if begin == "BEGIN IMMEDIATE":  # as SQLite's write lock: the event chain's head
                 db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             try:
@@ -195,7 +213,7 @@ def _connect(url: StoreUrl, site: str) -> postgres.PgDb:
 
 def _rollback(db: postgres.PgDb) -> None:
     connection: Any = db.connection
-    if not connection.closed and connection.info.transaction_status != 0:  # 0: idle
+    if not is_cut(db) and connection.info.transaction_status != 0:  # 0: idle
         db.execute("ROLLBACK")
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from ivr.outbound.store import Db, OutboundSql, now_text
 from ivr.store import postgres
+from ivr.store.kept import KeptConnection, is_cut
 from ivr.store.url import StoreUrl
 
 SITE = "TEXT NOT NULL DEFAULT coalesce(current_setting('ivr.site', true), '')"
@@ -64,7 +65,7 @@ class PgOutboundStore(OutboundSql):
     def __init__(self, url: StoreUrl, *, site: str) -> None:
         self.url, self.site = url, site
         self._lock = threading.Lock()  # one connection, shared by the service's threads
-        self._conn: Any = None
+        self._kept = KeptConnection(url, site=site)
         with self._write() as db:
             db.execute("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))
             for statement in SCHEMA:
@@ -72,17 +73,7 @@ class PgOutboundStore(OutboundSql):
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-    def _connection(self) -> Any:
-        if self._conn is None or self._conn.closed:
-            try:
-                self._conn = postgres.connect(self.url, site=self.site)
-            except postgres.errors() as exc:
-                raise OutboundStoreUnavailable(f"{self.url.shown}: {exc}") from exc
-        return self._conn
+            self._kept.drop()
 
     @contextmanager
     def _write(self) -> Iterator[postgres.PgDb]:
@@ -99,19 +90,13 @@ class PgOutboundStore(OutboundSql):
                 raise
 
     def _begin(self) -> postgres.PgDb:
-        """A transaction begun. A connection the server cut while it was idle (a restart) is
-        only found out here: nothing was done yet, so a new one is made once, and the first
-        decision after a restart is made rather than refused."""
-        for retry in (True, False):
-            db = postgres.PgDb(self._connection())
-            try:
-                db.execute("BEGIN")
-                return db
-            except postgres.errors() as exc:
-                db.connection.close()
-                if not (retry and postgres.is_connection_lost(exc)):
-                    raise OutboundStoreUnavailable(f"{self.url.shown}: {exc}") from exc
-        raise AssertionError("not reached")  # pragma: no cover
+        """A transaction begun; a connection a restart cut is replaced here (`KeptConnection`),
+        so the first decision after a restart is made rather than refused."""
+        try:
+            return self._kept.begin()
+        except postgres.errors() as exc:
+            self._kept.drop()
+            raise OutboundStoreUnavailable(f"{self.url.shown}: {exc}") from exc
 
     def _serialise(self, db: Db, professional: str, number: str) -> None:
         # A transaction-level advisory lock: every site's decision for this consumer of this
@@ -121,7 +106,8 @@ class PgOutboundStore(OutboundSql):
         )
 
     def _insert_many(self, db: Db, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        with self._conn.cursor() as cursor:  # one round trip per batch, not per row
+        assert isinstance(db, postgres.PgDb)
+        with db.connection.cursor() as cursor:  # one round trip per batch, not per row
             cursor.executemany(postgres.translate(sql), rows)
 
     def import_opposition(self, name: str, screened_on: date | None, numbers: Iterable[str]) -> int:
@@ -146,11 +132,10 @@ class PgOutboundStore(OutboundSql):
 def _abandon(db: postgres.PgDb) -> None:
     """Roll back what the failed transaction did; a cut connection is closed (made anew on
     the next call)."""
-    connection = db.connection
-    if connection.closed or connection.broken:
-        connection.close()
+    if is_cut(db):
+        db.connection.close()
         return
     try:
         db.execute("ROLLBACK")
     except postgres.errors():
-        connection.close()
+        db.connection.close()

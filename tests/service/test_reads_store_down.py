@@ -2,7 +2,8 @@
 with pg_ctl, the service in-process against the fake PBX): the API answers a 503 naming the
 store, never a stack trace nor the password; /healthz and /metrics keep answering and say the
 store's state; the dashboard shows a banner instead of a 500; once the cluster is back every
-read works again by itself, with no restart."""
+read works again by itself, with no restart; and after a restart nobody read through, the very
+first read is served, not answered 503 once."""
 
 from __future__ import annotations
 
@@ -136,6 +137,28 @@ async def test_reads_answer_503_naming_the_store_while_it_is_down_and_work_again
 
     await until(healthy_again, "/healthz never saw the store back")
     assert "ivr_store_up 1.0" in await (await http.get("/metrics", headers=AUTH)).text()
+
+
+async def test_the_first_reads_after_a_restart_with_no_read_between_answer_200(
+    runtime: Runtime, pbx: FakePbx, http: aiohttp.ClientSession, cluster: db.DbInfo
+) -> None:
+    """The service's kept connections sat idle through the restart, cut unknown to it: the
+    first read of each kind after it (ledger, audit log and its audited access, guard,
+    dashboard) is served on a new connection rather than answered 503 once."""
+    transcript = Transcript.load("consent-loop")
+    await pbx.replay(transcript)
+    await decided(runtime, transcript.call_id)
+    call = f"/api/calls/{transcript.call_id}?reason=qa"
+    assert (await http.get(call, headers=AUTH)).status == 200
+    await sign_in(http)
+
+    db.down(cluster.name)
+    db.up(cluster.name)
+
+    for path in (call, "/api/audit", GUARD):
+        response = await http.get(path, headers=AUTH)
+        assert response.status == 200, (path, await response.text())
+    assert (await http.get("/dashboard/outcomes")).status == 200
 
 
 async def store_state(http: aiohttp.ClientSession) -> str:

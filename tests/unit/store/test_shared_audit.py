@@ -37,7 +37,7 @@ def test_moving_a_row_to_another_site_is_named(pg_url: StoreUrl) -> None:
     log = PgAuditLog(pg_url, site="site-a")
     for i in range(3):
         log.append(Entry("2026-11-01T10:00:00+00:00", "t", "dpo", "listen", f"c{i}", "", "-", "ok"))
-    log._open_pg().execute("UPDATE audit SET site = 'site-b' WHERE seq = 2")
+    log._kept.db.execute("UPDATE audit SET site = 'site-b' WHERE seq = 2")
     [finding] = log.verify()
     assert (finding.seq, finding.problem.split(":")[0]) == (2, "edited")
     log.close()
