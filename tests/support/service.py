@@ -4,6 +4,7 @@ its own, configured for the PBX under test, its health polled until ready."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
 import signal
@@ -22,6 +23,16 @@ API_TOKEN = "test-token-not-secret"
 READY_DEADLINE = 20.0
 
 TEST_CONFIG = (Path(__file__).parent / "ivr-test.toml").read_text(encoding="utf-8")
+
+# Every service a test started: whatever a failed test left running is killed when the run ends.
+_SPAWNED: list[subprocess.Popen[bytes]] = []
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for process in _SPAWNED:
+        if process.poll() is None:
+            process.kill()
 
 
 def free_port() -> int:
@@ -109,8 +120,14 @@ class ServiceProcess:
         raise RuntimeError("no listen address in the config")
 
     async def start(self) -> None:
+        """Spawn and wait until healthy; a service that never gets there is stopped, never left
+        running to act on later tests' calls (it once did, and failed them)."""
         self.spawn()
-        await self.wait_healthy()
+        try:
+            await self.wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
 
     def spawn(self) -> None:
         env = os.environ | {"IVR_API_TOKEN": API_TOKEN} | self.env
@@ -121,6 +138,7 @@ class ServiceProcess:
                 stderr=log,
                 env=env,
             )
+        _SPAWNED.append(self.process)
 
     async def wait_healthy(self) -> dict[str, object]:
         loop = asyncio.get_running_loop()
