@@ -255,7 +255,23 @@ class ListenAnswer:
 # The service's own AMI account: only the classes it needs (dialplan/manager-ivr.conf and the
 # sandbox both use these; a unit test keeps them in step). Measured on Asterisk 22: MixMonitor
 # and the AstDB writes need `system`, Setvar needs `call`; nothing needs `command`,
-# `originate`, `config` or `reporting`.
+# `originate`, `config` or `reporting`. It reads no event of the `system` class: a PBX restart
+# drops the link, and the reconnection rebuilds every call (`Status`, class `call`).
 SERVICE_AMI_USER = "ivr"
-SERVICE_AMI_READ = ("system", "call", "dtmf", "user")
+SERVICE_AMI_READ = ("call", "dtmf", "user")
 SERVICE_AMI_WRITE = ("system", "call")
+# Every class-gated AMI action the service sends with that account (`ivr doctor` checks the PBX
+# grants each one; docs/ami-account.md says which class admits it). MixMonitor and the AstDB
+# actions are filed under `system` only; the rest under `call`.
+SERVICE_AMI_ACTIONS = (
+    "Setvar",
+    "Getvar",
+    "Status",
+    "Hangup",
+    "StopMixMonitor",
+    "MixMonitorMute",
+    "MixMonitor",
+    "DBPut",
+    "DBGetTree",
+    "DBDel",
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr import names
-from ivr.ami import AmiActionError, AmiClient, AmiError
+from ivr.ami import AmiClient, AmiError
 from ivr.config.model import Settings
 from ivr.doctor.findings import Finding, fail, ok, warn
 from ivr.service.ami_security import link_security
@@ -11,7 +11,9 @@ from ivr.service.ami_security import link_security
 # Modules the consent flow needs loaded, and the one it needs absent.
 NEEDED_MODULES = ("app_mixmonitor", "app_stack", "func_db", "app_userevent", "bridge_simple")
 NATIVE_RTP = "bridge_native_rtp"
-PROBE_KEY = "doctor-probe"
+WRITE_CHECK = "AMI write classes"
+# Granted by the `command`, `originate` and `config` classes: the service sends none of them.
+NEVER_NEEDED = ("Command", "Originate", "UpdateConfig", "CreateConfig")
 
 
 async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
@@ -50,20 +52,36 @@ async def _loaded(client: AmiClient, module: str) -> bool:
 
 
 async def privileges(client: AmiClient) -> list[Finding]:
-    found = []
-    try:
-        fields = {"Family": names.DB_SETTINGS, "Key": PROBE_KEY, "Val": "1"}
-        await client.action("DBPut", fields)
-        await client.action("DBDel", {"Family": names.DB_SETTINGS, "Key": PROBE_KEY})
-        found.append(ok("AMI write classes", "AstDB and MixMonitor allowed (system)"))
-    except AmiActionError as exc:
+    """What the account may do, as the PBX itself lists it (ListCommands: nothing is sent to
+    try it), against what the service sends."""
+    reply = await client.action("ListCommands", check=False)
+    if reply.is_error:
+        return [fail(WRITE_CHECK, f"ListCommands refused: {reply.get('Message')}")]
+    return judge_grants({key for key, _ in reply.headers} - {"Response", "ActionID"})
+
+
+def judge_grants(granted: set[str]) -> list[Finding]:
+    """The actions the service needs and the PBX refuses are named; the ones it should never
+    have (CLI commands, placing calls, changing the configuration) are warned about."""
+    missing = [action for action in names.SERVICE_AMI_ACTIONS if action not in granted]
+    if missing:
+        found = [
+            fail(
+                WRITE_CHECK,
+                f"refused: {', '.join(missing)}; the service needs them "
+                f"(write = {','.join(names.SERVICE_AMI_WRITE)}, dialplan/manager-ivr.conf)",
+            )
+        ]
+    else:
+        found = [ok(WRITE_CHECK, f"the {len(names.SERVICE_AMI_ACTIONS)} actions it sends allowed")]
+    needless = [action for action in NEVER_NEEDED if action in granted]
+    if needless:
         found.append(
-            fail("AMI write classes", f"AstDB refused: {exc}; see dialplan/manager-ivr.conf")
-        )
-    command = await client.action("Command", {"Command": "core show version"}, check=False)
-    if not command.is_error:
-        found.append(
-            warn("AMI least privilege", "this account may run CLI commands: drop `command`")
+            warn(
+                "AMI least privilege",
+                f"this account may also use {', '.join(needless)}: "
+                "drop the `command`, `originate` and `config` write classes",
+            )
         )
     return found
 

@@ -57,9 +57,3 @@ def _objection(key: str, value: str, clock: Clock) -> PbxObjection:
     except ValueError:  # unreadable time: the objection still counts, from now
         at = clock()
     return PbxObjection(call_id, at)
-
-
-async def live_call_ids(client: AmiClient) -> set[str]:
-    """Unique ids of the channels up on the PBX now (a call's id is its caller channel's)."""
-    _, channels = await client.event_list("CoreShowChannels")
-    return {c.get("Uniqueid", "") for c in channels}

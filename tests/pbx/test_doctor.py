@@ -29,7 +29,8 @@ def test_a_ready_installation_passes_every_check(service_config: Path) -> None:
     done = doctor(service_config)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 failed" in done.stdout
-    for check in ("recordings folder", "prompts", "ledger", "AMI login", "modules"):
+    checks = ("recordings folder", "prompts", "ledger", "AMI login", "modules", "AMI write classes")
+    for check in checks:
         assert any(line.startswith("ok") and check in line for line in done.stdout.splitlines()), (
             check
         )

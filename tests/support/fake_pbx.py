@@ -63,7 +63,7 @@ class FakePbx(FakeAmi):
         self.monitors: dict[str, Monitor] = {}  # by channel name
         for action in ("Setvar", "Getvar", "MixMonitor", "StopMixMonitor", "MixMonitorMute"):
             self.on(action, getattr(self, f"_{action.lower()}"))
-        for action in ("DBPut", "DBDel", "DBGetTree", "CoreShowChannels", "Hangup"):
+        for action in ("DBPut", "DBDel", "DBGetTree", "CoreShowChannels", "Status", "Hangup"):
             self.on(action, getattr(self, f"_{action.lower()}"))
         self.on("Events", lambda connection, request: connection.respond(request))
 
@@ -184,6 +184,22 @@ class FakePbx(FakeAmi):
             for c in self.channels.values()
         ]
         self._list(connection, request, "CoreShowChannel", rows)
+
+    def _status(self, connection: FakeConnection, request: Request) -> None:
+        """As Asterisk answers it: each channel with the variables asked for, `(null)` if
+        unset."""
+        asked = [name for name in request.get("Variables").split(",") if name]
+        rows = [
+            [
+                ("Channel", c.name),
+                ("Uniqueid", c.unique_id),
+                ("CallerIDNum", c.caller_num),
+                ("BridgeID", c.bridge),
+                *(("Variable", f"{n}={c.variables.get(n) or '(null)'}") for n in asked),
+            ]
+            for c in self.channels.values()
+        ]
+        self._list(connection, request, "Status", rows)
 
     def _list(
         self,
