@@ -12,6 +12,7 @@ from ivr.service.ami_security import link_security
 NEEDED_MODULES = ("app_mixmonitor", "app_stack", "func_db", "app_userevent", "bridge_simple")
 NATIVE_RTP = "bridge_native_rtp"
 WRITE_CHECK = "AMI write classes"
+PERMISSION_DENIED = "Permission denied"
 # Granted by the `command`, `originate` and `config` classes: the service sends none of them.
 NEVER_NEEDED = ("Command", "Originate", "UpdateConfig", "CreateConfig")
 
@@ -31,6 +32,9 @@ async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
 
 
 async def modules(client: AmiClient) -> list[Finding]:
+    probe = await client.action("ModuleCheck", {"Module": NEEDED_MODULES[0]}, check=False)
+    if probe.get("Message") == PERMISSION_DENIED:  # ModuleCheck is filed under `system`
+        return [warn("modules", "not checked: ModuleCheck needs the write class system")]
     found = []
     for module in NEEDED_MODULES:
         if not await _loaded(client, module):
@@ -61,19 +65,20 @@ async def privileges(client: AmiClient) -> list[Finding]:
 
 
 def judge_grants(granted: set[str]) -> list[Finding]:
-    """The actions the service needs and the PBX refuses are named; the ones it should never
-    have (CLI commands, placing calls, changing the configuration) are warned about."""
+    """The actions the consent flow needs and the PBX refuses are named; without `system` what
+    still works and what does not is said; the ones it should never have (CLI commands,
+    placing calls, changing the configuration) are warned about."""
     missing = [action for action in names.SERVICE_AMI_ACTIONS if action not in granted]
     if missing:
-        found = [
+        return [
             fail(
                 WRITE_CHECK,
-                f"refused: {', '.join(missing)}; the service needs them "
-                f"(write = {','.join(names.SERVICE_AMI_WRITE)}, dialplan/manager-ivr.conf)",
+                f"refused: {', '.join(missing)}; the consent flow needs them "
+                "(write = call at least, dialplan/manager-ivr.conf)",
             )
         ]
-    else:
-        found = [ok(WRITE_CHECK, f"the {len(names.SERVICE_AMI_ACTIONS)} actions it sends allowed")]
+    lacking = [a for a in names.SERVICE_AMI_SYSTEM_ACTIONS if a not in granted]
+    found = [ok(WRITE_CHECK, _flow_with(lacking))]
     needless = [action for action in NEVER_NEEDED if action in granted]
     if needless:
         found.append(
@@ -86,18 +91,29 @@ def judge_grants(granted: set[str]) -> list[Finding]:
     return found
 
 
+def _flow_with(lacking: list[str]) -> str:
+    if not lacking:
+        return "call and system: every action the service sends is allowed"
+    return (
+        f"call only ({', '.join(lacking)} refused): recordings armed by the dialplan; "
+        "no agent tone, no outbound guard, objections kept by the PBX never forgotten in AstDB"
+    )
+
+
 async def keys(client: AmiClient, settings: Settings) -> Finding:
-    """The keys the dialplan will use are the configured ones (the service writes them)."""
+    """The keys the dialplan will use are the configured ones (the service publishes them)."""
     wanted = {
         names.DB_KEY_OBJECT: settings.consent.keys.objection,
         names.DB_KEY_FULL_NOTICE: settings.consent.keys.full_notice,
     }
-    _, entries = await client.event_list("DBGetTree", {"Family": names.DB_SETTINGS})
-    stored = {e.get("Key", "").rsplit("/", 1)[-1]: e.get("Val") for e in entries}
-    if all(stored.get(key) == value for key, value in wanted.items()):
+    stored = {}
+    for key in wanted:
+        reply = await client.action("Getvar", {"Variable": names.global_setting(key)})
+        stored[key] = reply.get("Value") or ""
+    if stored == wanted:
         return ok("keys on the PBX", ", ".join(f"{k}={v}" for k, v in wanted.items()))
     return warn(
         "keys on the PBX",
-        f"AstDB has {stored or 'nothing'}, the configuration says {wanted}: "
-        "the service writes them when it connects; until then the dialplan uses 9 and 1",
+        f"the PBX has {stored}, the configuration says {wanted}: "
+        "the service publishes them when it connects; until then the dialplan uses 9 and 1",
     )

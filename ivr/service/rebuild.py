@@ -37,6 +37,7 @@ _VARS = (
     names.VAR_ACCEPTED,
     names.VAR_PAUSED,
     names.VAR_PAYMENT,
+    names.VAR_ARM,
 )
 _ASKED = (names.VAR_CALL_ID, *_VARS)
 _UNSET = "(null)"
@@ -136,19 +137,22 @@ class Rebuilder:
         self, caller: LiveCaller, record: CallRecord | None, objected_at: datetime | None
     ) -> Seen:
         variables = caller.variables
+        recording = bool(variables[MIXMONITOR_VAR]) or self._file_exists(caller.call_id)
+        armed = recording and variables[names.VAR_ARM] == names.ARM_GO  # never seen to start
         if objected_at is None and variables[names.VAR_OBJECTED] == "1":
             objected_at = _logged_objection(record) or self.clock()
         return Seen(
             step=variables[names.VAR_STEP] or None,
             objected_at=objected_at,
             objection_logged=_logged_objection(record) is not None,
-            recording=bool(variables[MIXMONITOR_VAR]) or self._file_exists(caller.call_id),
+            recording=recording and not armed,
             bridged=caller.bridged,
             live=True,
             decision=variables[names.VAR_DECISION],
             accepted=variables[names.VAR_ACCEPTED] == "1",
             paused_by_agent=variables[names.VAR_PAUSED] == "1",
             paying=variables[names.VAR_PAYMENT] == "1",
+            armed=armed,
         )
 
     async def _finish_ended(self, live: set[str], objected: dict[str, datetime]) -> None:
@@ -173,14 +177,18 @@ class Rebuilder:
         kinds = [e.kind for e in record.events] if record is not None else []
         steps = [_STEP_KINDS[k] for k in kinds if k in _STEP_KINDS]
         logged = _logged_objection(record)
+        started = EventKind.RECORDING_STARTED in kinds
         return Seen(
             step=steps[-1] if steps else None,
             objected_at=objected_at or logged,
             objection_logged=logged is not None,
-            recording=EventKind.RECORDING_STARTED in kinds or self._file_exists(call_id),
+            recording=started,
             bridged=False,
             live=False,
             finished_as=record.decision if record is not None else None,
+            # A file the ledger never saw start is a recording armed by the dialplan (the
+            # service went away before the bridge): nobody heard the keys, it is not kept.
+            armed=not started and self._file_exists(call_id),
         )
 
     def _file_exists(self, call_id: str) -> bool:

@@ -60,6 +60,7 @@ class FakePbx(FakeAmi):
         self.recordings = recordings
         self.channels: dict[str, Channel] = {}  # by name
         self.astdb: dict[tuple[str, str], str] = {}
+        self.globals: dict[str, str] = {}
         self.monitors: dict[str, Monitor] = {}  # by channel name
         for action in ("Setvar", "Getvar", "MixMonitor", "StopMixMonitor", "MixMonitorMute"):
             self.on(action, getattr(self, f"_{action.lower()}"))
@@ -111,12 +112,22 @@ class FakePbx(FakeAmi):
         return found
 
     def _setvar(self, connection: FakeConnection, request: Request) -> None:
+        if not request.get("Channel"):  # a global variable, as Asterisk sets it
+            self.globals[request.get("Variable")] = request.get("Value")
+            connection.respond(request)
+            return
         channel = self._channel(connection, request)
         if channel is not None:
             channel.variables[request.get("Variable")] = request.get("Value")
             connection.respond(request)
 
     def _getvar(self, connection: FakeConnection, request: Request) -> None:
+        if not request.get("Channel"):
+            value = self.globals.get(request.get("Variable"), "")
+            connection.respond(
+                request, "Success", ("Variable", request.get("Variable")), ("Value", value)
+            )
+            return
         channel = self._channel(connection, request)
         if channel is not None:
             value = channel.variables.get(request.get("Variable"), "")

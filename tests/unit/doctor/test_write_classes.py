@@ -6,7 +6,8 @@ from ivr import names
 from ivr.doctor.findings import Level
 from ivr.doctor.pbx import WRITE_CHECK, judge_grants
 
-EVERYTHING_NEEDED = set(names.SERVICE_AMI_ACTIONS) | {"Login", "Ping", "Redirect"}
+CALL = set(names.SERVICE_AMI_ACTIONS) | {"Login", "Ping", "Redirect"}
+EVERYTHING_NEEDED = CALL | set(names.SERVICE_AMI_SYSTEM_ACTIONS)
 
 
 def test_an_account_granting_every_action_the_service_sends_passes() -> None:
@@ -15,11 +16,17 @@ def test_an_account_granting_every_action_the_service_sends_passes() -> None:
     assert finding.level is Level.OK
 
 
-def test_an_account_without_system_is_told_which_actions_it_lacks() -> None:
-    call_only = EVERYTHING_NEEDED - {"MixMonitor", "DBPut", "DBGetTree", "DBDel"}
-    [finding] = judge_grants(call_only)
+def test_an_account_with_call_only_passes_and_is_told_what_it_goes_without() -> None:
+    [finding] = judge_grants(CALL)
+    assert finding.level is Level.OK
+    assert "MixMonitor, DBPut, DBGetTree, DBDel refused" in finding.detail
+    assert "armed by the dialplan" in finding.detail
+
+
+def test_an_account_without_call_is_told_which_actions_it_lacks() -> None:
+    [finding] = judge_grants(EVERYTHING_NEEDED - {"Status", "StopMixMonitor"})
     assert finding.level is Level.FAIL
-    assert "MixMonitor, DBPut, DBGetTree, DBDel" in finding.detail
+    assert "Status, StopMixMonitor" in finding.detail
     assert "manager-ivr.conf" in finding.detail
 
 
