@@ -109,6 +109,15 @@ VAR_ACCEPTED = "IVR_ACCEPTED"  # "1" once the caller pressed the accept key (opt
 VAR_PAUSED = "IVR_PAUSED"  # "1" while an agent paused the recording (set by the service)
 VAR_PAYMENT = "IVR_PAYMENT"  # "1" while the caller is in a payment step (set by the dialplan)
 VAR_PAYMENT_MUTED = "IVR_PAYMENT_MUTED"  # the service's acknowledgement that it muted
+# The service's go for the recording, read by the consent subroutine at the end of the notice
+# (which then starts MixMonitor with option `b`); marked started once the caller is bridged.
+# Only with an account without MixMonitor (`write = call`, GLOBAL(IVR_CFG_arm) = 1); otherwise
+# the service starts MixMonitor over AMI at the bridge, which records the unbridged spans too
+# (as silence when muted).
+VAR_ARM = "IVR_ARM"
+ARM_GO = "go"
+ARM_NO = "no"
+ARM_STARTED = "started"
 
 # AstDB families: durable on the PBX, across a service outage and a PBX restart.
 DB_OBJECTIONS = "ivr-objection"  # key: call id, value: epoch seconds of the objection
@@ -120,6 +129,16 @@ DB_KEY_ACCEPT = "key-accept"
 # and "language-<profile>" (its default language).
 DB_MODE_PREFIX = "mode-"
 DB_LANGUAGE_PREFIX = "language-"
+# The same settings as global variables (`Setvar` without a channel: AMI class `call`, where
+# AstDB needs `system`), read first by the dialplan: GLOBAL(IVR_CFG_<key>), e.g.
+# IVR_CFG_key-object. They last until the PBX restarts; AstDB, when writable, beyond.
+GLOBAL_SETTING_PREFIX = "IVR_CFG_"
+ARM_SETTING = "arm"  # "1": the service's account may not start MixMonitor, the dialplan arms
+
+
+def global_setting(key: str) -> str:
+    return GLOBAL_SETTING_PREFIX + key
+
 
 # Dynamic features (features.conf applicationmap) for the in-call objection key, one per key
 # so the key stays configurable: the dialplan enables `ivr-object-<key>` on the caller's channel.
@@ -255,7 +274,15 @@ class ListenAnswer:
 # The service's own AMI account: only the classes it needs (dialplan/manager-ivr.conf and the
 # sandbox both use these; a unit test keeps them in step). Measured on Asterisk 22: MixMonitor
 # and the AstDB writes need `system`, Setvar needs `call`; nothing needs `command`,
-# `originate`, `config` or `reporting`.
+# `originate`, `config` or `reporting`. It reads no event of the `system` class: a PBX restart
+# drops the link, and the reconnection rebuilds every call (`Status`, class `call`).
 SERVICE_AMI_USER = "ivr"
-SERVICE_AMI_READ = ("system", "call", "dtmf", "user")
+SERVICE_AMI_READ = ("call", "dtmf", "user")
 SERVICE_AMI_WRITE = ("system", "call")
+# Every class-gated AMI action the consent flow needs (`ivr doctor` checks the PBX grants each
+# one; docs/ami-account.md): all filed under `call`.
+SERVICE_AMI_ACTIONS = ("Setvar", "Getvar", "Status", "Hangup", "StopMixMonitor", "MixMonitorMute")
+# Filed under `system` only, used when the account has it: MixMonitor for the agents' tone and
+# for a recording the dialplan did not arm, AstDB to keep settings and objections across a PBX
+# restart and to forget collected objections (and the outbound guard's memory).
+SERVICE_AMI_SYSTEM_ACTIONS = ("MixMonitor", "DBPut", "DBGetTree", "DBDel")

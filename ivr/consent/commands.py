@@ -41,7 +41,19 @@ class Tone:
 
 
 @dataclass(frozen=True)
+class ArmRecording:
+    """The service's go to the dialplan, at the end of the notice: it starts MixMonitor with
+    option `b` on the caller's channel, which writes only once the caller is bridged (no AMI
+    class `system` needed). Without this go the dialplan records nothing."""
+
+    file_name: str
+
+
+@dataclass(frozen=True)
 class StartRecording:
+    """The caller is bridged: the armed recording is writing now, or (not armed in time, or a
+    dialplan without the arming step) it is started over AMI."""
+
     file_name: str
 
 
@@ -112,6 +124,7 @@ Command = (
     | Mute
     | AckPayment
     | Tone
+    | ArmRecording
     | StartRecording
     | StopRecording
     | DeleteRecording

@@ -150,6 +150,14 @@ class NoticeMissed:
 
 
 @dataclass(frozen=True)
+class RecordingArmed:
+    """The dialplan was given the go: a MixMonitor (option `b`) may run on the caller's channel
+    from now on, writing once the caller is bridged."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RecordingStarted:
     at: datetime
 
@@ -267,6 +275,7 @@ class Seen:
     paused_by_agent: bool = False  # IVR_PAUSED
     paying: bool = False  # IVR_PAYMENT: in a payment step now
     finished_as: Decision | None = None  # the ledger closed the call already, with this decision
+    armed: bool = False  # IVR_ARM: the dialplan armed a recording the service never saw start
 
 
 @dataclass(frozen=True)
@@ -297,6 +306,7 @@ Input = (
     | Bridged
     | Unheard
     | NoticeMissed
+    | RecordingArmed
     | RecordingStarted
     | RecordingFailed
     | HungUp

@@ -29,6 +29,7 @@ from ivr.consent import inputs as i
 from ivr.consent.closing import Outcome, closing, finish, reported
 from ivr.consent.commands import (
     Announce,
+    ArmRecording,
     CloseRecording,
     Command,
     DeleteRecording,
@@ -50,6 +51,7 @@ __all__ = ["MISSED", "Consent", "Outcome", "Phase", "handle", "paused_start"]
 # What a hang-up in each phase means for the record.
 # Why a recording is deleted, as the audit log says it.
 OBJECTION, PRIVATE = "objection", "private"
+UNHEARD, UNBRIDGED = "unheard", "unbridged"  # an armed recording that never was one
 
 _DECISION_AT_HANGUP = {
     Phase.NOTICE: Decision.ABANDONED,
@@ -88,7 +90,8 @@ def _during(consent: Consent, event: i.Input) -> Outcome:
         case i.Unheard() | i.NoticeMissed() | i.Adopted():
             return _away(consent, event)
         case (
-            i.RecordingStarted()
+            i.RecordingArmed()
+            | i.RecordingStarted()
             | i.RecordingFailed()
             | i.RecordingStopped()
             | i.RecordingDeleted()
@@ -201,9 +204,13 @@ def _notice_done(consent: Consent, at: datetime) -> Outcome:
     else:
         to, detail = Phase.AWAITING_BRIDGE, {}
     log = Log(at, EventKind.NOTICE_DONE, Source.DIALPLAN, detail)
-    if consent.phase is Phase.NOTICE:
-        consent = heard(consent)
-    return _move(consent, Phase.NOTICE, to), [log]
+    if consent.phase is not Phase.NOTICE:
+        return consent, [log]
+    consent = replace(heard(consent), phase=to)
+    if to is not Phase.AWAITING_BRIDGE:
+        return consent, [log]
+    # The dialplan can start it now (written from the bridge on); in a bridge, no dialplan runs.
+    return consent, [log, ArmRecording(consent.file_name)]
 
 
 _MISSED_KINDS = {
@@ -298,11 +305,22 @@ def _unheard(consent: Consent, event: i.Unheard) -> Outcome:
         return consent, []
     detail = {"record": "no", "why": event.why}
     log = Log(event.at, EventKind.RECORDING_DECIDED, Source.SERVICE, detail)
-    return replace(consent, phase=Phase.UNRECORDED, listenable=False), [log]
+    unrecorded = replace(consent, phase=Phase.UNRECORDED, listenable=False)
+    return unrecorded, [log, *_disarm(consent, UNHEARD)]
+
+
+def _disarm(consent: Consent, why: str) -> list[Command]:
+    """A recording armed for a bridge that must not be recorded: stopped, and its file (the
+    armed monitor writes a header at once, and audio if it was bridged meanwhile) deleted."""
+    if not consent.recording_requested:
+        return []
+    return [StopRecording(), DeleteRecording(consent.file_name, why)]
 
 
 def _recording(consent: Consent, event: i.Input) -> Outcome:
     """The recording as the executor found it; facts other than its start only add rows."""
+    if isinstance(event, i.RecordingArmed):
+        return _armed(consent)
     if not isinstance(event, i.RecordingStarted | i.RecordingFailed):
         return consent, reported(consent, event)
     if isinstance(event, i.RecordingFailed):
@@ -314,6 +332,15 @@ def _recording(consent: Consent, event: i.Input) -> Outcome:
         why = OBJECTION if consent.phase is Phase.OBJECTED else PRIVATE
         return consent, [log, StopRecording(), DeleteRecording(consent.file_name, why)]
     return consent, [log, *paused_start(consent)]
+
+
+def _armed(consent: Consent) -> Outcome:
+    armed = replace(consent, recording_requested=True)
+    if consent.phase is Phase.AWAITING_BRIDGE:
+        return armed, []
+    # Refused while the go was on its way (an objection, keys unheard): undone at once.
+    why = {Phase.OBJECTED: OBJECTION, Phase.PRIVATE: PRIVATE}.get(consent.phase, UNHEARD)
+    return armed, [StopRecording(), DeleteRecording(consent.file_name, why)]
 
 
 def paused_start(consent: Consent) -> list[Command]:
@@ -335,4 +362,6 @@ def _hang_up(consent: Consent, event: i.HungUp) -> Outcome:
     if decision in (Decision.OBJECTED, Decision.PRIVATE) and consent.recording_requested:
         why = OBJECTION if decision is Decision.OBJECTED else PRIVATE
         return closing, [*commands, DeleteRecording(consent.file_name, why)]
+    if consent.phase is Phase.AWAITING_BRIDGE and consent.recording_requested:
+        commands.append(DeleteRecording(consent.file_name, UNBRIDGED))
     return finish(consent, event.at, decision, commands)

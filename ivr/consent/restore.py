@@ -77,13 +77,18 @@ def adopt(consent: Consent, event: i.Adopted) -> Outcome:
     consent = replace(
         consent,
         phase=phase,
-        recording_requested=seen.recording,
+        # An armed recording the service never saw start is disarmed by the inputs that follow
+        # (a call that waited for its agent unheard is never recorded).
+        recording_requested=seen.recording or seen.armed,
         mode=announced.mode,
         record=announced.record,
         accepted=seen.accepted,
         paused=_paused(seen),
     )
     commands = _objection(consent, seen)
+    if seen.armed and phase is not Phase.AWAITING_BRIDGE:  # armed for a call not to record
+        why = "objection" if phase is Phase.OBJECTED else "unheard"
+        commands += [StopRecording(), DeleteRecording(consent.file_name, why)]
     if phase is Phase.RECORDING and seen.live:
         commands.append(_mute_as_paused(consent))
     return consent, commands

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr import names
-from ivr.ami import AmiActionError, AmiClient, AmiError
+from ivr.ami import AmiClient, AmiError
 from ivr.config.model import Settings
 from ivr.doctor.findings import Finding, fail, ok, warn
 from ivr.service.ami_security import link_security
@@ -11,7 +11,10 @@ from ivr.service.ami_security import link_security
 # Modules the consent flow needs loaded, and the one it needs absent.
 NEEDED_MODULES = ("app_mixmonitor", "app_stack", "func_db", "app_userevent", "bridge_simple")
 NATIVE_RTP = "bridge_native_rtp"
-PROBE_KEY = "doctor-probe"
+WRITE_CHECK = "AMI write classes"
+PERMISSION_DENIED = "Permission denied"
+# Granted by the `command`, `originate` and `config` classes: the service sends none of them.
+NEVER_NEEDED = ("Command", "Originate", "UpdateConfig", "CreateConfig")
 
 
 async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
@@ -29,6 +32,9 @@ async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
 
 
 async def modules(client: AmiClient) -> list[Finding]:
+    probe = await client.action("ModuleCheck", {"Module": NEEDED_MODULES[0]}, check=False)
+    if probe.get("Message") == PERMISSION_DENIED:  # ModuleCheck is filed under `system`
+        return [warn("modules", "not checked: ModuleCheck needs the write class system")]
     found = []
     for module in NEEDED_MODULES:
         if not await _loaded(client, module):
@@ -50,36 +56,64 @@ async def _loaded(client: AmiClient, module: str) -> bool:
 
 
 async def privileges(client: AmiClient) -> list[Finding]:
-    found = []
-    try:
-        fields = {"Family": names.DB_SETTINGS, "Key": PROBE_KEY, "Val": "1"}
-        await client.action("DBPut", fields)
-        await client.action("DBDel", {"Family": names.DB_SETTINGS, "Key": PROBE_KEY})
-        found.append(ok("AMI write classes", "AstDB and MixMonitor allowed (system)"))
-    except AmiActionError as exc:
+    """What the account may do, as the PBX itself lists it (ListCommands: nothing is sent to
+    try it), against what the service sends."""
+    reply = await client.action("ListCommands", check=False)
+    if reply.is_error:
+        return [fail(WRITE_CHECK, f"ListCommands refused: {reply.get('Message')}")]
+    return judge_grants({key for key, _ in reply.headers} - {"Response", "ActionID"})
+
+
+def judge_grants(granted: set[str]) -> list[Finding]:
+    """The actions the consent flow needs and the PBX refuses are named; without `system` what
+    still works and what does not is said; the ones it should never have (CLI commands,
+    placing calls, changing the configuration) are warned about."""
+    missing = [action for action in names.SERVICE_AMI_ACTIONS if action not in granted]
+    if missing:
+        return [
+            fail(
+                WRITE_CHECK,
+                f"refused: {', '.join(missing)}; the consent flow needs them "
+                "(write = call at least, dialplan/manager-ivr.conf)",
+            )
+        ]
+    lacking = [a for a in names.SERVICE_AMI_SYSTEM_ACTIONS if a not in granted]
+    found = [ok(WRITE_CHECK, _flow_with(lacking))]
+    needless = [action for action in NEVER_NEEDED if action in granted]
+    if needless:
         found.append(
-            fail("AMI write classes", f"AstDB refused: {exc}; see dialplan/manager-ivr.conf")
-        )
-    command = await client.action("Command", {"Command": "core show version"}, check=False)
-    if not command.is_error:
-        found.append(
-            warn("AMI least privilege", "this account may run CLI commands: drop `command`")
+            warn(
+                "AMI least privilege",
+                f"this account may also use {', '.join(needless)}: "
+                "drop the `command`, `originate` and `config` write classes",
+            )
         )
     return found
 
 
+def _flow_with(lacking: list[str]) -> str:
+    if not lacking:
+        return "call and system: every action the service sends is allowed"
+    return (
+        f"call only ({', '.join(lacking)} refused): recordings armed by the dialplan; "
+        "no agent tone, no outbound guard, objections kept by the PBX never forgotten in AstDB"
+    )
+
+
 async def keys(client: AmiClient, settings: Settings) -> Finding:
-    """The keys the dialplan will use are the configured ones (the service writes them)."""
+    """The keys the dialplan will use are the configured ones (the service publishes them)."""
     wanted = {
         names.DB_KEY_OBJECT: settings.consent.keys.objection,
         names.DB_KEY_FULL_NOTICE: settings.consent.keys.full_notice,
     }
-    _, entries = await client.event_list("DBGetTree", {"Family": names.DB_SETTINGS})
-    stored = {e.get("Key", "").rsplit("/", 1)[-1]: e.get("Val") for e in entries}
-    if all(stored.get(key) == value for key, value in wanted.items()):
+    stored = {}
+    for key in wanted:
+        reply = await client.action("Getvar", {"Variable": names.global_setting(key)})
+        stored[key] = reply.get("Value") or ""
+    if stored == wanted:
         return ok("keys on the PBX", ", ".join(f"{k}={v}" for k, v in wanted.items()))
     return warn(
         "keys on the PBX",
-        f"AstDB has {stored or 'nothing'}, the configuration says {wanted}: "
-        "the service writes them when it connects; until then the dialplan uses 9 and 1",
+        f"the PBX has {stored}, the configuration says {wanted}: "
+        "the service publishes them when it connects; until then the dialplan uses 9 and 1",
     )

@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 
-from ivr.ami import AmiClient, AmiError, Message
+from ivr.ami import AmiActionError, AmiClient, AmiError, Message
 from ivr.config.model import Settings
 from ivr.outbound import names
 from ivr.outbound.agent_keys import AgentRefusalKeys
@@ -25,6 +25,7 @@ Kept = Callable[[str, str, datetime, str], None]  # number, campaign, when, wher
 _MASKED = ("prohib", "unavailable")  # CALLERID(num-pres) values that hide the number
 ANSWER_TIMEOUT = 0.9  # seconds: the dialplan stops waiting at one second
 _STOP_HEADERS = ("Number", "Campaign", "Source")  # as the PBX keeps them in AstDB
+PERMISSION_DENIED = "Permission denied"  # AstDB is filed under the AMI class `system`
 
 
 def _utc_now() -> datetime:
@@ -63,7 +64,15 @@ class OutboundGuard:
             (names.DB_AGENT_FEATURE, self.agent_feature),
         )
         for key, value in published:
-            await client.action("DBPut", {"Family": names.DB_FAMILY, "Key": key, "Val": value})
+            fields = {"Family": names.DB_FAMILY, "Key": key, "Val": value}
+            try:
+                await client.action("DBPut", fields)
+            except AmiActionError as exc:
+                if exc.message != PERMISSION_DENIED:
+                    raise
+                # An AMI account with write = call: nothing to publish, nothing to collect.
+                log.warning("outbound: %s; the dialplan uses its defaults (fail closed)", exc)
+                return
         await self.collect(client, names.DB_UNGUARDED, self._unguarded)
         await self.collect(client, names.DB_STOPS, self._stop)
 

@@ -32,6 +32,14 @@ exten => _c-[a-z][a-z]-.,1,Gosub(ivr-consent,s,1(fr,${EXTEN:2:2}))
 ; another Linkedid than its own Uniqueid (issue 17: agents known from the bridge).
 exten => _l-.,1,Dial(Local/c-fr-${EXTEN:2}@ivr-consent-test/n,60)
  same => n,Hangup()
+; A recording armed by the dialplan before the Dial with MixMonitor's `b` (write only while
+; bridged), the way to start it without the AMI class `system` (docs/ami-account.md):
+; armed-<agent> answers, arms it, waits 3 s with the caller, then dials the agent.
+exten => _armed-.,1,Answer()
+ same => n,MixMonitor(ivr-armed-${UNIQUEID}.wav,b)
+ same => n,Wait(3)
+ same => n,Dial(PJSIP/${EXTEN:6}@carrier,60)
+ same => n,Hangup()
 
 ; The same after a "CRM lookup" that returns the caller's name as any bytes (see the carrier's
 ; ivr-caller-raw): n-<agent>, e.g. n-agent.

@@ -162,6 +162,9 @@ writetimeout = 5000
 """ + _service_account(spec)
 
 
+CALL_ONLY_AMI_USER = "ivr-call-only"
+
+
 def _service_account(spec: InstanceSpec) -> str:
     if not spec.service_secret:
         return ""
@@ -173,6 +176,16 @@ deny = 0.0.0.0/0.0.0.0
 permit = {spec.ami_permit}
 read = {",".join(names.SERVICE_AMI_READ)}
 write = {",".join(names.SERVICE_AMI_WRITE)}
+writetimeout = 5000
+
+; The same account narrowed to `write = call`, to measure what the consent flow would lose and
+; what such an account may still do (tests/pbx/test_call_only_account.py, docs/ami-account.md).
+[{CALL_ONLY_AMI_USER}]
+secret = {spec.service_secret}
+deny = 0.0.0.0/0.0.0.0
+permit = {spec.ami_permit}
+read = {",".join(names.SERVICE_AMI_READ)}
+write = call
 writetimeout = 5000
 """
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ivr.ami import Message
 from ivr.clock import Clock
 from ivr.consent import inputs as i
-from ivr.consent.commands import Announce, Command, Finish, Log, StartRecording
+from ivr.consent.commands import Announce, ArmRecording, Command, Finish, Log, StartRecording
 from ivr.consent.machine import Consent, Phase, handle
 from ivr.consent.reconcile import reconcile
 from ivr.ledger.aio import AsyncLedger
@@ -279,6 +279,8 @@ class Calls:
                 else:
                     durable = await self._record(call_id, rows, first) and durable
                     first, rows = None, []
+                    if isinstance(command, ArmRecording) and not durable:
+                        continue  # no go: nothing armed (the bridge is checked again)
                     if isinstance(command, StartRecording) and not durable:
                         self._refuse_recording(call_id)  # fail closed: its proof would be lost
                         continue

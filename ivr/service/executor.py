@@ -21,6 +21,7 @@ from ivr.consent import inputs as i
 from ivr.consent.commands import (
     AckPayment,
     Announce,
+    ArmRecording,
     CloseRecording,
     Command,
     DeleteRecording,
@@ -45,6 +46,7 @@ from ivr.service.tones import TonePool
 
 log = logging.getLogger(__name__)
 
+MIXMONITOR_FILENAME = "MIXMONITOR_FILENAME"  # set by MixMonitor on the channel it records
 # When a deleted recording is looked at again for a late write by MixMonitor (seconds after
 # the deletion): often at first, when a last flush is likely, then less, until 3 s.
 SWEEP_AT = (0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.2, 3.0)
@@ -77,12 +79,16 @@ class Executor:
         self.sweeping: set[str] = set()  # files watched for a late write after their deletion
         self.auditing: set[asyncio.Task[None]] = set()
         self.controls = CallControls(ami, metrics, tone_links)
+        # Set at each connection from what the account may do (pbx_memory.arms_in_dialplan).
+        self.arm_in_dialplan = False
 
     async def run(self, call_id: str, channel: str, command: Command) -> Facts:
         """Carry out one command; the facts it met, for the call's machine."""
         match command:
             case Announce() | Mute() | AckPayment() | Tone() | EndSpies():
                 await self.controls.run(call_id, channel, command)
+            case ArmRecording():
+                return await self._arm(call_id, channel, command.file_name)
             case StartRecording() | StopRecording() | DeleteRecording() | CloseRecording():
                 return await self._recording(call_id, channel, command)
             case RememberObjection():
@@ -151,18 +157,51 @@ class Executor:
             case CloseRecording():
                 return [await self._close(call_id, command.file_name)]
 
+    async def _arm(self, call_id: str, channel: str, file_name: str) -> Facts:
+        """The answer the consent subroutine waits for at the end of the notice (a second at
+        most) when the service's account may not start MixMonitor. Go: it starts MixMonitor
+        with option `b`, which writes from the bridge on. An account that may (`system`)
+        starts it over AMI at the bridge instead."""
+        if not self.arm_in_dialplan:  # the dialplan does not wait for a go (IVR_CFG_arm)
+            return []
+        if self.recordings.clear_link(file_name):  # the PBX would write through it: no go
+            log.error("call %s: a link sat at %s; removed, not armed", call_id, file_name)
+            await self.controls.setvar(call_id, channel, names.VAR_ARM, names.ARM_NO)
+            return []
+        if not await self.controls.setvar(call_id, channel, names.VAR_ARM, names.ARM_GO):
+            return []
+        log.info("call %s: recording armed for the bridge", call_id)
+        return [i.RecordingArmed(self.clock())]
+
     async def _start(self, call_id: str, channel: str, file_name: str) -> Facts:
-        if self.recordings.clear_link(file_name):  # the PBX would write through it: refuse
-            log.error("call %s: a link sat at %s; removed, not recording", call_id, file_name)
-            return [i.RecordingFailed(self.clock(), f"a link sat at {file_name}; removed")]
-        try:
-            await self.controls.action("MixMonitor", {"Channel": channel, "File": file_name})
-        except AmiError as exc:
-            log.warning("call %s: recording not started: %s", call_id, exc)
-            return [i.RecordingFailed(self.clock(), str(exc))]
+        """The caller is bridged: the armed recording writes now; without it (not armed in
+        time) MixMonitor is started over AMI, which needs the class `system`."""
+        if self.arm_in_dialplan and await self._armed(channel, file_name):
+            await self.controls.setvar(call_id, channel, names.VAR_ARM, names.ARM_STARTED)
+        else:
+            if self.recordings.clear_link(file_name):  # the PBX would write through it: refuse
+                log.error("call %s: a link sat at %s; removed, not recording", call_id, file_name)
+                return [i.RecordingFailed(self.clock(), f"a link sat at {file_name}; removed")]
+            try:
+                await self.controls.action("MixMonitor", {"Channel": channel, "File": file_name})
+            except AmiError as exc:
+                log.warning("call %s: recording not started: %s", call_id, exc)
+                return [i.RecordingFailed(self.clock(), str(exc))]
         self.metrics.count("recordings_started")
         log.info("call %s: recording %s", call_id, file_name)
         return [i.RecordingStarted(self.clock())]
+
+    async def _armed(self, channel: str, file_name: str) -> bool:
+        """Whether the dialplan's MixMonitor runs on the caller's channel, for this file."""
+        client = self.ami()
+        if client is None:
+            return False
+        fields = {"Channel": channel, "Variable": MIXMONITOR_FILENAME}
+        try:
+            reply = await client.action("Getvar", fields)
+        except AmiError:  # gone, or the link dropped: reconciliation takes over
+            return False
+        return (reply.get("Value") or "").endswith("/" + file_name)
 
     async def _stop(self, call_id: str, channel: str) -> Facts:
         self.metrics.since_key(call_id, self.metrics.queue_latency)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ivr import names
-from ivr.ami import AmiClient, AmiError
+from ivr.ami import AmiActionError, AmiClient, AmiError
 from ivr.clock import Clock
 from ivr.config.model import ConsentSettings
 
 log = logging.getLogger(__name__)
+
+PERMISSION_DENIED = "Permission denied"  # Asterisk's answer to an action outside the classes
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,10 @@ class PbxObjection:
 
 
 async def publish_keys(client: AmiClient, consent: ConsentSettings) -> None:
-    """The dialplan reads the keys from AstDB, so they match the prompts built from our config;
-    and each profile's mode and language, for the calls the service cannot decide on."""
+    """The dialplan reads the keys from here, so they match the prompts built from our config;
+    and each profile's mode and language, for the calls the service cannot decide on. Global
+    variables first (class `call`), AstDB too when the account may write it (class `system`),
+    so that they outlive a PBX restart."""
     keys = consent.keys
     settings = [
         (names.DB_KEY_OBJECT, keys.objection),
@@ -34,16 +38,40 @@ async def publish_keys(client: AmiClient, consent: ConsentSettings) -> None:
         settings.append((names.DB_MODE_PREFIX + name, str(profile.mode)))
         settings.append((names.DB_LANGUAGE_PREFIX + name, profile.default_language))
     for key, value in settings:
-        await client.action("DBPut", {"Family": names.DB_SETTINGS, "Key": key, "Val": value})
+        await client.action("Setvar", {"Variable": names.global_setting(key), "Value": value})
+    for key, value in settings:
+        fields = {"Family": names.DB_SETTINGS, "Key": key, "Val": value}
+        try:
+            await client.action("DBPut", fields)
+        except AmiActionError as exc:  # write = call: the global variables do
+            log.info("settings not kept in AstDB (%s): global variables only", exc)
+            return
 
 
 async def pending_objections(client: AmiClient, clock: Clock) -> list[PbxObjection]:
     try:
         _, entries = await client.event_list("DBGetTree", {"Family": names.DB_OBJECTIONS})
-    except AmiError as exc:  # an empty family answers with an error
-        log.debug("no objection kept by the PBX: %s", exc)
+    except AmiActionError as exc:
+        if exc.message == PERMISSION_DENIED:
+            return await _listed_objections(client, clock)
+        log.debug("no objection kept by the PBX: %s", exc)  # an empty family is an error
+        return []
+    except AmiError as exc:
+        log.warning("objections kept by the PBX not read: %s", exc)
         return []
     return [_objection(e.get("Key", ""), e.get("Val", ""), clock) for e in entries if e.get("Key")]
+
+
+async def _listed_objections(client: AmiClient, clock: Clock) -> list[PbxObjection]:
+    """Without `system`, AstDB's keys can be listed (DB_KEYS) but its values not read (DB() is
+    refused over AMI): the objections are known, their time is taken as now."""
+    try:
+        reply = await client.action("Getvar", {"Variable": f"DB_KEYS({names.DB_OBJECTIONS})"})
+    except AmiError as exc:
+        log.warning("objections kept by the PBX not listed: %s", exc)
+        return []
+    listed = (reply.get("Value") or "").split(",")
+    return [PbxObjection(call_id, clock()) for call_id in listed if call_id]
 
 
 async def forget_objection(client: AmiClient, call_id: str) -> None:
@@ -59,7 +87,14 @@ def _objection(key: str, value: str, clock: Clock) -> PbxObjection:
     return PbxObjection(call_id, at)
 
 
-async def live_call_ids(client: AmiClient) -> set[str]:
-    """Unique ids of the channels up on the PBX now (a call's id is its caller channel's)."""
-    _, channels = await client.event_list("CoreShowChannels")
-    return {c.get("Uniqueid", "") for c in channels}
+async def arms_in_dialplan(client: AmiClient) -> bool:
+    """An account refused MixMonitor (`write = call`) has the dialplan start the recording."""
+    reply = await client.action("ListCommands", check=False)
+    # (An AMI that cannot list its actions: over AMI, as before.)
+    arming = not reply.is_error and "MixMonitor" not in {key for key, _ in reply.headers}
+    if arming:
+        log.info("this AMI account may not use MixMonitor: recordings are armed by the dialplan")
+    # The consent subroutine waits for the go only when told to: otherwise it runs as before.
+    fields = {"Variable": names.global_setting(names.ARM_SETTING), "Value": "1" if arming else ""}
+    await client.action("Setvar", fields)
+    return arming

@@ -1,21 +1,21 @@
 """After a (re)connection: the state of every call rebuilt from the PBX and the ledger.
 
-Live calls are found with CoreShowChannels; a caller's channel is the one whose IVR_CALL is its
-own unique id (agent legs inherit IVR_CALL, with another id). Its channel variables say how far
-the consent flow went, MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file say
-whether it is recorded. Calls the ledger holds as unfinished and the PBX no longer has ended
+Live calls and their channel variables come in one `Status` request (filed under the AMI class
+`call`, where CoreShowChannels needs `system`); a caller's channel is the one whose IVR_CALL is
+its own unique id (agent legs inherit IVR_CALL, with another id). Its channel variables say how
+far the consent flow went, MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file
+say whether it is recorded. Calls the ledger holds as unfinished and the PBX no longer has ended
 while the service was away: they are finished as the machine would have finished them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ivr import names
-from ivr.ami import AmiClient, AmiError, Message
+from ivr.ami import AmiClient, Message
 from ivr.clock import Clock
 from ivr.consent.inputs import Seen
 from ivr.ledger.aio import AsyncLedger
@@ -37,7 +37,10 @@ _VARS = (
     names.VAR_ACCEPTED,
     names.VAR_PAUSED,
     names.VAR_PAYMENT,
+    names.VAR_ARM,
 )
+_ASKED = (names.VAR_CALL_ID, *_VARS)
+_UNSET = "(null)"
 LEDGER_LOOKBACK = timedelta(days=2)  # unfinished calls older than this are left to an operator
 LEDGER_SCAN_LIMIT = 10_000
 _STEP_KINDS = {
@@ -57,33 +60,37 @@ class LiveCaller:
 
 
 async def live_callers(client: AmiClient) -> list[LiveCaller]:
-    _, channels = await client.event_list("CoreShowChannels")
-    found = await asyncio.gather(*(_caller(client, c) for c in channels))
+    """The channels in the consent flow, with the variables it left on them: one request,
+    whatever the number of calls (Status lists each channel with the variables asked for)."""
+    _, channels = await client.event_list("Status", {"Variables": ",".join(_ASKED)})
+    found = (caller_from_status(channel) for channel in channels)
     return [caller for caller in found if caller is not None]
 
 
-async def _getvar(client: AmiClient, channel: str, variable: str) -> str:
-    response = await client.action("Getvar", {"Channel": channel, "Variable": variable})
-    return response.get("Value", "") or ""
+def status_variables(channel: Message) -> dict[str, str]:
+    """The `Variable: NAME=value` lines of a Status event; Asterisk writes an unset one as
+    `(null)`, read here as empty (no value the dialplan or MixMonitor sets is ever that)."""
+    found = {}
+    for line in channel.get_all("Variable"):
+        name, _, value = line.partition("=")
+        found[name] = "" if value == _UNSET else value
+    return found
 
 
-async def _caller(client: AmiClient, channel: Message) -> LiveCaller | None:
-    name, unique_id = channel.get("Channel", ""), channel.get("Uniqueid", "")
-    try:
-        if not unique_id or await _getvar(client, name, names.VAR_CALL_ID) != unique_id:
-            return None  # an agent's leg, or a channel outside the consent flow
-        values = await asyncio.gather(*(_getvar(client, name, v) for v in _VARS))
-    except AmiError as exc:  # hung up meanwhile: the ledger pass finishes it
-        log.debug("channel %s gone while rebuilding: %s", name, exc)
-        return None
-    variables = dict(zip(_VARS, values, strict=True))
+def caller_from_status(channel: Message) -> LiveCaller | None:
+    unique_id = channel.get("Uniqueid", "")
+    variables = status_variables(channel)
+    if not unique_id or variables.get(names.VAR_CALL_ID) != unique_id:
+        return None  # an agent's leg, or a channel outside the consent flow
+    variables = {name: variables.get(name, "") for name in _VARS}
     start = CallStart(
         variables[names.VAR_PROFILE],
         variables[names.VAR_LANGUAGE],
         channel.get("CallerIDNum"),
         channel.get("CallerIDName"),
     )
-    return LiveCaller(unique_id, name, variables, bool(channel.get("BridgeId")), start)
+    bridged = bool(channel.get("BridgeID"))
+    return LiveCaller(unique_id, channel.get("Channel", ""), variables, bridged, start)
 
 
 class Rebuilder:
@@ -130,19 +137,22 @@ class Rebuilder:
         self, caller: LiveCaller, record: CallRecord | None, objected_at: datetime | None
     ) -> Seen:
         variables = caller.variables
+        recording = bool(variables[MIXMONITOR_VAR]) or self._file_exists(caller.call_id)
+        armed = recording and variables[names.VAR_ARM] == names.ARM_GO  # never seen to start
         if objected_at is None and variables[names.VAR_OBJECTED] == "1":
             objected_at = _logged_objection(record) or self.clock()
         return Seen(
             step=variables[names.VAR_STEP] or None,
             objected_at=objected_at,
             objection_logged=_logged_objection(record) is not None,
-            recording=bool(variables[MIXMONITOR_VAR]) or self._file_exists(caller.call_id),
+            recording=recording and not armed,
             bridged=caller.bridged,
             live=True,
             decision=variables[names.VAR_DECISION],
             accepted=variables[names.VAR_ACCEPTED] == "1",
             paused_by_agent=variables[names.VAR_PAUSED] == "1",
             paying=variables[names.VAR_PAYMENT] == "1",
+            armed=armed,
         )
 
     async def _finish_ended(self, live: set[str], objected: dict[str, datetime]) -> None:
@@ -167,14 +177,18 @@ class Rebuilder:
         kinds = [e.kind for e in record.events] if record is not None else []
         steps = [_STEP_KINDS[k] for k in kinds if k in _STEP_KINDS]
         logged = _logged_objection(record)
+        started = EventKind.RECORDING_STARTED in kinds
         return Seen(
             step=steps[-1] if steps else None,
             objected_at=objected_at or logged,
             objection_logged=logged is not None,
-            recording=EventKind.RECORDING_STARTED in kinds or self._file_exists(call_id),
+            recording=started,
             bridged=False,
             live=False,
             finished_as=record.decision if record is not None else None,
+            # A file the ledger never saw start is a recording armed by the dialplan (the
+            # service went away before the bridge): nobody heard the keys, it is not kept.
+            armed=not started and self._file_exists(call_id),
         )
 
     def _file_exists(self, call_id: str) -> bool:

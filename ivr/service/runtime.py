@@ -143,6 +143,7 @@ class Runtime:
         client.add_listener(self.calls.on_event)
         client.add_listener(self.listening.on_event)
         try:
+            self.executor.arm_in_dialplan = await pbx_memory.arms_in_dialplan(client)
             await pbx_memory.publish_keys(client, self.settings.consent)
             objections = await pbx_memory.pending_objections(client, self.clock)
             await self.rebuilder.run(client, objections)

@@ -1,7 +1,7 @@
-"""What the service's least-privilege AMI account (read system,call,dtmf,user; write
-system,call) may and may not do on the real PBX: the lists docs/admin.md states plainly. An
-action "allowed" may still fail for its arguments (no such channel): only "Permission denied"
-means the class refused it. Nothing here changes the PBX."""
+"""What the service's least-privilege AMI account (read call,dtmf,user; write system,call)
+may and may not do on the real PBX: the lists docs/admin.md states plainly. An action "allowed"
+may still fail for its arguments (no such channel): only "Permission denied" means the class
+refused it. Nothing here changes the PBX."""
 
 from __future__ import annotations
 

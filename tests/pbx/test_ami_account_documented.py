@@ -17,9 +17,9 @@ pytestmark = pytest.mark.pbx
 DOC = Path(__file__).resolve().parents[2] / "docs" / "ami-account.md"
 
 
-def documented_actions() -> set[str]:
-    block = re.search(r"<!-- allowed-actions -->\n```text\n(.*?)```", DOC.read_text(), re.S)
-    assert block is not None, "the list of allowed actions is missing from the page"
+def documented_actions(marker: str = "allowed-actions") -> set[str]:
+    block = re.search(rf"<!-- {marker} -->\n```text\n(.*?)```", DOC.read_text(), re.S)
+    assert block is not None, f"the list of actions {marker} is missing from the page"
     return set(block.group(1).split())
 
 

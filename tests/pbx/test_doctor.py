@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ivr.sandbox.render import CALL_ONLY_AMI_USER
 from tests.support.service import ivr_command
 
 pytestmark = pytest.mark.pbx
@@ -29,7 +30,8 @@ def test_a_ready_installation_passes_every_check(service_config: Path) -> None:
     done = doctor(service_config)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 failed" in done.stdout
-    for check in ("recordings folder", "prompts", "ledger", "AMI login", "modules"):
+    checks = ("recordings folder", "prompts", "ledger", "AMI login", "modules", "AMI write classes")
+    for check in checks:
         assert any(line.startswith("ok") and check in line for line in done.stdout.splitlines()), (
             check
         )
@@ -48,3 +50,15 @@ def test_each_problem_is_named(service_config: Path, tmp_path: Path) -> None:
     assert any(line.startswith("FAIL") and "ivr prompts build" in line for line in lines)
     assert any(line.startswith("FAIL") and "AMI login" in line for line in lines)
     assert "wrong-secret" not in done.stdout + done.stderr
+
+
+def test_a_call_only_account_passes_and_says_what_it_goes_without(service_config: Path) -> None:
+    done = doctor(service_config, IVR_AMI_USERNAME=CALL_ONLY_AMI_USER)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    write = next(line for line in lines if "AMI write classes" in line)
+    assert write.startswith("ok")
+    assert "call only" in write
+    assert "MixMonitor" in write
+    assert any(line.startswith("warn") and "ModuleCheck" in line for line in lines)
+    assert any(line.startswith("ok") and "keys on the PBX" in line for line in lines)

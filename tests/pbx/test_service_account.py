@@ -34,8 +34,11 @@ async def test_it_may_keep_its_memory_in_astdb(service_ami: AmiClient) -> None:
     await service_ami.action("DBDel", {"Family": "ivr-test", "Key": "k"})
 
 
-async def test_it_may_list_channels(service_ami: AmiClient) -> None:
-    response, _ = await service_ami.event_list("CoreShowChannels")
+async def test_it_lists_the_calls_in_progress_with_status_not_core_show_channels(
+    service_ami: AmiClient,
+) -> None:
+    """After a reconnection the service reads the calls with Status (class `call`)."""
+    response, _ = await service_ami.event_list("Status", {"Variables": "IVR_CALL"})
     assert response.get("Response") == "Success"
 
 

@@ -60,10 +60,11 @@ class FakePbx(FakeAmi):
         self.recordings = recordings
         self.channels: dict[str, Channel] = {}  # by name
         self.astdb: dict[tuple[str, str], str] = {}
+        self.globals: dict[str, str] = {}
         self.monitors: dict[str, Monitor] = {}  # by channel name
         for action in ("Setvar", "Getvar", "MixMonitor", "StopMixMonitor", "MixMonitorMute"):
             self.on(action, getattr(self, f"_{action.lower()}"))
-        for action in ("DBPut", "DBDel", "DBGetTree", "CoreShowChannels", "Hangup"):
+        for action in ("DBPut", "DBDel", "DBGetTree", "CoreShowChannels", "Status", "Hangup"):
             self.on(action, getattr(self, f"_{action.lower()}"))
         self.on("Events", lambda connection, request: connection.respond(request))
 
@@ -111,12 +112,22 @@ class FakePbx(FakeAmi):
         return found
 
     def _setvar(self, connection: FakeConnection, request: Request) -> None:
+        if not request.get("Channel"):  # a global variable, as Asterisk sets it
+            self.globals[request.get("Variable")] = request.get("Value")
+            connection.respond(request)
+            return
         channel = self._channel(connection, request)
         if channel is not None:
             channel.variables[request.get("Variable")] = request.get("Value")
             connection.respond(request)
 
     def _getvar(self, connection: FakeConnection, request: Request) -> None:
+        if not request.get("Channel"):
+            value = self.globals.get(request.get("Variable"), "")
+            connection.respond(
+                request, "Success", ("Variable", request.get("Variable")), ("Value", value)
+            )
+            return
         channel = self._channel(connection, request)
         if channel is not None:
             value = channel.variables.get(request.get("Variable"), "")
@@ -184,6 +195,22 @@ class FakePbx(FakeAmi):
             for c in self.channels.values()
         ]
         self._list(connection, request, "CoreShowChannel", rows)
+
+    def _status(self, connection: FakeConnection, request: Request) -> None:
+        """As Asterisk answers it: each channel with the variables asked for, `(null)` if
+        unset."""
+        asked = [name for name in request.get("Variables").split(",") if name]
+        rows = [
+            [
+                ("Channel", c.name),
+                ("Uniqueid", c.unique_id),
+                ("CallerIDNum", c.caller_num),
+                ("BridgeID", c.bridge),
+                *(("Variable", f"{n}={c.variables.get(n) or '(null)'}") for n in asked),
+            ]
+            for c in self.channels.values()
+        ]
+        self._list(connection, request, "Status", rows)
 
     def _list(
         self,
