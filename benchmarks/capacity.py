@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram
 from benchmarks.ledger_file import LedgerFile
+from benchmarks.priority import NICE, renice
 from ivr.sandbox import instance
 from ivr.simulate.ledger_api import EntryReader, LedgerApi
 from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment
@@ -40,7 +40,6 @@ from tests.support.targets import Target, sandbox_pair
 
 PREFIX = "sim-cap"
 OBJECTION_LATE = 1.0
-NICE = -5  # as examples/ivr.service and the docker entry run it: ahead of the PBX's media
 
 KEPT = Call(
     name="kept",
@@ -215,13 +214,6 @@ async def run(
         finally:
             ledger.close()
             service.stop()
-
-
-def renice(pid: int, nice: int) -> None:
-    """Every thread of ``pid`` at ``nice`` (Linux's nice is per thread; threads started later
-    inherit it from the one that starts them), as systemd's ``Nice=`` sets it at the start."""
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        os.setpriority(os.PRIO_PROCESS, int(task.name), nice)
 
 
 def main() -> None:

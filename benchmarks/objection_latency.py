@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram
+from benchmarks.priority import NICE, renice
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad, Voice
 from tests.support.calls import PbxView, new_caller_number
@@ -91,7 +92,7 @@ def quantiles(values: list[float]) -> str:
     )
 
 
-async def run(calls: int, concurrency: int, sandbox: str) -> None:
+async def run(calls: int, concurrency: int, sandbox: str, nice: int = NICE) -> None:
     with (
         sandbox_pair(sandbox) as (pbx_target, carrier_target),
         tempfile.TemporaryDirectory() as tmp,
@@ -100,6 +101,9 @@ async def run(calls: int, concurrency: int, sandbox: str) -> None:
         build_prompts(config)
         service = ServiceProcess(config, Path(tmp) / "service.log")
         await service.start()
+        assert service.process is not None
+        renice(service.process.pid, nice)
+        print(f"service at nice {nice}")
         try:
             outcomes, pings, elapsed = await drive(pbx_target, carrier_target, calls, concurrency)
             metrics = await asyncio.to_thread(service.get_text, "/metrics")
@@ -195,8 +199,11 @@ def main() -> None:
         default="bench",
         help="name prefix of the sandbox pair it starts (-pbx, -carrier)",
     )
+    parser.add_argument(
+        "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.calls, args.concurrency, args.sandbox))
+    asyncio.run(run(args.calls, args.concurrency, args.sandbox, args.nice))
 
 
 if __name__ == "__main__":
