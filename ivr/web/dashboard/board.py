@@ -5,6 +5,11 @@ One task polls the service's read-only view a few times a second (reading memory
 ledger is read when a call appears or ends) and bumps a version when anything shown changed;
 each browser's event stream waits on that version. Polling keeps the seam with the call
 tracking to a single read-only method, whatever the core does with its sessions.
+
+It polls only while a browser's event stream is open: unwatched, it would spend the service's
+CPU and the ledger thread's turns (a read per new call, one per ended call every poll until its
+decision is written) on a board nobody sees. The recent calls are those that ended while
+someone watched.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -53,6 +60,8 @@ class LiveBoard:
         self._recent: deque[Row] = deque(maxlen=RECENT)
         self.version = 0
         self._tick = asyncio.Event()
+        self._watchers = 0
+        self._watched = asyncio.Event()
         self.closing = False
 
     def snapshot(self) -> Snapshot:
@@ -75,12 +84,28 @@ class LiveBoard:
 
     def close(self) -> None:
         self.closing = True
+        self._watched.set()  # the polling task ends
         self._bump()
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """While a browser's event stream is open: the board polls."""
+        self._watchers += 1
+        self._watched.set()
+        try:
+            yield
+        finally:
+            self._watchers -= 1
+            if self._watchers == 0 and not self.closing:
+                self._watched.clear()
 
     async def run(self) -> None:
         if self._view is None:
             return
         while not self.closing:
+            await self._watched.wait()
+            if self.closing:
+                return
             try:
                 await self.refresh()
             except Exception:  # the board must outlive a ledger hiccup; it shows stale rows
