@@ -26,6 +26,7 @@ from benchmarks import histogram
 from benchmarks.priority import NICE, renice
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad, Voice
+from ivr.simulate.procstat import machine_busy
 from tests.support.calls import PbxView, new_caller_number
 from tests.support.service import ServiceProcess, build_prompts, write_config
 from tests.support.targets import Target, sandbox_pair
@@ -104,11 +105,15 @@ async def run(calls: int, concurrency: int, sandbox: str, nice: int = NICE) -> N
         assert service.process is not None
         renice(service.process.pid, nice)
         print(f"service at nice {nice}")
+        busy_before = machine_busy()
         try:
             outcomes, pings, elapsed = await drive(pbx_target, carrier_target, calls, concurrency)
             metrics = await asyncio.to_thread(service.get_text, "/metrics")
         finally:
             service.stop()
+        (busy_after, total_after), (busy_at, total_at) = machine_busy(), busy_before
+        busy, total = busy_after - busy_at, total_after - total_at
+        print(f"machine busy {busy / total:.0%} over the calls (every user of the machine)")
     report(parse_quantiles(metrics), outcomes, pings, calls, concurrency, elapsed)
 
 
