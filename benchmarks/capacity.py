@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram
 from benchmarks.ledger_file import LedgerFile
-from benchmarks.priority import NICE, renice
+from benchmarks.priority import NICE, POLICIES, describe, prioritise
 from ivr.sandbox import instance
 from ivr.simulate.ledger_api import EntryReader, LedgerApi
 from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment
@@ -197,17 +197,22 @@ def _asterisk_pid(target: Target) -> int:
 
 
 async def run(
-    pairs: list[tuple[int, float]], sandbox: str = PREFIX, *, reads: str = "file", nice: int = NICE
+    pairs: list[tuple[int, float]],
+    sandbox: str = PREFIX,
+    *,
+    reads: str = "file",
+    nice: int = NICE,
+    policy: str = POLICIES[0],
 ) -> None:
     with sandbox_pair(sandbox) as (pbx, carrier), tempfile.TemporaryDirectory() as tmp:
         config = write_config(Path(tmp), pbx)
         build_prompts(config)
         service = ServiceProcess(config, Path(tmp) / "service.log")
         await service.start()
-        renice(_pid(service), nice)
+        prioritise(_pid(service), nice, policy)
         ledger = LedgerFile(Path(tmp) / "ledger.sqlite3")
         reader = ledger if reads == "file" else LedgerApi(service.base_url, API_TOKEN)
-        print(f"service at nice {nice}, outcomes read from the ledger's {reads}")
+        print(f"{describe(nice, policy)}, outcomes read from the ledger's {reads}")
         try:
             for calls, rate in pairs:
                 await step(pbx, carrier, service, reader, calls, rate)
@@ -233,12 +238,18 @@ def main() -> None:
     parser.add_argument(
         "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
     )
+    parser.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default=POLICIES[0],
+        help="the service's scheduling: rr (real-time, as examples/ivr.service) or other",
+    )
     args = parser.parse_args()
     calls = [int(n) for n in args.calls.split(",")]
     rates = [float(r) for r in args.rate.split(",")]
     rates += rates[-1:] * (len(calls) - len(rates))
     pairs = list(zip(calls, rates, strict=False))
-    asyncio.run(run(pairs, args.sandbox, reads=args.reads, nice=args.nice))
+    asyncio.run(run(pairs, args.sandbox, reads=args.reads, nice=args.nice, policy=args.policy))
 
 
 if __name__ == "__main__":

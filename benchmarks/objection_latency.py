@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram
-from benchmarks.priority import NICE, renice
+from benchmarks.priority import NICE, POLICIES, describe, prioritise
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad, Voice
 from ivr.simulate.procstat import machine_busy
@@ -93,7 +93,9 @@ def quantiles(values: list[float]) -> str:
     )
 
 
-async def run(calls: int, concurrency: int, sandbox: str, nice: int = NICE) -> None:
+async def run(
+    calls: int, concurrency: int, sandbox: str, nice: int = NICE, policy: str = POLICIES[0]
+) -> None:
     with (
         sandbox_pair(sandbox) as (pbx_target, carrier_target),
         tempfile.TemporaryDirectory() as tmp,
@@ -103,8 +105,8 @@ async def run(calls: int, concurrency: int, sandbox: str, nice: int = NICE) -> N
         service = ServiceProcess(config, Path(tmp) / "service.log")
         await service.start()
         assert service.process is not None
-        renice(service.process.pid, nice)
-        print(f"service at nice {nice}")
+        prioritise(service.process.pid, nice, policy)
+        print(describe(nice, policy))
         busy_before = machine_busy()
         try:
             outcomes, pings, elapsed = await drive(pbx_target, carrier_target, calls, concurrency)
@@ -207,8 +209,14 @@ def main() -> None:
     parser.add_argument(
         "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
     )
+    parser.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default=POLICIES[0],
+        help="the service's scheduling: rr (real-time, as examples/ivr.service) or other",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.calls, args.concurrency, args.sandbox, args.nice))
+    asyncio.run(run(args.calls, args.concurrency, args.sandbox, args.nice, args.policy))
 
 
 if __name__ == "__main__":
