@@ -242,7 +242,7 @@ def main() -> None:
         "--policy",
         choices=POLICIES,
         default=POLICIES[0],
-        help="the service's scheduling: rr (real-time, as examples/ivr.service) or other",
+        help="other (as examples/ivr.service) or rr (its optional real-time scheduling)",
     )
     args = parser.parse_args()
     calls = [int(n) for n in args.calls.split(",")]

@@ -1,6 +1,6 @@
 """The service's scheduling priority in the benchmarks, as examples/ivr.service sets it:
-``Nice=-5`` and, by default, round-robin real-time at priority 1 (``CPUSchedulingPolicy=rr``),
-ahead of the PBX's media work on a shared machine. ``--nice 0 --policy other`` runs it as
+``Nice=-5``, ahead of the PBX's media work on a shared machine; ``--policy rr`` adds the unit's
+optional round-robin real-time priority 1 (``CPUSchedulingPolicy=rr``), ``--nice 0`` runs it as
 before 2026-12-05, for comparison."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 NICE = -5
-POLICIES = ("rr", "other")
+POLICIES = ("other", "rr")
 RT_PRIORITY = 1  # the lowest real-time priority: ahead of every ordinary process, no further
 
 
