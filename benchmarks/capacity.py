@@ -24,8 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram
+from benchmarks.ledger_file import LedgerFile
+from benchmarks.priority import NICE, POLICIES, describe, prioritise
 from ivr.sandbox import instance
-from ivr.simulate.ledger_api import LedgerApi
+from ivr.simulate.ledger_api import EntryReader, LedgerApi
 from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment
 from ivr.simulate.observed import Observed
 from ivr.simulate.procstat import Usage, machine_busy, usage
@@ -91,11 +93,15 @@ async def load(links: Links, calls: int, rate: float) -> list[tuple[Call, Observ
 
 
 async def step(
-    pbx: Target, carrier: Target, service: ServiceProcess, calls: int, rate: float
+    pbx: Target,
+    carrier: Target,
+    service: ServiceProcess,
+    reader: EntryReader,
+    calls: int,
+    rate: float,
 ) -> None:
     sim = [_sim_target(t) for t in (pbx, carrier)]
-    api = LedgerApi(service.base_url, API_TOKEN)
-    links = await Links.open(sim[0], sim[1], api, keys=10)
+    links = await Links.open(sim[0], sim[1], reader, keys=10)
     pids = _pid(service), _asterisk_pid(pbx), _asterisk_pid(carrier)
     before = Sample.take(*pids)
     try:
@@ -190,16 +196,28 @@ def _asterisk_pid(target: Target) -> int:
     return pid
 
 
-async def run(pairs: list[tuple[int, float]], sandbox: str = PREFIX) -> None:
+async def run(
+    pairs: list[tuple[int, float]],
+    sandbox: str = PREFIX,
+    *,
+    reads: str = "file",
+    nice: int = NICE,
+    policy: str = POLICIES[0],
+) -> None:
     with sandbox_pair(sandbox) as (pbx, carrier), tempfile.TemporaryDirectory() as tmp:
         config = write_config(Path(tmp), pbx)
         build_prompts(config)
         service = ServiceProcess(config, Path(tmp) / "service.log")
         await service.start()
+        prioritise(_pid(service), nice, policy)
+        ledger = LedgerFile(Path(tmp) / "ledger.sqlite3")
+        reader = ledger if reads == "file" else LedgerApi(service.base_url, API_TOKEN)
+        print(f"{describe(nice, policy)}, outcomes read from the ledger's {reads}")
         try:
             for calls, rate in pairs:
-                await step(pbx, carrier, service, calls, rate)
+                await step(pbx, carrier, service, reader, calls, rate)
         finally:
+            ledger.close()
             service.stop()
 
 
@@ -210,11 +228,28 @@ def main() -> None:
     parser.add_argument(
         "--sandbox", default=PREFIX, help="name prefix of the sandbox pair it starts (-pbx, ...)"
     )
+    parser.add_argument(
+        "--reads",
+        choices=("file", "api"),
+        default="file",
+        help="read the outcomes from the ledger's file (costs the service nothing) or its API "
+        "(an HTTP request, a query and an audited access row in the service per poll)",
+    )
+    parser.add_argument(
+        "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
+    )
+    parser.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default=POLICIES[0],
+        help="other (as examples/ivr.service) or rr (its optional real-time scheduling)",
+    )
     args = parser.parse_args()
     calls = [int(n) for n in args.calls.split(",")]
     rates = [float(r) for r in args.rate.split(",")]
     rates += rates[-1:] * (len(calls) - len(rates))
-    asyncio.run(run(list(zip(calls, rates, strict=False)), args.sandbox))
+    pairs = list(zip(calls, rates, strict=False))
+    asyncio.run(run(pairs, args.sandbox, reads=args.reads, nice=args.nice, policy=args.policy))
 
 
 if __name__ == "__main__":

@@ -23,8 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram
+from benchmarks.priority import NICE, POLICIES, describe, prioritise
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad, Voice
+from ivr.simulate.procstat import machine_busy
 from tests.support.calls import PbxView, new_caller_number
 from tests.support.service import ServiceProcess, build_prompts, write_config
 from tests.support.targets import Target, sandbox_pair
@@ -91,7 +93,9 @@ def quantiles(values: list[float]) -> str:
     )
 
 
-async def run(calls: int, concurrency: int, sandbox: str) -> None:
+async def run(
+    calls: int, concurrency: int, sandbox: str, nice: int = NICE, policy: str = POLICIES[0]
+) -> None:
     with (
         sandbox_pair(sandbox) as (pbx_target, carrier_target),
         tempfile.TemporaryDirectory() as tmp,
@@ -100,11 +104,18 @@ async def run(calls: int, concurrency: int, sandbox: str) -> None:
         build_prompts(config)
         service = ServiceProcess(config, Path(tmp) / "service.log")
         await service.start()
+        assert service.process is not None
+        prioritise(service.process.pid, nice, policy)
+        print(describe(nice, policy))
+        busy_before = machine_busy()
         try:
             outcomes, pings, elapsed = await drive(pbx_target, carrier_target, calls, concurrency)
             metrics = await asyncio.to_thread(service.get_text, "/metrics")
         finally:
             service.stop()
+        (busy_after, total_after), (busy_at, total_at) = machine_busy(), busy_before
+        busy, total = busy_after - busy_at, total_after - total_at
+        print(f"machine busy {busy / total:.0%} over the calls (every user of the machine)")
     report(parse_quantiles(metrics), outcomes, pings, calls, concurrency, elapsed)
 
 
@@ -195,8 +206,17 @@ def main() -> None:
         default="bench",
         help="name prefix of the sandbox pair it starts (-pbx, -carrier)",
     )
+    parser.add_argument(
+        "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
+    )
+    parser.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default=POLICIES[0],
+        help="other (as examples/ivr.service) or rr (its optional real-time scheduling)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.calls, args.concurrency, args.sandbox))
+    asyncio.run(run(args.calls, args.concurrency, args.sandbox, args.nice, args.policy))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import itertools
 import logging
 import secrets
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from ivr.ami.errors import (
@@ -286,15 +286,47 @@ class AmiClient:
         AmiActionError on `Response: Error` when `check` is true, AmiInjectionError (nothing
         sent) if a field contains CR, LF or NUL.
         """
+        return await self.send(name, fields, timeout=timeout, check=check)
+
+    def send(
+        self,
+        name: str,
+        fields: Fields | None = None,
+        *,
+        timeout: float | None = None,
+        check: bool = True,
+    ) -> Coroutine[Any, Any, Message]:
+        """`action`, written to the socket before this returns rather than once the caller's
+        task runs: for the one action that must not wait its turn of the event loop (an
+        objection's stop, decided in a listener). Await the result for the response. What
+        `action` raises before anything is sent (not connected, injection), this raises now.
+        """
         if timeout is None:
             timeout = self.action_timeout
         action_id = f"{self._id_prefix}{next(self._ids)}"
         data = encode_action(name, fields, action_id)
         future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        what = f"{name} (ActionID {action_id})"
         self._pending[action_id] = future
         try:
-            what = f"{name} (ActionID {action_id})"
-            response = await self._exchange(data, future, what, name, fields, timeout)
+            self._write(data, future, what, name, fields, timeout)
+        except BaseException:
+            self._pending.pop(action_id, None)
+            raise
+        return self._response(name, action_id, future, what, timeout, check=check)
+
+    async def _response(
+        self,
+        name: str,
+        action_id: str,
+        future: asyncio.Future[Message],
+        what: str,
+        timeout: float,
+        *,
+        check: bool,
+    ) -> Message:
+        try:
+            response = await self._wait(future, what, timeout)
         finally:
             self._pending.pop(action_id, None)
         if check and response.is_error:
@@ -330,15 +362,36 @@ class AmiClient:
         fields: Fields | None,
         timeout: float,
     ) -> _T:
+        self._write(data, future, what, name, fields, timeout)
+        return await self._wait(future, what, timeout)
+
+    def _write(
+        self,
+        data: bytes,
+        future: asyncio.Future[_T],
+        what: str,
+        name: str,
+        fields: Fields | None,
+        timeout: float,
+    ) -> None:
+        """The action on the socket now; its deadline counts from here."""
         if self._close_reason is not None or self._writer is None:
             raise AmiConnectionError(f"{what}: {self._close_reason or 'not connected'}")
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("AMI -> %s %s", self._peer, redacted(name, fields))
-        self._deadlines[future] = asyncio.get_running_loop().time() + timeout
         try:
-            async with asyncio.timeout(timeout):
-                self._writer.write(data)
-                await self._writer.drain()
+            self._writer.write(data)
+        except OSError as exc:
+            self._abort(AmiConnectionError(f"write failed: {exc!r}"))
+            raise AmiConnectionError(f"{what}: write failed: {exc!r}") from exc
+        self._deadlines[future] = asyncio.get_running_loop().time() + timeout
+
+    async def _wait(self, future: asyncio.Future[_T], what: str, timeout: float) -> _T:
+        """The response to an action `_write` sent, by its deadline."""
+        try:
+            async with asyncio.timeout_at(self._deadlines[future]):
+                if self._writer is not None:  # None: the link dropped, the future says why
+                    await self._writer.drain()
                 return await future
         except AmiError:
             raise

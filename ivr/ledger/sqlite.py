@@ -2,9 +2,14 @@
 
 Fsync policy: WAL journal with ``synchronous=FULL``: every commit fsyncs the WAL before it
 returns. A write the ledger has acknowledged (the method returned) is on disk; it survives a
-killed process, an OS crash and a power cut. Each write method is ONE transaction
-(``BEGIN IMMEDIATE`` ... ``COMMIT``): killing the process at any instant leaves the call as it
-was before that write or as it is after it, never in between.
+killed process, an OS crash and a power cut. ``synchronous=NORMAL`` would save about 1-2 ms
+of CPU per call (benchmarks/README.md, 2026-12-05) and still survive a killed process, but an OS
+crash or a power cut could lose the last commits: an objection whose recording was already
+deleted, a kept recording's decision. The ledger is the evidence: it keeps FULL.
+
+Each write method is ONE transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``): killing the process
+at any instant leaves the call as it was before that write or as it is after it, never in
+between.
 
 Foreign keys are on. A busy timeout lets the CLI read while the service writes (WAL readers
 never block the writer). The parent folder is created 0700 and the file 0600, because the

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 
 from ivr.ami import Message
@@ -26,7 +26,7 @@ from ivr.names import Step
 from ivr.policy.agent_keys import AgentAction, KeyBuffer, read_agent_key
 from ivr.service.bridges import Bridges
 from ivr.service.decide import Decider, facts_of
-from ivr.service.executor import Executor, Write
+from ivr.service.executor import Executor, Facts, Write
 from ivr.service.metrics import Metrics
 from ivr.service.translate import agent_key, consent_step, endpoint, payment_step, to_input
 
@@ -197,17 +197,30 @@ class Calls:
             else:
                 session.queue.put_nowait(command)
         if now:  # the caller waits for these: not behind the ledger nor the call's earlier work
-            self._spawn(self._carry_out(call_id, session, now))
+            # The first begins here, in the AMI listener: an objection's stop is on the wire
+            # before this event is left, the rest follow in order on a task of their own.
+            first = self.executor.begin(call_id, session.channel, now[0])
+            self._spawn(self._carry_out(call_id, session, (now[0], first), now[1:]))
         if session.consent.phase is Phase.ENDED:
             session.queue.put_nowait(None)
 
-    async def _carry_out(self, call_id: str, session: Session, commands: list[Command]) -> None:
-        for command in commands:
+    async def _carry_out(
+        self,
+        call_id: str,
+        session: Session,
+        first: tuple[Command, Awaitable[Facts]],
+        rest: list[Command],
+    ) -> None:
+        await self._facts(call_id, *first)
+        for command in rest:
             await self._one(call_id, session, command)
 
     async def _one(self, call_id: str, session: Session, command: Command) -> None:
+        await self._facts(call_id, command, self.executor.run(call_id, session.channel, command))
+
+    async def _facts(self, call_id: str, command: Command, running: Awaitable[Facts]) -> None:
         try:
-            facts = await self.executor.run(call_id, session.channel, command)
+            facts = await running
         except Exception:  # one failed command must not stop the others of this call
             log.exception("call %s: %r failed", call_id, command)
             self.metrics.count("command_errors")

@@ -8,10 +8,11 @@ does so on the PBX (an unconfirmed payment step stops the recording there).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from ivr import names
-from ivr.ami import AmiClient, AmiError
+from ivr.ami import AmiClient, AmiError, Message
 from ivr.consent.commands import AckPayment, Announce, EndSpies, Mute, Tone
 from ivr.service.metrics import Metrics
 from ivr.service.tones import TonePool
@@ -111,10 +112,14 @@ class CallControls:
 
     async def action(self, name: str, fields: dict[str, str]) -> None:
         """One action on the service's control link; AmiError if it is down or refuses."""
+        await self.send(name, fields)
+
+    def send(self, name: str, fields: dict[str, str]) -> Coroutine[Any, Any, Message]:
+        """`action`, written to the PBX before this returns (see `AmiClient.send`)."""
         client = self.ami()
         if client is None:
             raise AmiError(f"{name}: not connected to the PBX")
-        await client.action(name, fields)
+        return client.send(name, fields)
 
 
 def _muted(on: bool) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from ivr import names
 from ivr.ami import AmiClient, AmiError
@@ -203,11 +204,30 @@ class Executor:
             return False
         return (reply.get("Value") or "").endswith("/" + file_name)
 
+    def begin(self, call_id: str, channel: str, command: Command) -> Coroutine[Any, Any, Facts]:
+        """`run`, except that a stop is written to the PBX before this returns: decided in the
+        AMI listener, an objection's stop then waits for no turn of the event loop, whatever
+        else is queued there. Await the result for the facts."""
+        if isinstance(command, StopRecording):
+            return self._stopped(call_id, self._send_stop(call_id, channel))
+        return self.run(call_id, channel, command)
+
     async def _stop(self, call_id: str, channel: str) -> Facts:
-        self.metrics.since_key(call_id, self.metrics.queue_latency)
+        return await self._stopped(call_id, self._send_stop(call_id, channel))
+
+    def _send_stop(self, call_id: str, channel: str) -> Awaitable[object]:
+        answer: Awaitable[object]
+        try:
+            answer = self.controls.send("StopMixMonitor", {"Channel": channel})
+        except AmiError as exc:  # not connected: nothing was sent
+            answer = _raise(exc)
+        self.metrics.since_key(call_id, self.metrics.queue_latency)  # written (or refused)
+        return answer
+
+    async def _stopped(self, call_id: str, answer: Awaitable[object]) -> Facts:
         failure = ""
         try:
-            await self.controls.action("StopMixMonitor", {"Channel": channel})
+            await answer
         except AmiError as exc:  # already stopped by the PBX feature, or the link is down
             log.info("call %s: StopMixMonitor: %s", call_id, exc)
             failure = str(exc)
@@ -321,3 +341,7 @@ class Executor:
             await client.action("DBDel", fields, check=False)
         except AmiError as exc:
             log.info("call %s: objection left in AstDB: %s", call_id, exc)
+
+
+async def _raise(error: Exception) -> None:
+    raise error

@@ -9,10 +9,17 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 ENV_URL = "IVR_API_URL"
 ENV_TOKEN = "IVR_API_TOKEN"  # noqa: S105 - the variable's name, the same the service reads
+
+
+class EntryReader(Protocol):
+    """Where a run reads each call's outcome: the API (`LedgerApi`) or, for a benchmark that
+    must not charge the service for its reads, the ledger's file."""
+
+    async def final_entry(self, call_id: str, timeout: float) -> dict[str, Any] | None: ...
 
 
 def base_url(text: str) -> str:

@@ -17,7 +17,7 @@ from ivr.ami import AmiClient, AmiError, Message
 from ivr.qa.audio import read_wav, zero_runs
 from ivr.qa.carrier import CallerLeg, Carrier, KeyPad, Voice
 from ivr.simulate.agent import AgentLeg
-from ivr.simulate.ledger_api import LedgerApi
+from ivr.simulate.ledger_api import EntryReader
 from ivr.simulate.listening import supervisor_listens
 from ivr.simulate.model import Anchor, Call, KeyPress, Moment, Transfer
 from ivr.simulate.observed import Observed
@@ -49,10 +49,10 @@ class Links:
     carrier: Carrier
     pbx: AmiClient
     recordings: Path
-    api: LedgerApi | None
+    api: EntryReader | None
 
     @classmethod
-    async def open(cls, pbx: Target, carrier: Target, api: LedgerApi | None, keys: int) -> Links:
+    async def open(cls, pbx: Target, carrier: Target, api: EntryReader | None, keys: int) -> Links:
         carrier_ami, pbx_ami = await _connect(carrier), await _connect(pbx)
         c = carrier
         keypad = await KeyPad.open(c.ami_host, c.ami_port, c.ami_username, c.ami_secret, keys)

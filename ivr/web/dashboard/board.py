@@ -5,6 +5,11 @@ One task polls the service's read-only view a few times a second (reading memory
 ledger is read when a call appears or ends) and bumps a version when anything shown changed;
 each browser's event stream waits on that version. Polling keeps the seam with the call
 tracking to a single read-only method, whatever the core does with its sessions.
+
+It polls only while a browser's event stream is open: unwatched, it would spend the service's
+CPU and the ledger thread's turns (a read per new call, one per ended call every poll until its
+decision is written) on a board nobody sees. The recent calls are those that ended while
+someone watched.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -54,6 +61,8 @@ class LiveBoard:
         self._recent: deque[Row] = deque(maxlen=RECENT)
         self.version = 0
         self._tick = asyncio.Event()
+        self._watchers = 0
+        self._watched = asyncio.Event()
         self.closing = False
 
     def snapshot(self) -> Snapshot:
@@ -76,27 +85,47 @@ class LiveBoard:
 
     def close(self) -> None:
         self.closing = True
+        self._watched.set()  # the polling task ends
         self._bump()
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """While a browser's event stream is open: the board polls."""
+        self._watchers += 1
+        self._watched.set()
+        try:
+            yield
+        finally:
+            self._watchers -= 1
+            if self._watchers == 0 and not self.closing:
+                self._watched.clear()
 
     async def run(self) -> None:
         if self._view is None:
             return
         store_down = False
         while not self.closing:
-            try:
-                await self.refresh()
-            except LedgerUnavailableError as exc:  # said once, not four times a second
-                if not store_down:
-                    log.warning("live board: the store cannot be read, rows kept as they were: "
-                                "%s", exc)  # fmt: skip
-                store_down = True
-            except Exception:  # the board must outlive a ledger hiccup; it shows stale rows
-                log.exception("live board: refresh failed")
-            else:
-                if store_down:
-                    log.info("live board: the store reads again")
-                store_down = False
+            await self._watched.wait()
+            if self.closing:
+                return
+            store_down = await self._refresh_once(store_down)
             await asyncio.sleep(POLL_SECONDS)
+
+    async def _refresh_once(self, store_down: bool) -> bool:
+        """One refresh; whether the store is down now (an outage is said once, not four times
+        a second, and its end once)."""
+        try:
+            await self.refresh()
+        except LedgerUnavailableError as exc:
+            if not store_down:
+                log.warning("live board: the store cannot be read, rows kept as they were: %s", exc)
+            return True
+        except Exception:  # the board must outlive a ledger hiccup; it shows stale rows
+            log.exception("live board: refresh failed")
+            return store_down
+        if store_down:
+            log.info("live board: the store reads again")
+        return False
 
     async def refresh(self) -> None:
         assert self._view is not None

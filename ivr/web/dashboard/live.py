@@ -31,16 +31,23 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     lang, seen = language(request), -1
     try:
-        while not board.closing:
-            if current(request) is None:  # signed out (or the token removed) meanwhile
-                await response.write(b"event: signed-out\ndata: -\n\n")
-                break
-            if board.version != seen:
-                seen = board.version
-                rows = fragment("live_rows.html", lang, {"board": board.snapshot()})
-                await response.write(f"data: {json.dumps(rows)}\n\n".encode())
-            elif not await board.wait(seen, KEEPALIVE_SECONDS):
-                await response.write(b": keep-alive\n\n")
+        with board.watching():
+            await _stream(request, response, board, lang, seen)
     except ConnectionResetError:
         pass  # the browser went away
     return response
+
+
+async def _stream(
+    request: web.Request, response: web.StreamResponse, board: LiveBoard, lang: str, seen: int
+) -> None:
+    while not board.closing:
+        if current(request) is None:  # signed out (or the token removed) meanwhile
+            await response.write(b"event: signed-out\ndata: -\n\n")
+            return
+        if board.version != seen:
+            seen = board.version
+            rows = fragment("live_rows.html", lang, {"board": board.snapshot()})
+            await response.write(f"data: {json.dumps(rows)}\n\n".encode())
+        elif not await board.wait(seen, KEEPALIVE_SECONDS):
+            await response.write(b": keep-alive\n\n")

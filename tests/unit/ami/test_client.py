@@ -89,6 +89,23 @@ async def test_action_roundtrip_and_error(client: AmiClient) -> None:
     assert unchecked.is_error
 
 
+async def test_send_puts_the_action_on_the_wire_before_the_caller_awaits(
+    fake: FakeAmi, client: AmiClient
+) -> None:
+    # An objection's stop is decided in a listener: it must not wait for a task to be run.
+    answer = client.send("Ping")
+    await eventually(lambda: bool(fake.requests_for("Ping")), what="the Ping, not awaited yet")
+    assert (await answer).get("Ping") == "Pong"
+    with pytest.raises(AmiActionError, match="Invalid/unknown command"):
+        await client.send("NoSuchAction")
+
+
+async def test_send_without_a_link_raises_at_once(fake: FakeAmi, client: AmiClient) -> None:
+    await client.close()
+    with pytest.raises(AmiConnectionError):
+        client.send("Ping").close()  # raises before anything is sent
+
+
 async def test_out_of_order_responses_are_correlated(fake: FakeAmi, client: AmiClient) -> None:
     held: list[tuple[FakeConnection, Request]] = []
     fake.on("Getvar", lambda connection, request: held.append((connection, request)))

@@ -14,7 +14,7 @@ import pytest
 from ivr.ledger import AsyncLedger
 from ivr.names import Decision
 from ivr.service.live import LatencyHistogram, LiveCall, LiveView
-from ivr.web.dashboard.board import LiveBoard
+from ivr.web.dashboard.board import POLL_SECONDS, LiveBoard
 
 STARTED = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
@@ -81,3 +81,19 @@ async def test_without_the_service_view_the_board_says_so(ledger: AsyncLedger) -
     await board.run()  # returns at once: nothing to watch
     assert board.snapshot().available is False
     assert board.stop_latencies().total == 0
+
+
+async def test_the_board_reads_the_calls_only_while_a_browser_watches(ledger: AsyncLedger) -> None:
+    view = Calls()
+    view.now = [call("notice")]
+    board = LiveBoard(view, ledger)
+    polling = asyncio.create_task(board.run())
+    # Absence can only be shown over time: two polls' worth, and nothing was read.
+    await asyncio.sleep(2 * POLL_SECONDS)
+    assert board.snapshot().live == ()
+    with board.watching():
+        assert await board.wait(board.version, 5.0) is True  # its first poll found the call
+    assert board.snapshot().live[0].phase == "notice"
+    board.close()
+    async with asyncio.timeout(5):
+        await polling  # closing ends the polling task, watched or not
