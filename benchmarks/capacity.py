@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import histogram
+from benchmarks import histogram, priority
 from benchmarks.ledger_file import LedgerFile
 from benchmarks.priority import NICE, POLICIES, describe, prioritise
 from ivr.sandbox import instance
@@ -235,15 +235,7 @@ def main() -> None:
         help="read the outcomes from the ledger's file (costs the service nothing) or its API "
         "(an HTTP request, a query and an audited access row in the service per poll)",
     )
-    parser.add_argument(
-        "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
-    )
-    parser.add_argument(
-        "--policy",
-        choices=POLICIES,
-        default=POLICIES[0],
-        help="other (as examples/ivr.service) or rr (its optional real-time scheduling)",
-    )
+    priority.add_arguments(parser)
     args = parser.parse_args()
     calls = [int(n) for n in args.calls.split(",")]
     rates = [float(r) for r in args.rate.split(",")]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import histogram
+from benchmarks import histogram, priority
 from benchmarks.priority import NICE, POLICIES, describe, prioritise
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad, Voice
@@ -206,15 +206,7 @@ def main() -> None:
         default="bench",
         help="name prefix of the sandbox pair it starts (-pbx, -carrier)",
     )
-    parser.add_argument(
-        "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
-    )
-    parser.add_argument(
-        "--policy",
-        choices=POLICIES,
-        default=POLICIES[0],
-        help="other (as examples/ivr.service) or rr (its optional real-time scheduling)",
-    )
+    priority.add_arguments(parser)
     args = parser.parse_args()
     asyncio.run(run(args.calls, args.concurrency, args.sandbox, args.nice, args.policy))
 

@@ -5,6 +5,7 @@ before 2026-12-05, for comparison."""
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -28,3 +29,16 @@ def prioritise(pid: int, nice: int, policy: str) -> None:
 def describe(nice: int, policy: str) -> str:
     where = f"round-robin real-time priority {RT_PRIORITY}" if policy == "rr" else "SCHED_OTHER"
     return f"service at nice {nice}, {where}"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--nice`` and ``--policy``, as every benchmark that starts the service takes them."""
+    parser.add_argument(
+        "--nice", type=int, default=NICE, help=f"the service's nice value (default {NICE})"
+    )
+    parser.add_argument(
+        "--policy",
+        choices=POLICIES,
+        default=POLICIES[0],
+        help="other (as examples/ivr.service) or rr (its optional real-time scheduling)",
+    )
