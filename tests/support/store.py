@@ -6,7 +6,6 @@ PostgreSQL, never skipped because a server is absent (the cluster is started, no
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -22,43 +21,17 @@ from ivr.ledger.postgres import PgLedger
 from ivr.sandbox import db
 from ivr.store.opening import open_audit
 from ivr.store.url import StoreUrl
+from tests.support.outage import owned_cluster
 from tests.support.targets import sandbox_prefix
 
 KINDS = ("sqlite", "postgresql")
 SITE = "test-site"
 
 
-OWNER_FILE = "pytest-owner"  # the pid of the test run using the cluster
-
-
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[db.DbInfo]:
-    name = sandbox_prefix("pytest-db")
-    _refuse_if_in_use(name)
-    db.remove(name)  # a cluster left by a killed run starts afresh
-    cluster = db.up(name)
-    (db.folder(name) / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
-    yield cluster
-    db.remove(name)
-
-
-def _refuse_if_in_use(name: str) -> None:
-    """Another live test run's cluster is never removed from under it (it once cost a whole
-    CI run 75 errors): two runs on one machine need their own IVR_TEST_SANDBOX_PREFIX."""
-    try:
-        owner = int((db.folder(name) / OWNER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    try:  # a pid reused since by another program is no owner
-        alive = b"pytest" in Path(f"/proc/{owner}/cmdline").read_bytes()
-    except OSError:
-        alive = False
-    if owner != os.getpid() and alive:
-        pytest.fail(
-            f"the PostgreSQL cluster {name!r} belongs to the test run with pid {owner}, still "
-            "running: set IVR_TEST_SANDBOX_PREFIX to give this run its own",
-            pytrace=False,
-        )
+    with owned_cluster(sandbox_prefix("pytest-db")) as cluster:
+        yield cluster
 
 
 def fresh_database(cluster: db.DbInfo) -> StoreUrl:
