@@ -9,8 +9,11 @@ submitted it runs to its commit (or rollback) on the worker, like any other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -29,6 +32,13 @@ from ivr.names import Decision, Source
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# Group commit under load: when the last commit ended less than BUSY_WITHIN ago, the next waits
+# GROUP_WINDOW for other calls' rows, which then share its fsync and its one wake-up of the
+# loop (at ~40-90 calls in flight: ~10 % of the service's CPU per call, benchmarks/README.md,
+# third pass). A lone write on a quiet service commits at once. Nothing is acknowledged before
+# its commit, so a killed service loses no row it was told is on disk.
+GROUP_WINDOW = 0.01
+BUSY_WITHIN = 0.05
 _Batch = tuple[list[Callable[[LedgerStore], object]], "asyncio.Future[list[object]]"]
 
 
@@ -39,9 +49,10 @@ class AsyncLedger:
         self._store = store
         self._worker = worker
         self._closed = False
+        self._lock = threading.Lock()  # guards the two below, shared with the worker thread
         self._pending: list[_Batch] = []  # batches waiting for the next group commit
-        self._flushing = False
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushing = False  # the worker is committing, or about to
+        self._committed_at = -BUSY_WITHIN  # on the worker thread only
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> Self:
@@ -74,35 +85,41 @@ class AsyncLedger:
     async def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
         """Several writes in one transaction (see `LedgerStore.batch`); returns once they are on
         disk. Group commit: batches that arrive while one is being written go together in the
-        next transaction, so many calls in flight share one fsync instead of one each."""
-        done: asyncio.Future[list[object]] = asyncio.get_running_loop().create_future()
-        self._pending.append((list(writes), done))
-        if not self._flushing:
-            self._flushing = True
-            self._flusher = asyncio.get_running_loop().create_task(self._flush())  # held: not GC'd
+        next transaction, so many calls in flight share one fsync instead of one each.
+
+        The worker thread takes the next group itself as soon as a commit is done, and the loop
+        hears of each commit once (one wake-up for all its waiters): no task of the loop's and
+        no `run_in_executor` future per commit (measured, benchmarks/README.md, third pass)."""
+        if self._closed:
+            raise LedgerClosedError(f"{self.location}: the ledger is closed")
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[object]] = loop.create_future()
+        with self._lock:
+            self._pending.append((list(writes), done))
+            idle, self._flushing = not self._flushing, True
+        if idle:
+            self._worker.submit(self._commit_pending, loop)
         return await done
 
-    async def _flush(self) -> None:
-        try:
-            while self._pending:
+    def _commit_pending(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the worker thread: commit what is pending, again and again, until nothing is."""
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._flushing = False
+                    return
+            if time.monotonic() - self._committed_at < BUSY_WITHIN:
+                time.sleep(GROUP_WINDOW)  # busy: let other calls' rows join this commit
+            with self._lock:
                 taken, self._pending = self._pending, []
-                await self._commit(taken)
-        finally:
-            self._flushing = False
-
-    async def _commit(self, taken: list[_Batch]) -> None:
-        try:
-            results = await self._run(self._store.batch, [w for ws, _ in taken for w in ws])
-        except BaseException as exc:  # every waiter hears of it; nothing is left hanging
-            for _, done in taken:
-                if not done.done():
-                    done.set_exception(exc)
-            return
-        start = 0
-        for writes, done in taken:
-            if not done.done():
-                done.set_result(results[start : start + len(writes)])
-            start += len(writes)
+            outcome: list[object] | BaseException
+            try:
+                outcome = self._store.batch([w for ws, _ in taken for w in ws])
+            except BaseException as exc:  # every waiter hears of it; nothing is left hanging
+                outcome = exc
+            self._committed_at = time.monotonic()
+            with contextlib.suppress(RuntimeError):  # a closed loop: no one is left to tell
+                loop.call_soon_threadsafe(_resolve, taken, outcome)
 
     async def start_call(
         self,
@@ -233,3 +250,15 @@ class AsyncLedger:
             raise LedgerClosedError(f"{self.location}: the ledger is closed")
         call = functools.partial(method, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._worker, call)
+
+
+def _resolve(taken: list[_Batch], outcome: list[object] | BaseException) -> None:
+    """On the loop: each batch's waiter gets its own results (or the commit's error)."""
+    start = 0
+    for writes, done in taken:
+        if not done.done():  # a cancelled waiter: its writes were committed all the same
+            if isinstance(outcome, BaseException):
+                done.set_exception(outcome)
+            else:
+                done.set_result(outcome[start : start + len(writes)])
+        start += len(writes)
