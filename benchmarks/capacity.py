@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks import histogram, priority
 from benchmarks.ledger_file import LedgerFile
 from benchmarks.priority import NICE, POLICIES, describe, prioritise
+from benchmarks.threads import ThreadsUsage
 from ivr.sandbox import instance
 from ivr.simulate.ledger_api import EntryReader, LedgerApi
 from ivr.simulate.model import Anchor, Call, Expect, KeyPress, Moment
@@ -103,14 +104,15 @@ async def step(
     sim = [_sim_target(t) for t in (pbx, carrier)]
     links = await Links.open(sim[0], sim[1], reader, keys=10)
     pids = _pid(service), _asterisk_pid(pbx), _asterisk_pid(carrier)
-    before = Sample.take(*pids)
+    before, threads = Sample.take(*pids), ThreadsUsage.take(pids[0])
     try:
         outcomes = await load(links, calls, rate)
     finally:
         await links.close()
-    after = Sample.take(*pids)
+    after, threads = Sample.take(*pids), ThreadsUsage.take(pids[0]).since(threads)
     metrics = await asyncio.to_thread(service.get_text, "/metrics")
     report(calls, rate, outcomes, before, after, _service_quantiles(metrics))
+    print(threads.describe(calls).replace("process CPU", "service's CPU by thread:", 1))
 
 
 def report(

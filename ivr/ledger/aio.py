@@ -9,8 +9,10 @@ submitted it runs to its commit (or rollback) on the worker, like any other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -39,9 +41,9 @@ class AsyncLedger:
         self._store = store
         self._worker = worker
         self._closed = False
+        self._lock = threading.Lock()  # guards the two below, shared with the worker thread
         self._pending: list[_Batch] = []  # batches waiting for the next group commit
-        self._flushing = False
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushing = False  # the worker is committing, or about to
 
     @classmethod
     async def open(cls, path: str | os.PathLike[str], *, read_only: bool = False) -> Self:
@@ -74,35 +76,39 @@ class AsyncLedger:
     async def batch(self, writes: Sequence[Callable[[LedgerStore], object]]) -> list[object]:
         """Several writes in one transaction (see `LedgerStore.batch`); returns once they are on
         disk. Group commit: batches that arrive while one is being written go together in the
-        next transaction, so many calls in flight share one fsync instead of one each."""
-        done: asyncio.Future[list[object]] = asyncio.get_running_loop().create_future()
-        self._pending.append((list(writes), done))
-        if not self._flushing:
-            self._flushing = True
-            self._flusher = asyncio.get_running_loop().create_task(self._flush())  # held: not GC'd
+        next transaction, so many calls in flight share one fsync instead of one each.
+
+        The worker thread takes the next group itself as soon as a commit is done, and the loop
+        hears of each commit once (one wake-up for all its waiters): no task of the loop's and
+        no `run_in_executor` future per commit (~20 µs less per commit, benchmarks/README.md,
+        third pass). No window is waited for company: measured, 10 ms of it saved nothing
+        beside the PBX, and every durable write would wait it."""
+        if self._closed:
+            raise LedgerClosedError(f"{self.location}: the ledger is closed")
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[list[object]] = loop.create_future()
+        with self._lock:
+            self._pending.append((list(writes), done))
+            idle, self._flushing = not self._flushing, True
+        if idle:
+            self._worker.submit(self._commit_pending, loop)
         return await done
 
-    async def _flush(self) -> None:
-        try:
-            while self._pending:
+    def _commit_pending(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the worker thread: commit what is pending, again and again, until nothing is."""
+        while True:
+            with self._lock:
                 taken, self._pending = self._pending, []
-                await self._commit(taken)
-        finally:
-            self._flushing = False
-
-    async def _commit(self, taken: list[_Batch]) -> None:
-        try:
-            results = await self._run(self._store.batch, [w for ws, _ in taken for w in ws])
-        except BaseException as exc:  # every waiter hears of it; nothing is left hanging
-            for _, done in taken:
-                if not done.done():
-                    done.set_exception(exc)
-            return
-        start = 0
-        for writes, done in taken:
-            if not done.done():
-                done.set_result(results[start : start + len(writes)])
-            start += len(writes)
+                if not taken:
+                    self._flushing = False
+                    return
+            outcome: list[object] | BaseException
+            try:
+                outcome = self._store.batch([w for ws, _ in taken for w in ws])
+            except BaseException as exc:  # every waiter hears of it; nothing is left hanging
+                outcome = exc
+            with contextlib.suppress(RuntimeError):  # a closed loop: no one is left to tell
+                loop.call_soon_threadsafe(_resolve, taken, outcome)
 
     async def start_call(
         self,
@@ -233,3 +239,15 @@ class AsyncLedger:
             raise LedgerClosedError(f"{self.location}: the ledger is closed")
         call = functools.partial(method, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._worker, call)
+
+
+def _resolve(taken: list[_Batch], outcome: list[object] | BaseException) -> None:
+    """On the loop: each batch's waiter gets its own results (or the commit's error)."""
+    start = 0
+    for writes, done in taken:
+        if not done.done():  # a cancelled waiter: its writes were committed all the same
+            if isinstance(outcome, BaseException):
+                done.set_exception(outcome)
+            else:
+                done.set_result(outcome[start : start + len(writes)])
+        start += len(writes)

@@ -37,6 +37,10 @@ NoticeHash = Callable[[str, str], str | None]
 HOLD_LIMIT = 20_000  # events kept while live calls are rebuilt; beyond, the oldest are dropped
 # Inputs whose commands must not wait behind the call's earlier work.
 URGENT = (i.Objected, i.KeyPressed, i.AgentPrivate, i.PaymentStarted)
+# The only events a call's machine, its bridges or its agents' keys hear of (`translate`,
+# `bridges`). The PBX sends about twice as many (new channels, states, dials, hang-up
+# requests...): those leave at once, without a look at their headers or the clock.
+ROUTED = frozenset({"UserEvent", "DTMFEnd", "BridgeEnter", "BridgeLeave", "Hangup", "Rename"})
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,8 @@ class Calls:
             self.on_event(event)
 
     def on_event(self, event: Message) -> None:
+        if event.name not in ROUTED:  # nothing any call does with it: not even held
+            return
         call_id, step = _call_of(event)
         if self.held is not None and call_id not in self.tracked_at_hold:
             self.held.append(event)

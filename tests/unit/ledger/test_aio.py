@@ -191,3 +191,65 @@ async def test_batches_of_many_calls_share_group_commits_and_all_land(tmp_path: 
         assert all(isinstance(r[0], int) for r in results)
         calls = await ledger.list_calls(limit=100)
         assert len(calls) == 50
+
+
+class CountedLedger(WatchedLedger):
+    """Counts its transactions (`batch` calls); a batch can be made to fail once."""
+
+    commits: int = 0
+    fail_next: bool = False
+
+    def batch(self, writes: Any) -> list[object]:
+        self.commits += 1
+        if self.fail_next:
+            self.fail_next = False
+            raise OSError("disk I/O error")
+        return super().batch(writes)
+
+
+def counted(path: Path) -> Callable[[], CountedLedger]:
+    def factory() -> CountedLedger:
+        ledger = CountedLedger.open(path)
+        ledger.threads = {threading.get_ident()}
+        return ledger
+
+    return factory
+
+
+def _hangup(call: str) -> Callable[[LedgerStore], object]:
+    return lambda s: s.add_event(call, at=T0, kind=EventKind.HANGUP, source=Source.CALLER)
+
+
+async def test_batches_queued_during_a_commit_share_the_next_one(tmp_path: Path) -> None:
+    async with await AsyncLedger.start(counted(tmp_path / "l.sqlite3")) as ledger:
+        store = ledger._store
+        assert isinstance(store, CountedLedger)
+        store.gate = threading.Event()
+        first = asyncio.ensure_future(ledger.batch([_hangup("first")]))
+        await asyncio.sleep(0.05)  # the worker is inside the first commit, held at the gate
+        queued = [asyncio.ensure_future(ledger.batch([_hangup(f"q.{n}")])) for n in range(5)]
+        await asyncio.sleep(0)
+        store.gate.set()
+        results = await asyncio.gather(first, *queued)
+        assert all(isinstance(r[0], int) for r in results)
+        assert store.commits == 2  # the first, then the five together
+        assert len(await ledger.list_calls(limit=10)) == 6
+
+
+async def test_a_failed_commit_reaches_every_waiter_and_the_next_commit_works(
+    tmp_path: Path,
+) -> None:
+    async with await AsyncLedger.start(counted(tmp_path / "l.sqlite3")) as ledger:
+        store = ledger._store
+        assert isinstance(store, CountedLedger)
+        store.gate = threading.Event()
+        first = asyncio.ensure_future(ledger.batch([_hangup("first")]))
+        await asyncio.sleep(0.05)  # the worker is inside the first commit, held at the gate
+        group = [asyncio.ensure_future(ledger.batch([_hangup(f"g.{n}")])) for n in range(3)]
+        await asyncio.sleep(0)
+        store.fail_next = True  # the next commit, the group's, fails as a full disk would
+        store.gate.set()
+        assert isinstance((await first)[0], int)
+        failed = await asyncio.gather(*group, return_exceptions=True)
+        assert all(isinstance(r, OSError) for r in failed), failed
+        assert isinstance((await ledger.batch([_hangup("after")]))[0], int)
