@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import sys
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -50,6 +51,7 @@ SWITCH_INTERVAL = 0.0005
 # Retries stay frequent (a local PBX, a cheap login): a restarted PBX is back in service within
 # 2 s of being fully booted, whatever the length of the outage.
 RECONNECT = Backoff(initial=0.25, maximum=1.5)
+ACTIONS, URGENT = "actions", "urgent"  # the AMI sessions beside the listener's
 
 
 class ServiceError(Exception):
@@ -65,6 +67,15 @@ class Runtime:
         self.folder = FolderWatch(settings.recordings.dir)
         ami = settings.ami
         auth, tls = link_security(ami)
+
+        def session(events: str) -> Callable[[], AmiClient]:
+            return lambda: AmiClient(
+                ping_interval=ami.ping_interval, action_timeout=ami.action_timeout, events=events
+            )
+
+        # Asterisk serves a session's actions and events on one thread: the listener sends no
+        # action that may wait on a channel, so no event waits behind one (docs/ami-client.md).
+        # The stops that answer a caller's key have a session of their own, behind nothing.
         self.supervisor = AmiSupervisor(
             ami.host,
             ami.port,
@@ -73,12 +84,9 @@ class Runtime:
             auth=auth,
             tls=tls,
             backoff=RECONNECT,
-            client_factory=lambda: AmiClient(
-                ping_interval=ami.ping_interval, action_timeout=ami.action_timeout
-            ),
+            client_factory=session("on"),
+            lanes={ACTIONS: session("off"), URGENT: session("off")},
         )
-        # The link being set up counts too: restored calls act while the connection hooks run.
-        self.link: AmiClient | None = None
         compliance = settings.compliance
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
         self.tone_links = TonePool(
@@ -88,7 +96,7 @@ class Runtime:
         # One audit log for the API and the service's own acts (deletions), checkpoints included.
         self.audit = open_audit_log(compliance, settings.store)
         self.executor = Executor(
-            self._client,
+            lambda: self.supervisor.lane(ACTIONS),
             ledger,
             self.recordings,
             self.metrics,
@@ -96,6 +104,7 @@ class Runtime:
             keyring=self.keyring,
             tone_links=self.tone_links,
             audit=self.audit,
+            urgent=lambda: self.supervisor.lane(URGENT),
         )
         deps = CallsDeps(
             executor=self.executor,
@@ -120,7 +129,8 @@ class Runtime:
             settings.listening, self.calls, self.executor.controls.setvar, self.audit.append, clock
         )
         self.supervisor.on_connected.append(self._connected)
-        self.supervisor.on_connected.append(guard_hook(settings))  # the outbound guard
+        outbound = guard_hook(settings, lambda: self.supervisor.lane(ACTIONS))
+        self.supervisor.on_connected.append(outbound)  # the outbound guard
         self.manifest = _manifest(settings)
         self._gauges()
         self.collecting: set[asyncio.Task[None]] = set()
@@ -137,13 +147,7 @@ class Runtime:
         except (KeyError, ValueError):
             return None
 
-    def _client(self) -> AmiClient | None:
-        if self.supervisor.client is not None:
-            return self.supervisor.client
-        return self.link if self.link is not None and self.link.connected else None
-
     async def _connected(self, client: AmiClient) -> None:
-        self.link = client
         # Events of calls not tracked yet are held until the rebuild has adopted them.
         self.calls.hold()
         client.add_listener(self.calls.on_event)
