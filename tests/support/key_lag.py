@@ -36,7 +36,7 @@ class KeyLag:
             if match is None:
                 continue
             when = datetime.strptime(match[1], "%Y-%m-%d %H:%M:%S,%f").timestamp()
-            call_id = match[2].rsplit("-", 1)[-1]
+            call_id = match[2]  # the PBX's Uniqueid, the service's call id
             if call_id in self.nines:
                 found[call_id] = when - self.nines[call_id]
         return found
