@@ -222,7 +222,7 @@ class Executor:
             answer = self.controls.send("StopMixMonitor", {"Channel": channel}, urgent=True)
         except AmiError as exc:  # not connected: nothing was sent
             answer = _raise(exc)
-        self.metrics.since_key(call_id, self.metrics.queue_latency)  # written (or refused)
+        self.metrics.stop_written(call_id)  # written (or refused)
         return answer
 
     async def _stopped(self, call_id: str, answer: Awaitable[object]) -> Facts:
