@@ -51,7 +51,10 @@ SWITCH_INTERVAL = 0.0005
 # Retries stay frequent (a local PBX, a cheap login): a restarted PBX is back in service within
 # 2 s of being fully booted, whatever the length of the outage.
 RECONNECT = Backoff(initial=0.25, maximum=1.5)
-ACTIONS, URGENT = "actions", "urgent"  # the AMI sessions beside the listener's
+# The AMI sessions beside the listener's. Each serves one action at a time on the PBX: a stop
+# waiting on a busy channel must not hold up another call's, hence a few of each.
+ACTIONS = ("actions-1", "actions-2")
+URGENT = ("urgent-1", "urgent-2", "urgent-3")
 
 
 class ServiceError(Exception):
@@ -85,7 +88,7 @@ class Runtime:
             tls=tls,
             backoff=RECONNECT,
             client_factory=session("on"),
-            lanes={ACTIONS: session("off"), URGENT: session("off")},
+            lanes={name: session("off") for name in (*ACTIONS, *URGENT)},
         )
         compliance = settings.compliance
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
@@ -96,7 +99,7 @@ class Runtime:
         # One audit log for the API and the service's own acts (deletions), checkpoints included.
         self.audit = open_audit_log(compliance, settings.store)
         self.executor = Executor(
-            lambda: self.supervisor.lane(ACTIONS),
+            lambda: self._idlest(ACTIONS),
             ledger,
             self.recordings,
             self.metrics,
@@ -104,7 +107,7 @@ class Runtime:
             keyring=self.keyring,
             tone_links=self.tone_links,
             audit=self.audit,
-            urgent=lambda: self.supervisor.lane(URGENT),
+            urgent=lambda: self._idlest(URGENT),
         )
         deps = CallsDeps(
             executor=self.executor,
@@ -129,7 +132,7 @@ class Runtime:
             settings.listening, self.calls, self.executor.controls.setvar, self.audit.append, clock
         )
         self.supervisor.on_connected.append(self._connected)
-        outbound = guard_hook(settings, lambda: self.supervisor.lane(ACTIONS))
+        outbound = guard_hook(settings, lambda: self._idlest(ACTIONS))
         self.supervisor.on_connected.append(outbound)  # the outbound guard
         self.manifest = _manifest(settings)
         self._gauges()
@@ -146,6 +149,11 @@ class Runtime:
             return self.settings.text_hash(profile, language, Prompt.NOTICE_SHORT)
         except (KeyError, ValueError):
             return None
+
+    def _idlest(self, lanes: tuple[str, ...]) -> AmiClient | None:
+        """The session of `lanes` with the fewest actions in flight, the first if idle."""
+        live = [c for name in lanes if (c := self.supervisor.lane(name)) is not None]
+        return min(live, key=lambda client: client.in_flight, default=None)
 
     async def _connected(self, client: AmiClient) -> None:
         # Events of calls not tracked yet are held until the rebuild has adopted them.

@@ -70,3 +70,27 @@ async def test_the_listening_session_carries_no_action_on_a_channel(
         assert on_channels == []
         acted = [r.action for c in pbx.live if not c.events_on for r in c.requests]
         assert {"MixMonitor", "StopMixMonitor"} <= set(acted)
+
+
+async def test_a_stop_held_on_a_busy_channel_does_not_hold_up_another_calls_stop(
+    pbx: FakePbx, settings: Settings
+) -> None:
+    transcript = Transcript.load("objection-mid-call")
+    key = key_index(transcript)
+    busy = "PJSIP/storm-00000042"  # another objector's channel, locked by its keys on the PBX
+    async with service(settings) as runtime:
+        await pbx.replay(transcript, stop=key)
+        await eventually(lambda: CALLER in pbx.monitors, 3.0, "the recording started")
+        release = pbx.hold("StopMixMonitor", channel=busy)
+        held = runtime.executor.controls.send("StopMixMonitor", {"Channel": busy}, urgent=True)
+        await pbx.replay(transcript, start=key, stop=key + 1)
+        try:
+            await eventually(
+                lambda: CALLER not in pbx.monitors,
+                PROMPT,
+                "the objector's recording stopped while another call's stop is held",
+            )
+        finally:
+            release.set()
+            await held
+        await pbx.replay(transcript, start=key + 1)

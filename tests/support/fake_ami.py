@@ -134,14 +134,16 @@ class FakeAmi:
     def on(self, action: str, handler: Handler) -> None:
         self._handlers[action.lower()] = handler
 
-    def hold(self, action: str) -> asyncio.Event:
-        """From now on, `action` is answered only once the returned event is set: a PBX whose
-        session thread waits on a busy channel (its session gets no event meanwhile)."""
+    def hold(self, action: str, channel: str | None = None) -> asyncio.Event:
+        """From now on, `action` (on `channel` only, if given) is answered only once the
+        returned event is set: a PBX whose session thread waits on a busy channel (that
+        session gets no event meanwhile)."""
         release = asyncio.Event()
         handler = self._handlers.get(action.lower(), self._unknown)
 
         async def held(connection: FakeConnection, request: Request) -> None:
-            await release.wait()
+            if channel is None or request.get("Channel") == channel:
+                await release.wait()
             result = handler(connection, request)
             if inspect.isawaitable(result):
                 await result
