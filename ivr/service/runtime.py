@@ -36,7 +36,12 @@ from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
-from ivr.service.thread_priority import HELPER_STEP, lower_helpers, lower_this_thread
+from ivr.service.thread_priority import (
+    HELPER_STEP,
+    lower_helpers,
+    lower_this_thread,
+    short_slice,
+)
 from ivr.service.tones import TonePool
 from ivr.store.heal import heal_store
 from ivr.store.opening import settings_ledger
@@ -270,7 +275,13 @@ def _loop_first() -> None:
     lowered = lower_helpers()
     helpers = ThreadPoolExecutor(initializer=lower_this_thread, thread_name_prefix="ivr-worker")
     asyncio.get_running_loop().set_default_executor(helpers)
-    log.info("event loop's thread ahead of %d helper threads (nice +%d)", lowered, HELPER_STEP)
+    sliced = short_slice()
+    log.info(
+        "event loop's thread ahead of %d helper threads (nice +%d)%s",
+        lowered,
+        HELPER_STEP,
+        ", with a short time slice" if sliced else "",
+    )
 
 
 def _manifest(settings: Settings) -> Manifest | None:
