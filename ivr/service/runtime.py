@@ -85,7 +85,7 @@ class Runtime:
 
         # Asterisk serves a session's actions and events on one thread: the listener sends no
         # action that may wait on a channel, so no event waits behind one (docs/ami-client.md).
-        # The stops that answer a caller's key have a session of their own, behind nothing.
+        # The stops that answer a caller's key have sessions of their own, behind nothing.
         self.supervisor = AmiSupervisor(
             ami.host,
             ami.port,
