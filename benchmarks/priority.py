@@ -17,14 +17,11 @@ RT_PRIORITY = 1  # the lowest real-time priority: ahead of every ordinary proces
 def prioritise(pid: int, nice: int, policy: str) -> None:
     """Every thread of ``pid`` at ``nice`` and ``policy``, as systemd sets them at the start
     (Linux's nice and policy are per thread; threads started later inherit them from the one
-    that starts them). A thread the service set apart from its main thread keeps its offset
-    (since 2026-12-05 its helpers run below the event loop's thread, which is the main one), as
-    it would under systemd, where the service makes that choice after the unit's nice."""
-    main = os.getpriority(os.PRIO_PROCESS, pid)
+    that starts them). All threads alike: they share the GIL, and a thread left behind would
+    hold up the event loop whenever it holds the lock."""
     for task in Path(f"/proc/{pid}/task").iterdir():
         tid = int(task.name)
-        offset = os.getpriority(os.PRIO_PROCESS, tid) - main
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, nice + offset))
+        os.setpriority(os.PRIO_PROCESS, tid, nice)
         if policy == "rr":
             os.sched_setscheduler(tid, os.SCHED_RR, os.sched_param(RT_PRIORITY))
 

@@ -7,7 +7,6 @@ import gc
 import logging
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from aiohttp import web
 
@@ -36,12 +35,6 @@ from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
-from ivr.service.thread_priority import (
-    HELPER_STEP,
-    lower_helpers,
-    lower_this_thread,
-    short_slice,
-)
 from ivr.service.tones import TonePool
 from ivr.store.heal import heal_store
 from ivr.store.opening import settings_ledger
@@ -231,7 +224,6 @@ class Runtime:
         # objections included (measured with benchmarks/objection_latency.py).
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
-        _loop_first()
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
         daily = purge_daily(self.settings, self.ledger, audit=self.audit)
@@ -267,21 +259,6 @@ class Runtime:
             await self.ledger_checkpoints.sign_now()
         except Exception:
             log.exception("the ledger's last checkpoint could not be written")
-
-
-def _loop_first() -> None:
-    """The event loop's thread ahead of the helpers, those started so far and those to come
-    (`ivr.service.thread_priority`)."""
-    lowered = lower_helpers()
-    helpers = ThreadPoolExecutor(initializer=lower_this_thread, thread_name_prefix="ivr-worker")
-    asyncio.get_running_loop().set_default_executor(helpers)
-    sliced = short_slice()
-    log.info(
-        "event loop's thread ahead of %d helper threads (nice +%d)%s",
-        lowered,
-        HELPER_STEP,
-        ", with a short time slice" if sliced else "",
-    )
 
 
 def _manifest(settings: Settings) -> Manifest | None:
