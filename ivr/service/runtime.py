@@ -35,6 +35,7 @@ from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
+from ivr.service.thread_priority import short_slice
 from ivr.service.tones import TonePool
 from ivr.store.heal import heal_store
 from ivr.store.opening import settings_ledger
@@ -224,6 +225,8 @@ class Runtime:
         # objections included (measured with benchmarks/objection_latency.py).
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
+        if short_slice():  # fewer preemptions mid-objection (ivr.service.thread_priority)
+            log.info("event loop's thread on a short time slice")
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
         daily = purge_daily(self.settings, self.ledger, audit=self.audit)
