@@ -113,10 +113,18 @@ async def run(
             metrics = await asyncio.to_thread(service.get_text, "/metrics")
         finally:
             service.stop()
+        slow_samples(Path(tmp) / "service.log")
         (busy_after, total_after), (busy_at, total_at) = machine_busy(), busy_before
         busy, total = busy_after - busy_at, total_after - total_at
         print(f"machine busy {busy / total:.0%} over the calls (every user of the machine)")
     report(parse_quantiles(metrics), outcomes, pings, calls, concurrency, elapsed)
+
+
+def slow_samples(log: Path) -> None:
+    """The service's own slow samples, as it logged them: where their time went."""
+    for line in log.read_text(errors="replace").splitlines():
+        if "objection's own path took" in line:
+            print("  slow sample:", line.split(": ", 1)[-1])
 
 
 async def drive(

@@ -203,6 +203,12 @@ class AmiClient:
         return self._writer is not None and self._close_reason is None
 
     @property
+    def in_flight(self) -> int:
+        """Actions and lists sent and not answered yet: the PBX serves a session's actions one
+        at a time, so a new one waits behind these."""
+        return len(self._pending) + len(self._lists)
+
+    @property
     def banner(self) -> str | None:
         """The `Asterisk Call Manager/x.y.z` line the server greeted us with."""
         return self._parser.banner

@@ -5,6 +5,14 @@ The client never reconnects by itself; this is the only place that does, so the 
 After every successful login the `on_connected` hooks run, so the service can re-subscribe
 and re-read the state it missed during the gap; if a hook fails, the link is dropped and
 retried, because a half-synchronised service is worse than a visible outage.
+
+Besides the listening link it may keep *lanes*: more sessions of the same account, named, for
+actions only (their clients log in with ``Events: off``). Asterisk serves each manager session
+on one thread, which carries out that session's actions and writes its events in turn
+(manager.c, ``do_message``): an action waiting on a busy channel holds back every event of its
+session. Actions sent on a lane never delay what the listener hears. The set is one link: it
+is up only when every session is, and when one drops the others are closed and all of them
+reconnect, so the hooks re-synchronise once, as after any cut.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 
 from ivr.ami.client import AmiClient
@@ -79,8 +87,11 @@ class AmiSupervisor:
         rng: random.Random | None = None,
         auth: Auth = Auth.PLAIN,
         tls: ssl.SSLContext | None = None,
+        lanes: Mapping[str, ClientFactory] | None = None,
     ) -> None:
         self.host, self.port, self.username = host, port, username
+        self._lane_factories = dict(lanes or {})  # name -> a client that logs in Events: off
+        self._lanes: dict[str, AmiClient] = {}
         self._secret = secret
         self._auth, self._tls = auth, tls  # MD5 challenge login, AMI over TLS
         self.backoff = backoff or Backoff()
@@ -102,6 +113,12 @@ class AmiSupervisor:
     def client(self) -> AmiClient | None:
         """The live client, or None while disconnected."""
         return self._client
+
+    def lane(self, name: str) -> AmiClient | None:
+        """The lane's live client, or None while the link is down. Usable while the
+        `on_connected` hooks run, before `client` is."""
+        client = self._lanes.get(name)
+        return client if client is not None and client.connected else None
 
     async def wait_connected(self, timeout: float) -> AmiClient:
         """Return the live client, waiting up to `timeout` seconds for one."""
@@ -139,9 +156,27 @@ class AmiSupervisor:
             if self._client is not None:
                 await self._client.close()
                 self._client = None
+            await self._close_lanes()
 
     async def _try_connect(self) -> AmiClient | None:
         client = self._factory()
+        lanes = {name: factory() for name, factory in self._lane_factories.items()}
+        results = await asyncio.gather(
+            self._connect(client), *(self._connect(lane) for lane in lanes.values())
+        )
+        failures = [exc for exc in results if exc is not None]
+        if failures:
+            _log.warning("AMI connect to %s:%s failed: %s", self.host, self.port, failures[0])
+            self._health = replace(self._health, last_error=str(failures[0]))
+            await asyncio.gather(*(c.close() for c in (client, *lanes.values())))
+            return None
+        self._lanes = lanes
+        if await self._run_hooks(client):
+            return client
+        await self._close_lanes()
+        return None
+
+    async def _connect(self, client: AmiClient) -> AmiError | OSError | None:
         try:
             await client.connect(
                 self.host,
@@ -153,12 +188,12 @@ class AmiSupervisor:
                 tls=self._tls,
             )
         except (AmiError, OSError) as exc:
-            _log.warning("AMI connect to %s:%s failed: %s", self.host, self.port, exc)
-            self._health = replace(self._health, last_error=str(exc))
-            return None
-        if await self._run_hooks(client):
-            return client
+            return exc
         return None
+
+    async def _close_lanes(self) -> None:
+        lanes, self._lanes = self._lanes, {}
+        await asyncio.gather(*(lane.close() for lane in lanes.values()))
 
     async def _run_hooks(self, client: AmiClient) -> bool:
         for hook in self.on_connected:
@@ -173,19 +208,20 @@ class AmiSupervisor:
 
     async def _serve(self, client: AmiClient) -> None:
         self._mark_up(client)
-        waits = {
-            asyncio.create_task(client.wait_closed()),
-            asyncio.create_task(self._stopping.wait()),
-        }
+        sessions = (client, *self._lanes.values())
+        waits: set[asyncio.Task[object]] = {asyncio.create_task(c.wait_closed()) for c in sessions}
+        waits.add(asyncio.create_task(self._stopping.wait()))
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in waits:
                 task.cancel()
             await asyncio.gather(*waits, return_exceptions=True)
-        if self._stopping.is_set():
-            await client.close()
-        self._mark_down(client.close_reason or AmiConnectionError("closed"))
+        # The first session to drop says why; the others go with it.
+        reason = next((c.close_reason for c in sessions if c.close_reason is not None), None)
+        await client.close()
+        await self._close_lanes()
+        self._mark_down(reason or client.close_reason or AmiConnectionError("closed"))
 
     def _mark_up(self, client: AmiClient) -> None:
         health = self._health

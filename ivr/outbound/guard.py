@@ -41,7 +41,12 @@ def presented(event: Message) -> bool:
 
 class OutboundGuard:
     def __init__(
-        self, outbound: Outbound, language: str, key_timeout: float, clock: Clock = _utc_now
+        self,
+        outbound: Outbound,
+        language: str,
+        key_timeout: float,
+        clock: Clock = _utc_now,
+        acting: Callable[[], AmiClient | None] | None = None,
     ) -> None:
         self.outbound = outbound
         self.language = language
@@ -52,10 +57,17 @@ class OutboundGuard:
         # heard here: once is the refusal, twice would be two.
         self.agent_feature = names.agent_refusal_feature(sequence)
         self.agent_keys = AgentRefusalKeys("" if self.agent_feature else sequence, key_timeout)
+        # Where verdicts are written: not on the listening session, whose events would wait
+        # behind a Setvar on a busy channel (ivr.ami.supervisor, lanes). None: the listener's.
+        self.acting = acting
+
+    def _acting(self, listener: AmiClient) -> AmiClient:
+        found = self.acting() if self.acting is not None else None
+        return found or listener
 
     async def connected(self, client: AmiClient) -> None:
         """Tell the PBX what it needs without us, then listen (an AmiSupervisor hook)."""
-        client.add_listener(lambda event: self.on_event(client, event))
+        client.add_listener(lambda event: self.on_event(self._acting(client), event))
         settings = self.outbound.settings
         published = (
             (names.DB_FAIL_OPEN, "1" if settings.fail_open else "0"),
@@ -174,11 +186,14 @@ def _moment(epoch: str) -> datetime | None:
         return None
 
 
-def guard_hook(settings: Settings) -> Callable[[AmiClient], Awaitable[None]]:
+def guard_hook(
+    settings: Settings, acting: Callable[[], AmiClient | None] | None = None
+) -> Callable[[AmiClient], Awaitable[None]]:
     """The guard as the service runs it: its store opened, its hook for each AMI login."""
     outbound = load_outbound(settings)
     consent = settings.consent
     language = consent.profiles[consent.default_profile].default_language
     store = open_outbound_store(settings.store, outbound.store, checkpoint_every=1.0)
     key_timeout = settings.agents.key_timeout
-    return OutboundGuard(Outbound(outbound, store), language, key_timeout).connected
+    guard = OutboundGuard(Outbound(outbound, store), language, key_timeout, acting=acting)
+    return guard.connected

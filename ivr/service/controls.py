@@ -32,8 +32,12 @@ class CallControls:
         ami: Callable[[], AmiClient | None],
         metrics: Metrics,
         tone_links: TonePool | None = None,
+        urgent: Callable[[], AmiClient | None] | None = None,
     ) -> None:
         self.ami = ami
+        # The session for stops that answer a caller's key: no other call's slow action queues
+        # before them on the PBX's session thread. None: they share the control link.
+        self.urgent = urgent or ami
         self.metrics = metrics
         self.tone_links = tone_links  # None: tones share the control link (tests, tools)
         self.tones: dict[str, int] = {}  # agent tones started per call, to name their files
@@ -114,9 +118,12 @@ class CallControls:
         """One action on the service's control link; AmiError if it is down or refuses."""
         await self.send(name, fields)
 
-    def send(self, name: str, fields: dict[str, str]) -> Coroutine[Any, Any, Message]:
-        """`action`, written to the PBX before this returns (see `AmiClient.send`)."""
-        client = self.ami()
+    def send(
+        self, name: str, fields: dict[str, str], *, urgent: bool = False
+    ) -> Coroutine[Any, Any, Message]:
+        """`action`, written to the PBX before this returns (see `AmiClient.send`); on the
+        urgent session if `urgent`."""
+        client = (self.urgent if urgent else self.ami)()
         if client is None:
             raise AmiError(f"{name}: not connected to the PBX")
         return client.send(name, fields)

@@ -68,6 +68,7 @@ class Executor:
         keyring: Keyring | None = None,
         tone_links: TonePool | None = None,
         audit: AuditLog | None = None,
+        urgent: Callable[[], AmiClient | None] | None = None,
     ) -> None:
         self.ami = ami
         self.ledger = ledger
@@ -79,7 +80,7 @@ class Executor:
         self.background: set[asyncio.Task[None]] = set()
         self.sweeping: set[str] = set()  # files watched for a late write after their deletion
         self.auditing: set[asyncio.Task[None]] = set()
-        self.controls = CallControls(ami, metrics, tone_links)
+        self.controls = CallControls(ami, metrics, tone_links, urgent)
         # Set at each connection from what the account may do (pbx_memory.arms_in_dialplan).
         self.arm_in_dialplan = False
 
@@ -218,10 +219,10 @@ class Executor:
     def _send_stop(self, call_id: str, channel: str) -> Awaitable[object]:
         answer: Awaitable[object]
         try:
-            answer = self.controls.send("StopMixMonitor", {"Channel": channel})
+            answer = self.controls.send("StopMixMonitor", {"Channel": channel}, urgent=True)
         except AmiError as exc:  # not connected: nothing was sent
             answer = _raise(exc)
-        self.metrics.since_key(call_id, self.metrics.queue_latency)  # written (or refused)
+        self.metrics.stop_written(call_id)  # written (or refused)
         return answer
 
     async def _stopped(self, call_id: str, answer: Awaitable[object]) -> Facts:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from ivr.names import Decision
+from ivr.service.path_clock import Stamp
 
 COUNTERS = {
     "calls": "Calls that entered the consent flow",
@@ -65,6 +66,7 @@ class Metrics:
         self.stop_latency = self._histogram("stop", "objection key read to StopMixMonitor answered")
         self.delete_latency = self._histogram("delete", "objection key read to the file unlinked")
         self._keys_seen: dict[str, float] = {}
+        self._key_stamps: dict[str, Stamp] = {}  # the own path's, on the loop's thread
 
     def _histogram(self, what: str, text: str) -> Histogram:
         return Histogram(
@@ -83,7 +85,16 @@ class Metrics:
         self.counters[name].inc(by)
 
     def key_seen(self, call_id: str) -> None:
-        self._keys_seen.setdefault(call_id, time.perf_counter())
+        if call_id not in self._keys_seen:
+            stamp = Stamp.now()
+            self._key_stamps[call_id] = stamp
+            self._keys_seen[call_id] = stamp.wall
+
+    def stop_written(self, call_id: str) -> None:
+        """The service's own part ends: the stop is on the wire (or was refused)."""
+        stamp = self._key_stamps.pop(call_id, None)
+        if stamp is not None:
+            self.queue_latency.observe(stamp.since(call_id))
 
     def since_key(self, call_id: str, into: Histogram, *, once: bool = False) -> None:
         seen = self._keys_seen.get(call_id)
@@ -94,6 +105,7 @@ class Metrics:
 
     def forget(self, call_id: str) -> None:
         self._keys_seen.pop(call_id, None)
+        self._key_stamps.pop(call_id, None)
 
     def render(self) -> str:
         return generate_latest(self.registry).decode()

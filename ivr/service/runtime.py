@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import sys
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -34,6 +35,7 @@ from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
 from ivr.service.rebuild import Rebuilder
+from ivr.service.thread_priority import short_slice
 from ivr.service.tones import TonePool
 from ivr.store.heal import heal_store
 from ivr.store.opening import settings_ledger
@@ -50,6 +52,10 @@ SWITCH_INTERVAL = 0.0005
 # Retries stay frequent (a local PBX, a cheap login): a restarted PBX is back in service within
 # 2 s of being fully booted, whatever the length of the outage.
 RECONNECT = Backoff(initial=0.25, maximum=1.5)
+# The AMI sessions beside the listener's. Each serves one action at a time on the PBX: a stop
+# waiting on a busy channel must not hold up another call's, hence a few of each.
+ACTIONS = ("actions-1", "actions-2")
+URGENT = ("urgent-1", "urgent-2", "urgent-3")
 
 
 class ServiceError(Exception):
@@ -65,6 +71,15 @@ class Runtime:
         self.folder = FolderWatch(settings.recordings.dir)
         ami = settings.ami
         auth, tls = link_security(ami)
+
+        def session(events: str) -> Callable[[], AmiClient]:
+            return lambda: AmiClient(
+                ping_interval=ami.ping_interval, action_timeout=ami.action_timeout, events=events
+            )
+
+        # Asterisk serves a session's actions and events on one thread: the listener sends no
+        # action that may wait on a channel, so no event waits behind one (docs/ami-client.md).
+        # The stops that answer a caller's key have sessions of their own, behind nothing.
         self.supervisor = AmiSupervisor(
             ami.host,
             ami.port,
@@ -73,12 +88,9 @@ class Runtime:
             auth=auth,
             tls=tls,
             backoff=RECONNECT,
-            client_factory=lambda: AmiClient(
-                ping_interval=ami.ping_interval, action_timeout=ami.action_timeout
-            ),
+            client_factory=session("on"),
+            lanes={name: session("off") for name in (*ACTIONS, *URGENT)},
         )
-        # The link being set up counts too: restored calls act while the connection hooks run.
-        self.link: AmiClient | None = None
         compliance = settings.compliance
         self.keyring = Keyring.from_secrets(compliance.recording_key, compliance.previous_keys)
         self.tone_links = TonePool(
@@ -88,7 +100,7 @@ class Runtime:
         # One audit log for the API and the service's own acts (deletions), checkpoints included.
         self.audit = open_audit_log(compliance, settings.store)
         self.executor = Executor(
-            self._client,
+            lambda: self._idlest(ACTIONS),
             ledger,
             self.recordings,
             self.metrics,
@@ -96,6 +108,7 @@ class Runtime:
             keyring=self.keyring,
             tone_links=self.tone_links,
             audit=self.audit,
+            urgent=lambda: self._idlest(URGENT),
         )
         deps = CallsDeps(
             executor=self.executor,
@@ -120,7 +133,8 @@ class Runtime:
             settings.listening, self.calls, self.executor.controls.setvar, self.audit.append, clock
         )
         self.supervisor.on_connected.append(self._connected)
-        self.supervisor.on_connected.append(guard_hook(settings))  # the outbound guard
+        outbound = guard_hook(settings, lambda: self._idlest(ACTIONS))
+        self.supervisor.on_connected.append(outbound)  # the outbound guard
         self.manifest = _manifest(settings)
         self._gauges()
         self.collecting: set[asyncio.Task[None]] = set()
@@ -137,13 +151,12 @@ class Runtime:
         except (KeyError, ValueError):
             return None
 
-    def _client(self) -> AmiClient | None:
-        if self.supervisor.client is not None:
-            return self.supervisor.client
-        return self.link if self.link is not None and self.link.connected else None
+    def _idlest(self, lanes: tuple[str, ...]) -> AmiClient | None:
+        """The session of `lanes` with the fewest actions in flight, the first if idle."""
+        live = [c for name in lanes if (c := self.supervisor.lane(name)) is not None]
+        return min(live, key=lambda client: client.in_flight, default=None)
 
     async def _connected(self, client: AmiClient) -> None:
-        self.link = client
         # Events of calls not tracked yet are held until the rebuild has adopted them.
         self.calls.hold()
         client.add_listener(self.calls.on_event)
@@ -212,6 +225,8 @@ class Runtime:
         # objections included (measured with benchmarks/objection_latency.py).
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
+        if short_slice():  # fewer preemptions mid-objection (ivr.service.thread_priority)
+            log.info("event loop's thread on a short time slice")
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
         daily = purge_daily(self.settings, self.ledger, audit=self.audit)

@@ -23,6 +23,7 @@ from ivr.ami import AmiClient, EventMatch, Subscription
 from ivr.qa.carrier import Carrier
 from ivr.simulate.procstat import usage
 from tests.support.consent_calls import ConsentCall, ledger_entry, place, poll
+from tests.support.key_lag import KeyLag
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 
@@ -67,6 +68,7 @@ async def test_dtmf_storms(
     await service.start()
     rng = random.Random(6)
     keys_at_pbx = pbx_ami.subscribe(EventMatch("DTMFEnd", {"Direction": "Received"}))
+    heard = KeyLag(pbx_ami)
     try:
         in_call = [await place(carrier, pbx_ami, pbx_target) for _ in range(CALLS)]
         in_notice = [await place(carrier, pbx_ami, pbx_target) for _ in range(2)]
@@ -110,7 +112,9 @@ async def test_dtmf_storms(
         }
     finally:
         keys_at_pbx.unsubscribe()
+        heard.close()
         assert service.stop() == 0, service.log_tail()
+        print(heard.summary(tmp_path / "service.log"))
     scheduled = CALLS * 1000 / (KEY_MS + GAP_MS)
     print(
         f"DTMF storm: {scheduled:.0f} keys/s scheduled, {sum(sent)} keys sent on "

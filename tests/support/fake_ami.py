@@ -8,6 +8,11 @@ Default behaviour follows Asterisk 22's manager.c: banner line, Login (Success /
 "Authentication accepted", or Error / "Authentication failed" then hang up), Ping -> Pong,
 Logoff -> Goodbye then hang up, Command -> one `Output:` header per line, unknown action ->
 Error "Invalid/unknown command". Tests override any action with `on(name, handler)`.
+
+As in manager.c (`do_message`: `process_events`, then `get_input`, then `process_message`), one
+task serves each session: while it carries out an action, no event reaches that session; they
+wait and follow the action's answer. A session that logged in with `Events: off` (or sent
+`Events` with `EventMask: off`) gets answers only.
 """
 
 from __future__ import annotations
@@ -63,6 +68,24 @@ class FakeConnection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     requests: list[Request] = field(default_factory=list)
+    events_on: bool = True
+    busy: bool = False  # carrying out an action: events wait, as on the PBX's session thread
+    held: list[bytes] = field(default_factory=list)
+
+    def push_event(self, data: bytes) -> None:
+        """An event the PBX raised, for this session if it takes events, when it is free."""
+        if not self.events_on:
+            return
+        if self.busy:
+            self.held.append(data)
+        else:
+            self.send(data)
+
+    def free(self) -> None:
+        self.busy = False
+        held, self.held = self.held, []
+        for data in held:
+            self.send(data)
 
     def send(self, data: bytes) -> None:
         if not self.writer.is_closing():
@@ -102,6 +125,7 @@ class FakeAmi:
             "ping": self._ping,
             "logoff": self._logoff,
             "command": self._command,
+            "events": self._events,
         }
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -109,6 +133,23 @@ class FakeAmi:
 
     def on(self, action: str, handler: Handler) -> None:
         self._handlers[action.lower()] = handler
+
+    def hold(self, action: str, channel: str | None = None) -> asyncio.Event:
+        """From now on, `action` (on `channel` only, if given) is answered only once the
+        returned event is set: a PBX whose session thread waits on a busy channel (that
+        session gets no event meanwhile)."""
+        release = asyncio.Event()
+        handler = self._handlers.get(action.lower(), self._unknown)
+
+        async def held(connection: FakeConnection, request: Request) -> None:
+            if channel is None or request.get("Channel") == channel:
+                await release.wait()
+            result = handler(connection, request)
+            if inspect.isawaitable(result):
+                await result
+
+        self.on(action, held)
+        return release
 
     async def start(self, port: int = 0) -> int:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", port)
@@ -134,7 +175,7 @@ class FakeAmi:
 
     def broadcast(self, data: bytes) -> None:
         for connection in self.live:
-            connection.send(data)
+            connection.push_event(data)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -159,15 +200,22 @@ class FakeAmi:
                 self.requests.append(request)
                 connection.requests.append(request)
                 handler = self._handlers.get(request.action.lower(), self._unknown)
-                result = handler(connection, request)
-                if inspect.isawaitable(result):
-                    await result
+                connection.busy = True
+                try:
+                    result = handler(connection, request)
+                    if inspect.isawaitable(result):
+                        await result
+                finally:
+                    connection.free()
 
     def _login(self, connection: FakeConnection, request: Request) -> None:
         if (request.get("Username"), request.get("Secret")) == (self.username, self.secret):
             self.logins += 1
+            connection.events_on = request.get("Events", "on").lower() != "off"
             connection.respond(request, "Success", ("Message", "Authentication accepted"))
-            connection.event("FullyBooted", ("Privilege", "system,all"), ("Status", "Fully Booted"))
+            if connection.events_on:
+                booted = ("Privilege", "system,all"), ("Status", "Fully Booted")
+                connection.event("FullyBooted", *booted)
         else:
             connection.respond(request, "Error", ("Message", "Authentication failed"))
             connection.hang_up()
@@ -176,6 +224,10 @@ class FakeAmi:
         if self.answer_pings:
             timestamp = f"{time.time():.6f}"
             connection.respond(request, "Success", ("Ping", "Pong"), ("Timestamp", timestamp))
+
+    def _events(self, connection: FakeConnection, request: Request) -> None:
+        connection.events_on = request.get("EventMask", "on").lower() != "off"
+        connection.respond(request, "Success", ("Events", "On" if connection.events_on else "Off"))
 
     def _logoff(self, connection: FakeConnection, request: Request) -> None:
         connection.respond(request, "Goodbye", ("Message", "Thanks for all the fish."))

@@ -66,7 +66,6 @@ class FakePbx(FakeAmi):
             self.on(action, getattr(self, f"_{action.lower()}"))
         for action in ("DBPut", "DBDel", "DBGetTree", "CoreShowChannels", "Status", "Hangup"):
             self.on(action, getattr(self, f"_{action.lower()}"))
-        self.on("Events", lambda connection, request: connection.respond(request))
 
     # -- replay ---------------------------------------------------------------------------
 

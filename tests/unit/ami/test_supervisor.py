@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ivr.ami import AmiClient, AmiHealth, AmiSupervisor, AmiTimeout, Backoff
-from tests.support.fake_ami import FakeAmi, eventually
+from tests.support.fake_ami import FakeAmi, FakeConnection, Request, eventually
 
 FAST = Backoff(initial=0.01, maximum=0.05, factor=2.0, jitter=0.2)
 
@@ -146,3 +146,104 @@ async def test_stop_logs_off(fake: FakeAmi) -> None:
         reconnects=0,
         last_gap=None,
     )
+
+
+def laned_supervisor(fake: FakeAmi) -> AmiSupervisor:
+    def quiet() -> AmiClient:
+        return AmiClient(ping_interval=None, events="off")
+
+    return AmiSupervisor(
+        "127.0.0.1",
+        fake.port,
+        fake.username,
+        fake.secret,
+        backoff=FAST,
+        connect_timeout=1.0,
+        client_factory=lambda: AmiClient(ping_interval=None),
+        rng=random.Random(3),
+        lanes={"actions": quiet, "urgent": quiet},
+    )
+
+
+async def test_lanes_log_in_without_events_and_are_usable_while_the_hooks_run(
+    fake: FakeAmi,
+) -> None:
+    supervisor = laned_supervisor(fake)
+    seen_in_hook: list[AmiClient | None] = []
+
+    async def hook(client: AmiClient) -> None:
+        lane = supervisor.lane("actions")
+        seen_in_hook.append(lane)
+        assert lane is not None
+        await lane.ping()
+
+    supervisor.on_connected.append(hook)
+    task = asyncio.create_task(supervisor.run())
+    try:
+        listener = await supervisor.wait_connected(2)
+        lanes = [supervisor.lane("actions"), supervisor.lane("urgent")]
+        assert all(lane is not None and lane is not listener for lane in lanes)
+        assert seen_in_hook == lanes[:1]
+        events = sorted(r.get("Events") for r in fake.requests_for("Login"))
+        assert events == ["off", "off", "on"]
+        fake.broadcast(b"Event: Newchannel\r\nChannel: PJSIP/a-1\r\n\r\n")
+        listening = [c for c in fake.live if c.events_on]
+        assert len(listening) == 1
+    finally:
+        supervisor.stop()
+        await asyncio.wait_for(task, 5)
+    assert supervisor.lane("actions") is None
+
+
+@pytest.mark.parametrize("dropped", [0, 1, 2])
+async def test_one_session_dropped_drops_the_link_and_all_reconnect_and_resync(
+    fake: FakeAmi, dropped: int
+) -> None:
+    supervisor = laned_supervisor(fake)
+    synced: list[AmiClient] = []
+
+    async def resync(client: AmiClient) -> None:
+        synced.append(client)
+
+    supervisor.on_connected.append(resync)
+    task = asyncio.create_task(supervisor.run())
+    try:
+        first = await supervisor.wait_connected(2)
+        old = [first, supervisor.lane("actions"), supervisor.lane("urgent")]
+        await eventually(lambda: len(fake.live) == 3, what="three sessions")
+        fake.live[dropped].drop()
+        await eventually(lambda: supervisor.health.reconnects == 1, what="a reconnect")
+        second = await supervisor.wait_connected(2)
+        assert synced == [first, second]
+        assert all(client is not None and not client.connected for client in old)
+        assert supervisor.lane("actions") not in old
+        assert supervisor.lane("urgent") not in old
+        assert fake.logins == 6
+    finally:
+        supervisor.stop()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_a_lane_refused_at_login_keeps_the_link_down(fake: FakeAmi) -> None:
+    supervisor = laned_supervisor(fake)
+    refused: list[int] = []
+
+    def refuse_quiet_logins(connection: FakeConnection, request: Request) -> None:
+        if request.get("Events") == "off":
+            refused.append(1)
+            connection.respond(request, "Error", ("Message", "Authentication failed"))
+            connection.hang_up()
+        else:
+            connection.respond(request, "Success", ("Message", "Authentication accepted"))
+
+    fake.on("Login", refuse_quiet_logins)
+    task = asyncio.create_task(supervisor.run())
+    try:
+        await eventually(lambda: len(refused) >= 4, what="lanes refused twice")
+        assert not supervisor.health.connected
+        assert "refused" in (supervisor.health.last_error or "")
+        assert supervisor.client is None
+        await eventually(lambda: fake.live == [], what="the listener closed as well")
+    finally:
+        supervisor.stop()
+        await asyncio.wait_for(task, 5)
