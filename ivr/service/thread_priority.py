@@ -35,7 +35,8 @@ _SCHED_OTHER = 0
 
 def short_slice(slice_ns: int = SHORT_SLICE_NS) -> bool:
     """Ask EEVDF for a short time slice for the calling thread (its nice and policy kept);
-    False where the kernel or the architecture does not take the request."""
+    False where the kernel or the architecture does not take the request. ``slice_ns=0``
+    asks for the kernel's default slice again."""
     number = _SCHED_SETATTR.get(platform.machine())
     if number is None or not hasattr(os, "sched_getscheduler"):
         return False

@@ -34,6 +34,9 @@ def test_a_thread_started_before_keeps_its_slice() -> None:
     other: list[int] = []
 
     def wait() -> None:
+        # Threads inherit their creator's slice: start from the kernel's default (0), whatever
+        # an earlier test asked for on pytest's main thread (an in-process service does).
+        assert short_slice(slice_ns=0)
         other.append(threading.get_native_id())
         ready.set()
         asked.wait(5)
