@@ -19,16 +19,25 @@ NEVER_NEEDED = ("Command", "Originate", "UpdateConfig", "CreateConfig")
 
 async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
     ami = settings.ami
-    client = AmiClient(ping_interval=None)
-    auth, tls = link_security(ami)  # as the service logs in
+    auth, tls = link_security(ami)
     how = f"{ami.username}@{ami.host}:{ami.port}, {auth} login{', TLS' if tls else ''}"
     try:
-        await client.connect(
-            ami.host, ami.port, ami.username, ami.secret.reveal(), timeout=5, auth=auth, tls=tls
-        )
+        client = await log_in(settings)
     except (AmiError, OSError) as exc:
         return None, fail("AMI login", f"{how}: {exc}")
     return client, ok("AMI login", f"{how} ({client.banner})")
+
+
+async def log_in(settings: Settings) -> AmiClient:
+    """A session of the service's account, logged in as the service logs in; AmiError or
+    OSError if it cannot."""
+    ami = settings.ami
+    client = AmiClient(ping_interval=None)
+    auth, tls = link_security(ami)  # as the service logs in
+    await client.connect(
+        ami.host, ami.port, ami.username, ami.secret.reveal(), timeout=5, auth=auth, tls=tls
+    )
+    return client
 
 
 async def modules(client: AmiClient) -> list[Finding]:
