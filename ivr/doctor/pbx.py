@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr import names
-from ivr.ami import AmiClient, AmiError
+from ivr.ami import AmiClient, AmiError, multiple_logins
 from ivr.config.model import Settings
 from ivr.doctor.findings import Finding, fail, ok, warn
 from ivr.service.ami_security import link_security
@@ -24,8 +24,18 @@ async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
     try:
         client = await log_in(settings)
     except (AmiError, OSError) as exc:
-        return None, fail("AMI login", f"{how}: {exc}")
+        return None, fail("AMI login", f"{how}: {exc}{_in_use(exc, ami.username)}")
     return client, ok("AMI login", f"{how} ({client.banner})")
+
+
+def _in_use(error: BaseException, username: str) -> str:
+    """Refused because another session of the user is in (the service's, say): the cause."""
+    if not multiple_logins.refused_as_in_use(error):
+        return ""
+    return (
+        "; another session of this user is logged in and the PBX lets it in only once, "
+        f"while the service needs several: {multiple_logins.fix(username)}"
+    )
 
 
 async def log_in(settings: Settings) -> AmiClient:

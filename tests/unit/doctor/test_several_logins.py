@@ -51,3 +51,19 @@ async def test_a_second_login_refused_as_in_use_fails_with_the_fix(
     assert "refused a second login of user 'ivr' (Login Already In Use)" in found.detail
     assert f"needs {SESSIONS} sessions" in found.detail
     assert "`allowmultiplelogin = yes` in the [ivr] section of manager.conf" in found.detail
+
+
+async def test_doctor_refused_at_its_own_login_as_in_use_names_the_cause(
+    fake: FakePbx, tmp_path: Path
+) -> None:
+    fake.allow_multiple_login = False
+    settings = tier_settings(tmp_path, fake)
+    service = await pbx.log_in(settings)  # the service's session, already in
+    try:
+        client, login = await pbx.connect(settings)
+    finally:
+        await service.close()
+    assert client is None
+    assert login.level is Level.FAIL
+    assert "Login Already In Use; another session of this user is logged in" in login.detail
+    assert "`allowmultiplelogin = yes` in the [ivr] section" in login.detail
