@@ -6,8 +6,12 @@ user's own section) makes Asterisk refuse every login of a user already logged i
 ``Response: Error`` / ``Message: Login Already In Use`` (to ``Login``, or to ``Challenge`` for an
 MD5 login) and hangs up, while the session already in stays up (manager.c,
 ``check_manager_session_inuse``; measured on the Asterisk 22 sandbox,
-tests/pbx/test_single_login_account.py). A wrong secret answers "Authentication failed" to
-every session instead, so the two causes never share a message.
+tests/pbx/test_single_login_account.py: the refusal comes after 1 s). A wrong secret answers
+"Authentication failed" to every session instead, so the two causes never share a message.
+
+Measured too: a user takes ``[general]``'s value when its section is first read (at start, or a
+section added since), and keeps it across ``manager reload``; the user's own line overrides it.
+So the fix that always works is the user's own ``allowmultiplelogin = yes``.
 """
 
 from __future__ import annotations
@@ -27,8 +31,7 @@ def fix(username: str) -> str:
     """What the administrator changes, in their words."""
     return (
         f"set `{SETTING} = yes` in the [{username}] section of manager.conf "
-        f"(and remove `{SETTING} = no` from [general], which applies to every user), "
-        "then `manager reload`"
+        "(it overrides a `no` under [general]), then `manager reload`"
     )
 
 

@@ -13,18 +13,24 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from ivr import names
 from ivr.ami import AmiActionError, AmiClient
 from ivr.ami.login import Auth
 from ivr.ami.multiple_logins import IN_USE
 from tests.pbx.test_doctor import doctor
-from tests.support.manager_conf import single_login_everywhere, single_login_user
+from tests.support.manager_conf import (
+    SETTING,
+    single_login_everywhere,
+    single_login_user,
+    update,
+    user_shows,
+)
 from tests.support.service import ServiceProcess
 from tests.support.targets import Target
 
 pytestmark = pytest.mark.pbx
 
 ONCE = "ivr-once"  # the service's account, copied with allowmultiplelogin = no
+GENERAL = "ivr-general"  # the same, added after [general] says allowmultiplelogin = no
 NAMED = 30.0  # seconds for the service's health to name the cause
 
 
@@ -33,12 +39,13 @@ async def single_login(
     request: pytest.FixtureRequest, pbx_ami: AmiClient, pbx_target: Target
 ) -> AsyncIterator[str]:
     """The user that may log in only once: set in its own section, or for every user."""
+    secret = pbx_target.service_secret
     if request.param == "user":
-        async with single_login_user(pbx_ami, ONCE, pbx_target.service_secret) as user:
+        async with single_login_user(pbx_ami, ONCE, secret) as user:
             yield user
     else:
-        async with single_login_everywhere(pbx_ami, names.SERVICE_AMI_USER):
-            yield names.SERVICE_AMI_USER
+        async with single_login_everywhere(pbx_ami, GENERAL, secret) as user:
+            yield user
 
 
 async def log_in(pbx: Target, user: str, auth: Auth = Auth.PLAIN) -> AmiClient:
@@ -60,6 +67,22 @@ async def test_asterisk_refuses_a_second_login_as_in_use_and_keeps_the_first(
     finally:
         await first.close()
     await (await alone_again(pbx_target, single_login, auth)).close()
+
+
+async def test_the_users_own_allowmultiplelogin_yes_lets_the_second_login_in(
+    pbx_ami: AmiClient, pbx_target: Target, single_login: str
+) -> None:
+    """The fix doctor and the service give works, whatever [general] says."""
+    first = await log_in(pbx_target, single_login)
+    try:
+        # The user's own `no` is changed; a user that took [general]'s gets a line of its own.
+        change = "Update" if single_login == ONCE else "Append"
+        await update(pbx_ami, (change, single_login, SETTING, "yes"))
+        await user_shows(pbx_ami, single_login, f"{SETTING}: yes")
+        second = await log_in(pbx_target, single_login)
+        await second.close()
+    finally:
+        await first.close()
 
 
 async def alone_again(pbx: Target, user: str, auth: Auth) -> AmiClient:

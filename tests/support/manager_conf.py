@@ -57,13 +57,21 @@ async def single_login_user(admin: AmiClient, user: str, secret: str) -> AsyncIt
 
 
 @asynccontextmanager
-async def single_login_everywhere(admin: AmiClient, user: str) -> AsyncIterator[None]:
-    """``allowmultiplelogin = no`` under [general] (every user), removed afterwards; `user` is
-    one whose section leaves the setting alone, to wait for the reload on."""
+async def single_login_everywhere(admin: AmiClient, user: str, secret: str) -> AsyncIterator[str]:
+    """``allowmultiplelogin = no`` under [general], and `user`, a copy of the service's account
+    whose section leaves the setting alone: Asterisk gives a user [general]'s value when it
+    first reads its section (at start, or added since), not to users it already has. Both are
+    undone afterwards ([general] set back to yes: a reload without the line keeps the `no`)."""
+    rights = (
+        ("secret", secret),
+        ("read", ",".join(names.SERVICE_AMI_READ)),
+        ("write", ",".join(names.SERVICE_AMI_WRITE)),
+    )
     await update(admin, ("Append", "general", SETTING, "no"))
+    await update(admin, ("NewCat", user), *(("Append", user, k, v) for k, v in rights))
     try:
         await user_shows(admin, user, f"{SETTING}: no")
-        yield
+        yield user
     finally:
+        await update(admin, ("DelCat", user), ("Update", "general", SETTING, "yes"))
         await update(admin, ("Delete", "general", SETTING))
-        await user_shows(admin, user, f"{SETTING}: yes")

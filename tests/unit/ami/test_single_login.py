@@ -51,7 +51,7 @@ async def test_sessions_refused_as_in_use_name_allowmultiplelogin_and_the_fix(
         assert "1 of 4 sessions logged in" in error
         assert "needs 4 sessions" in error
         assert "`allowmultiplelogin = yes` in the [ivr] section of manager.conf" in error
-        assert "[general]" in error
+        assert "overrides a `no` under [general]" in error
         assert "Authentication failed" not in error
         await eventually(lambda: fake.live == [], what="the session that got in closed too")
     finally:
