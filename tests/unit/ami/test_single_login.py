@@ -9,13 +9,13 @@ import random
 
 import pytest
 
-from ivr.ami import AmiActionError, AmiClient, AmiSupervisor, Message
+from ivr.ami import AmiActionError, AmiClient, AmiSupervisor, Backoff, Message
 from ivr.ami.login import Auth
 from ivr.ami.multiple_logins import IN_USE, refused_as_in_use
 from tests.support.fake_ami import FakeAmi, FakeConnection, Request, eventually
-from tests.unit.ami.test_supervisor import FAST
 
 LANES = ("actions-1", "actions-2", "urgent-1")
+FAST = Backoff(initial=0.01, maximum=0.05)
 
 
 def supervisor(fake: FakeAmi, secret: str | None = None) -> AmiSupervisor:
