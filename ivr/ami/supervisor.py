@@ -12,7 +12,9 @@ on one thread, which carries out that session's actions and writes its events in
 (manager.c, ``do_message``): an action waiting on a busy channel holds back every event of its
 session. Actions sent on a lane never delay what the listener hears. The set is one link: it
 is up only when every session is, and when one drops the others are closed and all of them
-reconnect, so the hooks re-synchronise once, as after any cut.
+reconnect, so the hooks re-synchronise once, as after any cut. A PBX that lets the account in
+only once (manager.conf's ``allowmultiplelogin = no``) refuses the other sessions: the health
+then names that cause and its fix (`ivr.ami.multiple_logins`), not the first refusal's text.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 
+from ivr.ami import multiple_logins
 from ivr.ami.client import AmiClient
 from ivr.ami.errors import AmiConnectionError, AmiError, AmiTimeout
 from ivr.ami.login import Auth
@@ -104,6 +107,7 @@ class AmiSupervisor:
         self._up = asyncio.Event()
         self._stopping = asyncio.Event()
         self._lost_at: float | None = None
+        self._single_login = False  # the last attempt met `allowmultiplelogin = no`
 
     @property
     def health(self) -> AmiHealth:
@@ -113,6 +117,12 @@ class AmiSupervisor:
     def client(self) -> AmiClient | None:
         """The live client, or None while disconnected."""
         return self._client
+
+    @property
+    def multiple_logins_refused(self) -> bool:
+        """True while the PBX refuses this account more than one session (until a login of
+        every session succeeds, or an attempt fails for another reason)."""
+        return self._single_login
 
     def lane(self, name: str) -> AmiClient | None:
         """The lane's live client, or None while the link is down. Usable while the
@@ -166,15 +176,26 @@ class AmiSupervisor:
         )
         failures = [exc for exc in results if exc is not None]
         if failures:
-            _log.warning("AMI connect to %s:%s failed: %s", self.host, self.port, failures[0])
-            self._health = replace(self._health, last_error=str(failures[0]))
+            reason = self._refusal(failures, len(results))
+            _log.warning("AMI connect to %s:%s failed: %s", self.host, self.port, reason)
+            self._health = replace(self._health, last_error=reason)
             await asyncio.gather(*(c.close() for c in (client, *lanes.values())))
             return None
+        self._single_login = False
         self._lanes = lanes
         if await self._run_hooks(client):
             return client
         await self._close_lanes()
         return None
+
+    def _refusal(self, failures: list[AmiError | OSError], sessions: int) -> str:
+        """Why the link stays down: refusals as "already in use" name that cause and its fix,
+        whatever the other sessions met; anything else is the first failure's own words."""
+        self._single_login = any(multiple_logins.refused_as_in_use(f) for f in failures)
+        if not self._single_login:
+            return str(failures[0])
+        logged_in = sessions - len(failures)
+        return multiple_logins.refused(self.username, sessions, logged_in)
 
     async def _connect(self, client: AmiClient) -> AmiError | OSError | None:
         try:

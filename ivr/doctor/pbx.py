@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr import names
-from ivr.ami import AmiClient, AmiError
+from ivr.ami import AmiClient, AmiError, multiple_logins
 from ivr.config.model import Settings
 from ivr.doctor.findings import Finding, fail, ok, warn
 from ivr.service.ami_security import link_security
@@ -19,16 +19,35 @@ NEVER_NEEDED = ("Command", "Originate", "UpdateConfig", "CreateConfig")
 
 async def connect(settings: Settings) -> tuple[AmiClient | None, Finding]:
     ami = settings.ami
-    client = AmiClient(ping_interval=None)
-    auth, tls = link_security(ami)  # as the service logs in
+    auth, tls = link_security(ami)
     how = f"{ami.username}@{ami.host}:{ami.port}, {auth} login{', TLS' if tls else ''}"
     try:
-        await client.connect(
-            ami.host, ami.port, ami.username, ami.secret.reveal(), timeout=5, auth=auth, tls=tls
-        )
+        client = await log_in(settings)
     except (AmiError, OSError) as exc:
-        return None, fail("AMI login", f"{how}: {exc}")
+        return None, fail("AMI login", f"{how}: {exc}{_in_use(exc, ami.username)}")
     return client, ok("AMI login", f"{how} ({client.banner})")
+
+
+def _in_use(error: BaseException, username: str) -> str:
+    """Refused because another session of the user is in (the service's, say): the cause."""
+    if not multiple_logins.refused_as_in_use(error):
+        return ""
+    return (
+        "; another session of this user is logged in and the PBX lets it in only once, "
+        f"while the service needs several: {multiple_logins.fix(username)}"
+    )
+
+
+async def log_in(settings: Settings) -> AmiClient:
+    """A session of the service's account, logged in as the service logs in; AmiError or
+    OSError if it cannot."""
+    ami = settings.ami
+    client = AmiClient(ping_interval=None)
+    auth, tls = link_security(ami)  # as the service logs in
+    await client.connect(
+        ami.host, ami.port, ami.username, ami.secret.reveal(), timeout=5, auth=auth, tls=tls
+    )
+    return client
 
 
 async def modules(client: AmiClient) -> list[Finding]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr.config.model import Settings
-from ivr.doctor import accounts, local, pbx, secrets, store
+from ivr.doctor import accounts, local, logins, pbx, secrets, store
 from ivr.doctor.findings import Finding
 
 DEFAULT_PBX_USER = "asterisk"  # Debian's Asterisk runs as this user
@@ -26,6 +26,7 @@ async def diagnose(settings: Settings, pbx_user: str = DEFAULT_PBX_USER) -> list
     if client is None:
         return findings
     try:
+        findings.append(await logins.several_logins(settings))
         findings += await pbx.modules(client)
         findings += await pbx.privileges(client)
         findings.append(await accounts.other_accounts(client, settings.ami.username))

@@ -56,6 +56,7 @@ RECONNECT = Backoff(initial=0.25, maximum=1.5)
 # waiting on a busy channel must not hold up another call's, hence a few of each.
 ACTIONS = ("actions-1", "actions-2")
 URGENT = ("urgent-1", "urgent-2", "urgent-3")
+REFUSED_HELP = "1 while the PBX refuses this AMI account more than one login (allowmultiplelogin)"
 
 
 class ServiceError(Exception):
@@ -195,6 +196,9 @@ class Runtime:
     def metrics_text(self) -> str:
         return self.metrics.render()
 
+    def _multiple_logins_refused(self) -> bool:
+        return self.supervisor.multiple_logins_refused
+
     def _gauges(self) -> None:
         gauge = self.metrics.gauge
 
@@ -202,6 +206,7 @@ class Runtime:
             return self.folder.health
 
         gauge("ami_up", "1 while the AMI link is up", lambda: self.supervisor.health.connected)
+        gauge("ami_multiple_logins_refused", REFUSED_HELP, self._multiple_logins_refused)
         gauge("calls_in_progress", "Calls tracked now", lambda: len(self.calls.sessions))
         gauge("recordings_writable", "1 if the folder takes writes", lambda: folder().writable)
         gauge("recordings_ok", "1 if the recordings folder is healthy", lambda: folder().ok)

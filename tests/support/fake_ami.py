@@ -7,7 +7,10 @@ behind the same bug on the server side.
 Default behaviour follows Asterisk 22's manager.c: banner line, Login (Success /
 "Authentication accepted", or Error / "Authentication failed" then hang up), Ping -> Pong,
 Logoff -> Goodbye then hang up, Command -> one `Output:` header per line, unknown action ->
-Error "Invalid/unknown command". Tests override any action with `on(name, handler)`.
+Error "Invalid/unknown command". Tests override any action with `on(name, handler)`. With
+`allow_multiple_login = False` (manager.conf's ``allowmultiplelogin = no``) a login of a user
+already logged in is answered Error / "Login Already In Use" then hung up, before the secret is
+looked at, and the session already in stays up.
 
 As in manager.c (`do_message`: `process_events`, then `get_input`, then `process_message`), one
 task serves each session: while it carries out an action, no event reaches that session; they
@@ -71,6 +74,7 @@ class FakeConnection:
     events_on: bool = True
     busy: bool = False  # carrying out an action: events wait, as on the PBX's session thread
     held: list[bytes] = field(default_factory=list)
+    logged_in: bool = False
 
     def push_event(self, data: bytes) -> None:
         """An event the PBX raised, for this session if it takes events, when it is free."""
@@ -120,6 +124,7 @@ class FakeAmi:
         self.requests: list[Request] = []
         self.connections: list[FakeConnection] = []
         self.logins = 0
+        self.allow_multiple_login = True
         self._handlers: dict[str, Handler] = {
             "login": self._login,
             "ping": self._ping,
@@ -209,8 +214,13 @@ class FakeAmi:
                     connection.free()
 
     def _login(self, connection: FakeConnection, request: Request) -> None:
+        if not self.allow_multiple_login and self._in_use(request.get("Username")):
+            connection.respond(request, "Error", ("Message", "Login Already In Use"))
+            connection.hang_up()
+            return
         if (request.get("Username"), request.get("Secret")) == (self.username, self.secret):
             self.logins += 1
+            connection.logged_in = True
             connection.events_on = request.get("Events", "on").lower() != "off"
             connection.respond(request, "Success", ("Message", "Authentication accepted"))
             if connection.events_on:
@@ -219,6 +229,9 @@ class FakeAmi:
         else:
             connection.respond(request, "Error", ("Message", "Authentication failed"))
             connection.hang_up()
+
+    def _in_use(self, username: str) -> bool:
+        return username == self.username and any(c.logged_in for c in self.live)
 
     def _ping(self, connection: FakeConnection, request: Request) -> None:
         if self.answer_pings:
