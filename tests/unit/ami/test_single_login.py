@@ -5,41 +5,23 @@ secret keeps its own message."""
 from __future__ import annotations
 
 import asyncio
-import random
 
 import pytest
 
-from ivr.ami import AmiActionError, AmiClient, AmiSupervisor, Backoff, Message
+from ivr.ami import AmiActionError, AmiClient, Message
 from ivr.ami.login import Auth
 from ivr.ami.multiple_logins import IN_USE, refused_as_in_use
+from tests.support.ami_supervisor import supervisor_for
 from tests.support.fake_ami import FakeAmi, FakeConnection, Request, eventually
 
 LANES = ("actions-1", "actions-2", "urgent-1")
-FAST = Backoff(initial=0.01, maximum=0.05)
-
-
-def supervisor(fake: FakeAmi, secret: str | None = None) -> AmiSupervisor:
-    def quiet() -> AmiClient:
-        return AmiClient(ping_interval=None, events="off")
-
-    return AmiSupervisor(
-        "127.0.0.1",
-        fake.port,
-        fake.username,
-        fake.secret if secret is None else secret,
-        backoff=FAST,
-        connect_timeout=1.0,
-        client_factory=lambda: AmiClient(ping_interval=None),
-        rng=random.Random(3),
-        lanes=dict.fromkeys(LANES, quiet),
-    )
 
 
 async def test_sessions_refused_as_in_use_name_allowmultiplelogin_and_the_fix(
     fake: FakeAmi,
 ) -> None:
     fake.allow_multiple_login = False
-    link = supervisor(fake)
+    link = supervisor_for(fake, lanes=LANES)
     task = asyncio.create_task(link.run())
     try:
         await eventually(lambda: link.health.last_error is not None, what="a failed attempt")
@@ -61,7 +43,7 @@ async def test_sessions_refused_as_in_use_name_allowmultiplelogin_and_the_fix(
 
 async def test_a_wrong_secret_keeps_its_own_message_with_single_login(fake: FakeAmi) -> None:
     fake.allow_multiple_login = False
-    link = supervisor(fake, secret="wrong")
+    link = supervisor_for(fake, secret="wrong", lanes=LANES)
     task = asyncio.create_task(link.run())
     try:
         await eventually(lambda: link.health.last_error is not None, what="a failed attempt")
@@ -76,7 +58,7 @@ async def test_a_wrong_secret_keeps_its_own_message_with_single_login(fake: Fake
 
 async def test_the_cause_clears_once_the_pbx_allows_several_logins(fake: FakeAmi) -> None:
     fake.allow_multiple_login = False
-    link = supervisor(fake)
+    link = supervisor_for(fake, lanes=LANES)
     task = asyncio.create_task(link.run())
     try:
         await eventually(lambda: link.multiple_logins_refused, what="refused as in use")

@@ -9,22 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from ivr.ami import AmiClient, AmiHealth, AmiSupervisor, AmiTimeout, Backoff
+from tests.support.ami_supervisor import supervisor_for
 from tests.support.fake_ami import FakeAmi, FakeConnection, Request, eventually
-
-FAST = Backoff(initial=0.01, maximum=0.05, factor=2.0, jitter=0.2)
-
-
-def supervisor_for(fake: FakeAmi, port: int | None = None) -> AmiSupervisor:
-    return AmiSupervisor(
-        "127.0.0.1",
-        port or fake.port,
-        fake.username,
-        fake.secret,
-        backoff=FAST,
-        connect_timeout=1.0,
-        client_factory=lambda: AmiClient(ping_interval=None),
-        rng=random.Random(3),
-    )
 
 
 @pytest.fixture
@@ -94,7 +80,7 @@ async def test_reconnects_after_a_drop_and_reruns_hooks(fake: FakeAmi) -> None:
 async def test_backs_off_while_the_server_is_down(fake: FakeAmi) -> None:
     port = fake.port
     await fake.stop()
-    supervisor = supervisor_for(fake, port)
+    supervisor = supervisor_for(fake, port=port)
     task = asyncio.create_task(supervisor.run())
     try:
         await eventually(lambda: supervisor.health.last_error is not None)
@@ -148,27 +134,10 @@ async def test_stop_logs_off(fake: FakeAmi) -> None:
     )
 
 
-def laned_supervisor(fake: FakeAmi) -> AmiSupervisor:
-    def quiet() -> AmiClient:
-        return AmiClient(ping_interval=None, events="off")
-
-    return AmiSupervisor(
-        "127.0.0.1",
-        fake.port,
-        fake.username,
-        fake.secret,
-        backoff=FAST,
-        connect_timeout=1.0,
-        client_factory=lambda: AmiClient(ping_interval=None),
-        rng=random.Random(3),
-        lanes={"actions": quiet, "urgent": quiet},
-    )
-
-
 async def test_lanes_log_in_without_events_and_are_usable_while_the_hooks_run(
     fake: FakeAmi,
 ) -> None:
-    supervisor = laned_supervisor(fake)
+    supervisor = supervisor_for(fake, lanes=("actions", "urgent"))
     seen_in_hook: list[AmiClient | None] = []
 
     async def hook(client: AmiClient) -> None:
@@ -199,7 +168,7 @@ async def test_lanes_log_in_without_events_and_are_usable_while_the_hooks_run(
 async def test_one_session_dropped_drops_the_link_and_all_reconnect_and_resync(
     fake: FakeAmi, dropped: int
 ) -> None:
-    supervisor = laned_supervisor(fake)
+    supervisor = supervisor_for(fake, lanes=("actions", "urgent"))
     synced: list[AmiClient] = []
 
     async def resync(client: AmiClient) -> None:
@@ -225,7 +194,7 @@ async def test_one_session_dropped_drops_the_link_and_all_reconnect_and_resync(
 
 
 async def test_a_lane_refused_at_login_keeps_the_link_down(fake: FakeAmi) -> None:
-    supervisor = laned_supervisor(fake)
+    supervisor = supervisor_for(fake, lanes=("actions", "urgent"))
     refused: list[int] = []
 
     def refuse_quiet_logins(connection: FakeConnection, request: Request) -> None:
