@@ -220,16 +220,24 @@ def _hangup(call: str) -> Callable[[LedgerStore], object]:
     return lambda s: s.add_event(call, at=T0, kind=EventKind.HANGUP, source=Source.CALLER)
 
 
+async def held_first_commit(
+    ledger: AsyncLedger,
+) -> tuple[CountedLedger, threading.Event, asyncio.Future[list[object]]]:
+    """A first batch whose commit the worker is inside, held until the gate is set."""
+    store = ledger._store
+    assert isinstance(store, CountedLedger)
+    gate = store.gate = threading.Event()
+    first = asyncio.ensure_future(ledger.batch([_hangup("first")]))
+    await asyncio.sleep(0.05)  # the worker is inside the first commit, held at the gate
+    return store, gate, first
+
+
 async def test_batches_queued_during_a_commit_share_the_next_one(tmp_path: Path) -> None:
     async with await AsyncLedger.start(counted(tmp_path / "l.sqlite3")) as ledger:
-        store = ledger._store
-        assert isinstance(store, CountedLedger)
-        store.gate = threading.Event()
-        first = asyncio.ensure_future(ledger.batch([_hangup("first")]))
-        await asyncio.sleep(0.05)  # the worker is inside the first commit, held at the gate
+        store, gate, first = await held_first_commit(ledger)
         queued = [asyncio.ensure_future(ledger.batch([_hangup(f"q.{n}")])) for n in range(5)]
         await asyncio.sleep(0)
-        store.gate.set()
+        gate.set()
         results = await asyncio.gather(first, *queued)
         assert all(isinstance(r[0], int) for r in results)
         assert store.commits == 2  # the first, then the five together
@@ -240,15 +248,11 @@ async def test_a_failed_commit_reaches_every_waiter_and_the_next_commit_works(
     tmp_path: Path,
 ) -> None:
     async with await AsyncLedger.start(counted(tmp_path / "l.sqlite3")) as ledger:
-        store = ledger._store
-        assert isinstance(store, CountedLedger)
-        store.gate = threading.Event()
-        first = asyncio.ensure_future(ledger.batch([_hangup("first")]))
-        await asyncio.sleep(0.05)  # the worker is inside the first commit, held at the gate
+        store, gate, first = await held_first_commit(ledger)
         group = [asyncio.ensure_future(ledger.batch([_hangup(f"g.{n}")])) for n in range(3)]
         await asyncio.sleep(0)
         store.fail_next = True  # the next commit, the group's, fails as a full disk would
-        store.gate.set()
+        gate.set()
         assert isinstance((await first)[0], int)
         failed = await asyncio.gather(*group, return_exceptions=True)
         assert all(isinstance(r, OSError) for r in failed), failed
