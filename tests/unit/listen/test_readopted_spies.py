@@ -14,21 +14,15 @@ from ivr.consent.machine import Consent, Phase, handle
 from ivr.consent.reconcile import reconcile
 from ivr.listen.found import LiveSpy, NotedSpy, live_spies, noted_key
 from ivr.names import EventKind, Refusal
+from tests.unit.consent.test_restore import LIVE
 
 T0 = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 CALL = "1795462485.7"
 AGENT = "PJSIP/carrier-0000002a"
 SPY = i.SeenSpy("PJSIP/sup-claire-0000002c", "Claire")
-RECORDED = i.Seen(
-    step="notice-done",
-    objected_at=None,
-    objection_logged=False,
-    recording=True,
-    bridged=True,
-    live=True,
-    decision="fr:fr:notice:1:notice-short",
-    agents=(AGENT,),
-    spies=(SPY,),
+# A recorded call in its conversation, with its agent and a supervisor listening.
+RECORDED = replace(
+    LIVE, step="notice-done", recording=True, bridged=True, agents=(AGENT,), spies=(SPY,)
 )
 
 
