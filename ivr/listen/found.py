@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ivr import names
-from ivr.ami import AmiActionError, AmiClient, AmiError
+from ivr.ami import AmiActionError, AmiClient
 from ivr.service.pbx_memory import PERMISSION_DENIED
 
 log = logging.getLogger(__name__)
@@ -46,15 +46,14 @@ def noted_key(key: str) -> NotedSpy | None:
 
 
 async def noted_spies(client: AmiClient) -> list[NotedSpy]:
+    """A link lost meanwhile raises (`AmiError`): the rebuild is then tried again, rather than
+    taking every spy for gone."""
     try:
         _, entries = await client.event_list("DBGetTree", {"Family": names.DB_LISTENERS})
     except AmiActionError as exc:
         if exc.message == PERMISSION_DENIED:
             return await _listed(client)
         return []  # an empty family answers with an error: nobody listens
-    except AmiError as exc:
-        log.warning("spies noted by the PBX not read: %s", exc)
-        return []
     found = (noted_key(entry.get("Key", "")) for entry in entries)
     return [spy for spy in found if spy is not None]
 
@@ -71,7 +70,7 @@ async def _listed(client: AmiClient) -> list[NotedSpy]:
 async def _keys(client: AmiClient, family: str) -> list[str]:
     try:
         reply = await client.action("Getvar", {"Variable": f"DB_KEYS({family})"})
-    except AmiError as exc:
+    except AmiActionError as exc:  # refused: the spies stay unknown, as before the restart
         log.warning("spies noted by the PBX not listed (%s): %s", family, exc)
         return []
     return [key for key in (reply.get("Value") or "").split(",") if key]
