@@ -76,3 +76,23 @@ async def test_a_note_left_by_a_spy_that_is_gone_is_removed(pbx: FakePbx, tmp_pa
     async with service(tier_settings(tmp_path, pbx)):
         note = (DB_LISTENERS, f"{transcript.call_id}/{unique_id}")
         await eventually(lambda: note not in pbx.astdb, 2.0, "the note removed")
+
+
+async def test_a_spy_that_left_while_the_link_was_cut_is_traced_as_ended_once_it_is_back(
+    pbx: FakePbx, tmp_path: Path
+) -> None:
+    async with service(tier_settings(tmp_path, pbx)) as runtime:
+        transcript = await consented_call(pbx)
+        spy = ask(pbx, 1)
+        assert (await answer(pbx, spy)).refusal is None
+        spying(pbx, transcript, spy)
+        session = runtime.calls.sessions[transcript.call_id]
+        await eventually(lambda: len(session.consent.spies) == 1, 1.0, "the spy started")
+        unique_id = pbx.channels.pop(spy).unique_id  # its Hangup lost with the link
+        del pbx.astdb[DB_LISTENERS, f"{transcript.call_id}/{unique_id}"]  # its handler ran
+        for connection in list(pbx.live):
+            connection.drop()
+        await eventually(lambda: runtime.supervisor.health.reconnects == 1, 5.0, "a reconnect")
+        await eventually(lambda: len(rows(runtime)) == 2, 2.0, "the spy's end traced")
+        assert outcomes(runtime) == [("allowed", ""), ("ended", "")]
+        assert session.consent.spies == ()
