@@ -25,19 +25,24 @@ def spying(pbx: FakePbx, transcript: Transcript, spy: str) -> None:
     pbx.send_event([*step, ("Channel", spy), ("Uniqueid", unique_id)])
 
 
+async def a_spy_runs(pbx: FakePbx, runtime: Runtime) -> tuple[Transcript, str]:
+    """A consented call, and a supervisor the service allowed whom the PBX lets spy."""
+    transcript = await consented_call(pbx)
+    # The dialplan's IVR_CALL, by which the Status listing tells the caller's channel
+    # (the transcript was recorded without its VarSet).
+    caller = next(c for c in pbx.channels.values() if c.unique_id == transcript.call_id)
+    caller.variables[VAR_CALL_ID] = transcript.call_id
+    spy = ask(pbx, 1)
+    assert (await answer(pbx, spy)).refusal is None
+    spying(pbx, transcript, spy)
+    session = runtime.calls.sessions[transcript.call_id]
+    await eventually(lambda: len(session.consent.spies) == 1, 1.0, "the spy started")
+    return transcript, spy
+
+
 async def listened_then_restarted(pbx: FakePbx, tmp_path: Path) -> tuple[Transcript, str]:
     async with service(tier_settings(tmp_path, pbx)) as runtime:
-        transcript = await consented_call(pbx)
-        # The dialplan's IVR_CALL, by which the Status listing tells the caller's channel
-        # (the transcript was recorded without its VarSet).
-        caller = next(c for c in pbx.channels.values() if c.unique_id == transcript.call_id)
-        caller.variables[VAR_CALL_ID] = transcript.call_id
-        spy = ask(pbx, 1)
-        assert (await answer(pbx, spy)).refusal is None
-        spying(pbx, transcript, spy)
-        session = runtime.calls.sessions[transcript.call_id]
-        await eventually(lambda: len(session.consent.spies) == 1, 1.0, "the spy started")
-    return transcript, spy
+        return await a_spy_runs(pbx, runtime)
 
 
 def outcomes(runtime: Runtime) -> list[tuple[str, str]]:
@@ -82,12 +87,8 @@ async def test_a_spy_that_left_while_the_link_was_cut_is_traced_as_ended_once_it
     pbx: FakePbx, tmp_path: Path
 ) -> None:
     async with service(tier_settings(tmp_path, pbx)) as runtime:
-        transcript = await consented_call(pbx)
-        spy = ask(pbx, 1)
-        assert (await answer(pbx, spy)).refusal is None
-        spying(pbx, transcript, spy)
+        transcript, spy = await a_spy_runs(pbx, runtime)
         session = runtime.calls.sessions[transcript.call_id]
-        await eventually(lambda: len(session.consent.spies) == 1, 1.0, "the spy started")
         unique_id = pbx.channels.pop(spy).unique_id  # its Hangup lost with the link
         del pbx.astdb[DB_LISTENERS, f"{transcript.call_id}/{unique_id}"]  # its handler ran
         for connection in list(pbx.live):
