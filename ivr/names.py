@@ -212,6 +212,7 @@ class EventKind(StrEnum):
 LISTEN_CONTEXT = "ivr-listen"
 LISTEN_EVENT = "IvrListen"
 VAR_LISTEN = "IVR_LISTEN"
+VAR_LISTEN_TO = "IVR_LISTEN_TO"  # on the supervisor's channel: the agent asked for (filtered)
 # AstDB: ivr-listen/<call id>/<spy's unique id> = the spy's channel, so that the PBX itself can
 # hang up every spy of a call on an objection or a payment step (ivr-listen,end-spies).
 DB_LISTENERS = "ivr-listen"

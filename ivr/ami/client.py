@@ -77,6 +77,7 @@ class AmiClient:
         self._closing = False
         self._close_reason: AmiConnectionError | None = None
         self._closed = asyncio.Event()
+        self._log_level = logging.INFO
 
     # -- connection -------------------------------------------------------------------------
 
@@ -90,9 +91,12 @@ class AmiClient:
         timeout: float = 5.0,
         auth: Auth = Auth.PLAIN,
         tls: ssl.SSLContext | None = None,
+        one_of_many: bool = False,
     ) -> None:
         """Open the link (over TLS with `tls`), check the banner and log in (MD5 challenge with
         ``auth=Auth.MD5``: the secret never crosses the link), all within `timeout` seconds.
+        ``one_of_many``: a session of a link whose owner (the supervisor) logs its connect and
+        close once for all its sessions: this one's go to DEBUG.
 
         Raise AmiActionError if Asterisk refuses the credentials, AmiConnectionError if the
         server cannot be reached, AmiTimeout if it does not answer in time.
@@ -100,6 +104,7 @@ class AmiClient:
         if self._writer is not None or self._close_reason is not None:
             raise RuntimeError("an AmiClient owns one connection; create a new one")
         self._peer = f"{host}:{port}"
+        self._log_level = logging.DEBUG if one_of_many else logging.INFO
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         reader, self._writer = await self._open(host, port, timeout, tls)
@@ -108,7 +113,8 @@ class AmiClient:
         if self.ping_interval is not None:
             watchdog = self._watchdog(self.ping_interval, self.ping_timeout)
             self._tasks.append(asyncio.create_task(watchdog, name="ami-ping"))
-        _log.info("AMI connected to %s as %s (%s)", self._peer, username, self.banner)
+        _log.log(self._log_level, "AMI connected to %s as %s (%s)", self._peer, username,
+                 self.banner)  # fmt: skip
 
     async def _open(
         self, host: str, port: int, timeout: float, tls: ssl.SSLContext | None
@@ -183,7 +189,7 @@ class AmiClient:
         if self._close_reason is not None:
             return
         self._close_reason = reason
-        _log.info("AMI link to %s closed: %s", self._peer, reason)
+        _log.log(self._log_level, "AMI link to %s closed: %s", self._peer, reason)
         if self._writer is not None:
             self._writer.close()
         current = asyncio.current_task()

@@ -207,6 +207,7 @@ class AmiSupervisor:
                 timeout=self.connect_timeout,
                 auth=self._auth,
                 tls=self._tls,
+                one_of_many=True,
             )
         except (AmiError, OSError) as exc:
             return exc
@@ -230,6 +231,8 @@ class AmiSupervisor:
     async def _serve(self, client: AmiClient) -> None:
         self._mark_up(client)
         sessions = (client, *self._lanes.values())
+        _log.info("AMI link to %s:%s up (%d sessions) as %s (%s)", self.host, self.port,
+                  len(sessions), self.username, client.banner)  # fmt: skip
         waits: set[asyncio.Task[object]] = {asyncio.create_task(c.wait_closed()) for c in sessions}
         waits.add(asyncio.create_task(self._stopping.wait()))
         try:
@@ -242,7 +245,10 @@ class AmiSupervisor:
         reason = next((c.close_reason for c in sessions if c.close_reason is not None), None)
         await client.close()
         await self._close_lanes()
-        self._mark_down(reason or client.close_reason or AmiConnectionError("closed"))
+        reason = reason or client.close_reason or AmiConnectionError("closed")
+        _log.info("AMI link to %s:%s closed (%d sessions): %s", self.host, self.port,
+                  len(sessions), reason)  # fmt: skip
+        self._mark_down(reason)
 
     def _mark_up(self, client: AmiClient) -> None:
         health = self._health

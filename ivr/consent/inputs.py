@@ -261,6 +261,15 @@ class SpyEnded:
 
 
 @dataclass(frozen=True)
+class SeenSpy:
+    """A supervisor the PBX still lets listen to the call (its AstDB entry and its channel):
+    only ever noted there after the service allowed it."""
+
+    channel: str
+    by: str  # who (the person the configuration names for the spy's endpoint)
+
+
+@dataclass(frozen=True)
 class Seen:
     """What the PBX and the ledger remember of one call after the service was away."""
 
@@ -276,6 +285,8 @@ class Seen:
     paying: bool = False  # IVR_PAYMENT: in a payment step now
     finished_as: Decision | None = None  # the ledger closed the call already, with this decision
     armed: bool = False  # IVR_ARM: the dialplan armed a recording the service never saw start
+    agents: tuple[str, ...] = ()  # agents' channels in the caller's bridge now
+    spies: tuple[SeenSpy, ...] = ()  # supervisors listening live now
 
 
 @dataclass(frozen=True)

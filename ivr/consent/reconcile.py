@@ -4,7 +4,7 @@ One path for every situation — the service starting while calls are up, its AM
 back, an objection the PBX kept for a call the service never saw, a call the ledger holds as
 unfinished. A call the service did not track is adopted first (`Adopted`); then the facts every
 call shares: the objection the PBX kept, the notice step it reached, the keys nobody heard while
-it waited for its agent, and its end if it is gone.
+it waited for its agent, the supervisors still listening to it, and its end if it is gone.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ def reconcile(seen: i.Seen, *, tracked: bool, at: datetime) -> list[i.Input]:
     if tracked and step is not None:
         inputs.append(i.NoticeMissed(at, step))
     inputs.append(i.Unheard(at, LINK_DOWN if tracked else AWAY))
-    if not seen.live:
+    if seen.live:  # the machine keeps each spy (to end it as it would have), or ends it now
+        inputs.extend(i.SpyStarted(at, spy.channel, spy.by) for spy in seen.spies)
+    else:
         inputs.append(i.HungUp(at))
     return inputs

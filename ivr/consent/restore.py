@@ -84,6 +84,8 @@ def adopt(consent: Consent, event: i.Adopted) -> Outcome:
         record=announced.record,
         accepted=seen.accepted,
         paused=_paused(seen),
+        agents=seen.agents,
+        listenable=_listenable(announced, seen),
     )
     commands = _objection(consent, seen)
     if seen.armed and phase is not Phase.AWAITING_BRIDGE:  # armed for a call not to record
@@ -109,6 +111,16 @@ def _finished(consent: Consent, seen: Seen, decision: Decision, event: i.Adopted
 
 def _may_record(announced: Announced, seen: Seen) -> bool:
     return announced.record and (announced.mode is not Mode.OPT_IN or seen.accepted)
+
+
+def _listenable(announced: Announced, seen: Seen) -> bool:
+    """As `ivr.consent.listening.heard` said when the notice ended: heard to its end (and
+    accepted, under opt-in) on a call eligible to be recorded. A call to record was; one the
+    draw left out is known to be only by a spy the service allowed, which the PBX still runs
+    (it notes a spy only after the service's yes)."""
+    heard = Step.parse(seen.step) is Step.NOTICE_DONE
+    accepted = announced.mode is not Mode.OPT_IN or seen.accepted
+    return heard and accepted and (announced.record or bool(seen.spies))
 
 
 def _mute_as_paused(consent: Consent) -> Mute:

@@ -23,6 +23,7 @@ from ivr.config.listening import ListeningSettings
 from ivr.consent import inputs as i
 from ivr.consent.listening import refusal
 from ivr.listen.decide import AgentCall, decide
+from ivr.listen.found import LiveSpy
 from ivr.listen.trail import Listen
 from ivr.names import ListenAnswer, ListenStep, Refusal
 from ivr.service.calls import Calls
@@ -100,6 +101,31 @@ class Listening:
             why = event.get("Reason", "")
             denied = replace(self.allowed.pop(unique_id).listen, outcome="denied", refusal=why)
             self._spawn(self._trace(replace(denied, at=self.clock())))
+
+    def readopt(self, spies: list[LiveSpy], live_calls: set[str]) -> dict[str, list[i.SeenSpy]]:
+        """After the service or its link was away: the spies the PBX runs are active again
+        (their end is traced as any other's), spies known here the PBX no longer runs have
+        ended. Returns the spies of each live call, for its machine to keep or to end."""
+        running = {spy.unique_id for spy in spies}
+        for unique_id in [u for u in self.active if u not in running]:
+            self._ended(unique_id)  # its hang-up was lost with the link
+        seen: dict[str, list[i.SeenSpy]] = {}
+        for spy in spies:
+            active = self.active.get(spy.unique_id) or self._readopted(spy)
+            self.active[spy.unique_id] = active
+            if spy.call_id in live_calls:
+                seen.setdefault(spy.call_id, []).append(
+                    i.SeenSpy(spy.channel, active.listen.person)
+                )
+        return seen
+
+    def _readopted(self, spy: LiveSpy) -> Active:
+        endpoint, at = endpoint_of(spy.channel), self.clock()
+        who = self.settings.supervisors.get(endpoint)
+        person, role = (who.person, who.role) if who is not None else ("", "")
+        listen = Listen(at, endpoint, person, role, spy.agent, spy.call_id, "allowed")
+        log.info("live listen by %s on call %s: still running, adopted", endpoint, spy.call_id)
+        return Active(listen, spy.channel, at)
 
     def agent_calls(self, agent: str) -> Iterator[AgentCall]:
         """The calls ``agent`` is in, oldest first."""

@@ -4,8 +4,10 @@ Live calls and their channel variables come in one `Status` request (filed under
 `call`, where CoreShowChannels needs `system`); a caller's channel is the one whose IVR_CALL is
 its own unique id (agent legs inherit IVR_CALL, with another id). Its channel variables say how
 far the consent flow went, MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file
-say whether it is recorded. Calls the ledger holds as unfinished and the PBX no longer has ended
-while the service was away: they are finished as the machine would have finished them.
+say whether it is recorded. The same listing names the agents in each caller's bridge and,
+with AstDB's notes, the supervisors listening (`ivr.service.rebuild_live`). Calls the ledger
+holds as unfinished and the PBX no longer has ended while the service was away: they are
+finished as the machine would have finished them.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from ivr.clock import Clock
 from ivr.consent.inputs import Seen
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
+from ivr.listen.service import Listening
 from ivr.recordings.folder import RecordingsFolder
 from ivr.service.calls import Calls, CallStart
 from ivr.service.pbx_memory import PbxObjection
+from ivr.service.rebuild_live import readopt_spies, restore_agents
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ _VARS = (
     names.VAR_PAYMENT,
     names.VAR_ARM,
 )
-_ASKED = (names.VAR_CALL_ID, *_VARS)
+_ASKED = (names.VAR_CALL_ID, names.VAR_LISTEN_TO, *_VARS)
 _UNSET = "(null)"
 LEDGER_LOOKBACK = timedelta(days=2)  # unfinished calls older than this are left to an operator
 LEDGER_SCAN_LIMIT = 10_000
@@ -57,14 +61,15 @@ class LiveCaller:
     variables: dict[str, str]
     bridged: bool
     start: CallStart
+    bridge: str = ""
 
 
-async def live_callers(client: AmiClient) -> list[LiveCaller]:
-    """The channels in the consent flow, with the variables it left on them: one request,
-    whatever the number of calls (Status lists each channel with the variables asked for)."""
+async def live_channels(client: AmiClient) -> list[Message]:
+    """Every channel, with the variables the consent flow and live listening left on it: one
+    request, whatever the number of calls (Status lists each channel with the variables asked
+    for)."""
     _, channels = await client.event_list("Status", {"Variables": ",".join(_ASKED)})
-    found = (caller_from_status(channel) for channel in channels)
-    return [caller for caller in found if caller is not None]
+    return channels
 
 
 def status_variables(channel: Message) -> dict[str, str]:
@@ -89,8 +94,8 @@ def caller_from_status(channel: Message) -> LiveCaller | None:
         channel.get("CallerIDNum"),
         channel.get("CallerIDName"),
     )
-    bridged = bool(channel.get("BridgeID"))
-    return LiveCaller(unique_id, channel.get("Channel", ""), variables, bridged, start)
+    bridge = channel.get("BridgeID", "")
+    return LiveCaller(unique_id, channel.get("Channel", ""), variables, bool(bridge), start, bridge)
 
 
 class Rebuilder:
@@ -107,15 +112,24 @@ class Rebuilder:
         self.recordings = recordings
         self.clock = clock
 
-    async def run(self, client: AmiClient, objections: list[PbxObjection]) -> set[str]:
+    async def run(
+        self,
+        client: AmiClient,
+        objections: list[PbxObjection],
+        listening: Listening | None = None,
+    ) -> set[str]:
         """Every call brought in line with the PBX and the ledger; the ids of the live ones."""
         objected = {o.call_id: o.at for o in objections}
         tracked_before = set(self.calls.sessions)
-        callers = await live_callers(client)
+        channels = await live_channels(client)
+        callers = [c for c in map(caller_from_status, channels) if c is not None]
         live = {c.call_id for c in callers}
+        spies = await readopt_spies(client, channels, live, listening) if listening else {}
         for caller in callers:
             record = await self.ledger.get_call(caller.call_id)
             seen = self._seen_live(caller, record, objected.get(caller.call_id))
+            agents = restore_agents(self.calls.bridges, caller.call_id, caller.bridge, channels)
+            seen = replace(seen, agents=agents, spies=tuple(spies.get(caller.call_id, ())))
             self.calls.reconcile(caller.call_id, caller.channel, seen, caller.start)
         for call_id in tracked_before - live:  # their hang-up was lost with the link
             seen = Seen(None, objected.get(call_id), False, False, False, live=False)

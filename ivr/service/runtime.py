@@ -166,7 +166,7 @@ class Runtime:
             self.executor.arm_in_dialplan = await pbx_memory.arms_in_dialplan(client)
             await pbx_memory.publish_keys(client, self.settings.consent)
             objections = await pbx_memory.pending_objections(client, self.clock)
-            await self.rebuilder.run(client, objections)
+            await self.rebuilder.run(client, objections, self.listening)
         finally:
             self.calls.release()
 

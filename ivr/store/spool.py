@@ -29,13 +29,13 @@ from typing import TypeVar
 from ivr.ledger.chain import ChainHead
 from ivr.ledger.codec import Detail
 from ivr.ledger.errors import LedgerUnavailableError
-from ivr.ledger.health import StoreHealth
 from ivr.ledger.model import CallRecord, CallSummary, EventKind, KeptRecording
 from ivr.ledger.postgres import PgLedger
 from ivr.ledger.privacy import ErasureProof, StoredCall, StoredRecording
 from ivr.ledger.sqlite import Ledger
 from ivr.ledger.store import LedgerStore
 from ivr.names import Decision, Source
+from ivr.store.alarm import SpoolHealth
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
@@ -50,7 +50,7 @@ class SpooledLedger:
     ) -> None:
         self.primary = primary
         self.spool_path = spool_path
-        self.health = StoreHealth("postgresql")
+        self.health = SpoolHealth("postgresql")
         self._spool: Ledger | None = None
         self._clock = clock
         self._next_try = 0.0
@@ -154,11 +154,14 @@ class SpooledLedger:
         return True
 
     def _lost(self, exc: Exception) -> None:
-        if self.health.reachable:
+        just_lost = self.health.reachable
+        if just_lost:
             log.warning("%s: unreachable, writing to the spool %s: %s", self.location,
                         self.spool_path, exc)  # fmt: skip
         self.health.reachable, self.health.last_error = False, str(exc)
         self._next_try = self._clock() + RETRY_SECONDS
+        if just_lost:
+            self.health.lost.ring()  # the heal task sleeps until the store is lost
 
     def _replay(self, spool: Ledger) -> None:
         spool_id, writes = _replay_writes(spool)

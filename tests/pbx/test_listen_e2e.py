@@ -262,3 +262,35 @@ async def test_with_the_service_away_listening_is_refused_and_a_running_spy_ends
         assert took < END_DEADLINE, f"the PBX left the spy {took:.2f} s after the objection"
     finally:
         service.process.send_signal(signal.SIGCONT)
+
+
+async def test_a_spy_running_across_a_service_restart_is_ended_by_the_agents_private_key(
+    service: ServiceProcess,
+    carrier: Carrier,
+    pbx_ami: AmiClient,
+    carrier_ami: AmiClient,
+    pbx_target: Target,
+) -> None:
+    """The restarted service adopts the spy from the PBX (AstDB's note, the live channels)
+    and the agent from the caller's bridge: the private key still ends the spy, traced."""
+    before = len(await listen_rows(service, "agent"))
+    call = await talking(carrier, pbx_ami, pbx_target, "c-fr-agent")
+    await call.file_appears(timeout=15.0)
+    agent = await agent_channel(carrier_ami)
+    _, verdict = await listen(carrier, pbx_ami)
+    assert verdict.get("Step") == "spying", verdict
+    assert service.stop() == 0, service.log_tail()
+    await service.start()
+    spy = verdict.get("Uniqueid", "")
+    gone = pbx_ami.subscribe(lambda e: e.name == "Hangup" and e.get("Uniqueid") == spy)
+    try:
+        for key in "*0":
+            fields = {"Channel": agent, "Digit": key, "Duration": "150"}
+            await carrier_ami.action("PlayDTMF", fields, timeout=5.0)
+            await asyncio.sleep(0.1)  # two keys, as a phone sends them
+        await gone.wait_for(None, 5.0, what="the spy's hang-up after the private key")
+    finally:
+        gone.unsubscribe()
+    _, ended = await traced(service, "agent", 2, before)
+    assert (ended["outcome"], ended["why"], ended["call"]) == ("ended", "private", call.call_id)
+    await call.leg.hangup()

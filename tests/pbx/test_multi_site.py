@@ -22,7 +22,6 @@ from ivr.audit.postgres import PgAuditLog
 from ivr.ledger.postgres import PgLedger
 from ivr.outbound import names
 from ivr.outbound.numbers import normalise
-from ivr.outbound.windows import WEEKDAYS
 from ivr.qa.carrier import Carrier
 from ivr.sandbox.db import DbInfo
 from ivr.store.url import StoreUrl
@@ -30,35 +29,19 @@ from tests.pbx.test_outbound_guard import AgentCall, consumer, refused
 from tests.support.calls import hang_up_everything
 from tests.support.consent_calls import NeverExists, event_kinds, ledger_entry, place
 from tests.support.fixtures import connect
+from tests.support.outbound_policy import campaign, open_profile, profile
 from tests.support.service import ServiceProcess, build_prompts, write_config
 from tests.support.store import drop_database, fresh_database
 from tests.support.targets import Target, sandbox_pair, sandbox_prefix
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow, pytest.mark.timeout(240)]
 
-_EVERY_DAY = ", ".join(f'{day} = ["00:00-24:00"]' for day in WEEKDAYS)
-# qa-cap: one call per consumer for the professional, whichever site places it; qa-open: the
-# French rules (a refusal silences the number for 60 days) at every hour.
-POLICY = f"""
-[outbound.profiles.qa-open]
-base = "fr"
-hours = {{ {_EVERY_DAY} }}
-holidays = "none"
-consent_from = "never"
-required_lists = []
-
-[outbound.profiles.qa-cap]
-base = "qa-open"
-cap_attempts = 1
-
-[outbound.campaigns.qa-open]
-profile = "qa-open"
-professional = "QA SA"
-
-[outbound.campaigns.qa-cap]
-profile = "qa-cap"
-professional = "QA SA"
-"""
+POLICY = (
+    open_profile("qa-open")
+    + profile("qa-cap", base="qa-open", cap_attempts=1)
+    + campaign("qa-open")
+    + campaign("qa-cap")
+)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import random
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,40 +22,22 @@ import pytest_asyncio
 
 from ivr.ami import AmiClient, Message, Subscription
 from ivr.outbound import names
-from ivr.outbound.windows import WEEKDAYS
 from ivr.qa.carrier import Carrier
+from tests.support.outbound_policy import campaign, open_profile, profile
 from tests.support.service import ServiceProcess, ivr_command, policy_config, running
 from tests.support.targets import Target
 
 pytestmark = [pytest.mark.sip, pytest.mark.timeout(180)]
 
-_EVERY_DAY = ", ".join(f'{day} = ["00:00-24:00"]' for day in WEEKDAYS)
-POLICY = f"""
-[outbound.profiles.qa-open]
-base = "fr"
-hours = {{ {_EVERY_DAY} }}
-holidays = "none"
-consent_from = "never"
-required_lists = []
-
-[outbound.profiles.qa-closed]
-base = "qa-open"
-hours = {{ mon = [] }}
-
-[outbound.profiles.qa-consent]
-base = "qa-open"
-consent_from = 2020-01-01
-
-[outbound.profiles.qa-stale]
-base = "qa-open"
-required_lists = ["qa-screening"]
-
-[outbound.profiles.qa-cap]
-base = "qa-open"
-cap_attempts = 1
-""" + "".join(
-    f'\n[outbound.campaigns.{name}]\nprofile = "{name}"\nprofessional = "QA SA"\n'
-    for name in ("qa-open", "qa-closed", "qa-consent", "qa-stale", "qa-cap")
+POLICY = (
+    open_profile("qa-open")
+    + profile("qa-closed", base="qa-open", hours={"mon": []})
+    + profile("qa-consent", base="qa-open", consent_from=date(2020, 1, 1))
+    + profile("qa-stale", base="qa-open", required_lists=["qa-screening"])
+    + profile("qa-cap", base="qa-open", cap_attempts=1)
+    + "".join(
+        campaign(name) for name in ("qa-open", "qa-closed", "qa-consent", "qa-stale", "qa-cap")
+    )
 )
 AGENT_CONTEXT = "ivr-outbound-test"
 SETTLE = 2.0  # seconds the carrier is watched after a refused call has ended

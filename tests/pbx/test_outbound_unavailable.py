@@ -20,26 +20,13 @@ from ivr.ami import AmiClient
 from ivr.outbound import names
 from ivr.qa.carrier import Carrier
 from tests.pbx.test_outbound_guard import AgentCall, consumer, refused
+from tests.support.outbound_policy import campaign, fail_open, open_profile
 from tests.support.service import ivr_command, policy_config, running
 from tests.support.targets import Target
 
 pytestmark = [pytest.mark.sip, pytest.mark.timeout(180)]
 
-POLICY = """
-[outbound]
-fail_open = true
-
-[outbound.profiles.qa-open]
-base = "fr"
-hours = { mon = ["00:00-24:00"], tue = ["00:00-24:00"], wed = ["00:00-24:00"], thu = ["00:00-24:00"], fri = ["00:00-24:00"], sat = ["00:00-24:00"], sun = ["00:00-24:00"] }
-holidays = "none"
-consent_from = "never"
-required_lists = []
-
-[outbound.campaigns.qa-open]
-profile = "qa-open"
-professional = "QA SA"
-"""  # noqa: E501
+POLICY = fail_open() + open_profile("qa-open") + campaign("qa-open")
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from ivr.service.runtime import Runtime
 from ivr.store.url import StoreUrl
 from tests.support.fake_pbx import FakePbx
 from tests.support.outage import stoppable_cluster
+from tests.support.outbound_policy import campaign, open_profile
 from tests.support.service_tier import decided, service, tier_settings
 from tests.support.store import StoreUnderTest, fresh_database
 from tests.support.transcripts import Transcript
@@ -30,17 +31,7 @@ TOKEN = "reads-token-not-secret"
 PASSWORD = "pw-never-shown"
 DEADLINE = 20.0
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-POLICY = """
-[outbound.profiles.qa]
-base = "fr"
-holidays = "none"
-consent_from = "never"
-required_lists = []
-
-[outbound.campaigns.qa]
-profile = "qa"
-professional = "QA SA"
-"""
+POLICY = open_profile("qa", every_hour=False) + campaign("qa")
 GUARD = "/api/outbound/check?number=0612345678&campaign=qa&reason=qa"
 
 

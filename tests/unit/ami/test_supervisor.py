@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import AsyncIterator
 
@@ -216,3 +217,26 @@ async def test_a_lane_refused_at_login_keeps_the_link_down(fake: FakeAmi) -> Non
     finally:
         supervisor.stop()
         await asyncio.wait_for(task, 5)
+
+
+async def test_a_link_of_many_sessions_logs_its_start_and_its_close_once_each(
+    fake: FakeAmi, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="ivr.ami")
+    lanes = ("actions", "urgent", "tone-1", "tone-2", "tone-3")
+    supervisor = supervisor_for(fake, lanes=lanes)
+    task = asyncio.create_task(supervisor.run())
+    await supervisor.wait_connected(2)
+    supervisor.stop()
+    await asyncio.wait_for(task, 5)
+
+    infos = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    link = f"AMI link to 127.0.0.1:{fake.port}"
+    assert [m for m in infos if "closed" in m] == [
+        f"{link} closed (6 sessions): closed by the client"
+    ]
+    assert [m for m in infos if "connected" in m or " up " in m] == [
+        f"{link} up (6 sessions) as {fake.username} ({fake.banner})"
+    ]
+    debugs = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert sum("closed" in m for m in debugs) == 6  # each session's own line is still there

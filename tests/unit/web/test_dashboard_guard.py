@@ -15,32 +15,16 @@ from ivr.outbound.service import Outbound
 from ivr.outbound.store import SqliteOutboundStore
 from ivr.web.dashboard.guard_data import masked
 from ivr.web.tokens import Role
+from tests.support.outbound_policy import campaign, open_profile, profile
 from tests.unit.web.conftest import Site
 from tests.unit.web.test_dashboard import signed_in_csrf
 
-_EVERY_DAY = ", ".join(
-    f'{d} = ["00:00-24:00"]' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CAMPAIGNS = (
+    open_profile("web-open", required_lists=["bloctel"])
+    + profile("web-stale", base="web-open", required_lists=["never-screened"])
+    + campaign("web-open", professional="Web SA")
+    + campaign("web-stale", professional="Web SA")
 )
-CAMPAIGNS = f"""
-[outbound.profiles.web-open]
-base = "fr"
-hours = {{ {_EVERY_DAY} }}
-holidays = "none"
-consent_from = "never"
-required_lists = ["bloctel"]
-
-[outbound.profiles.web-stale]
-base = "web-open"
-required_lists = ["never-screened"]
-
-[outbound.campaigns.web-open]
-profile = "web-open"
-professional = "Web SA"
-
-[outbound.campaigns.web-stale]
-profile = "web-stale"
-professional = "Web SA"
-"""
 ALLOWED, MASKED_ID, STALE, UNKNOWN = "0611111111", "0622222222", "0633333333", "0644444444"
 
 

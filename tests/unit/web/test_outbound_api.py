@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ivr.web.tokens import Role
+from tests.support.outbound_policy import campaign
 from tests.unit.web.conftest import Site
 
-CAMPAIGN = """
-[outbound.campaigns.web-fr]
-profile = "fr"
-professional = "Web SA"
-"""
+CAMPAIGN = campaign("web-fr", profile="fr", professional="Web SA")
 MONDAY_10 = "2026-03-02T10:00:00+01:00"
 
 
