@@ -19,6 +19,9 @@ from tests.support.service import TEST_CONFIG, free_port, with_policy
 from tests.support.store import SITE, StoreUnderTest
 
 READY = 5.0
+# The service runs in pytest's own process here: its loop thread is pytest's main thread, which
+# must not be put at real-time priority (tests/unit/service/test_realtime*.py prove that mode).
+IN_PROCESS = '\n[service]\nscheduling = "normal"\n'
 
 
 def tier_settings(
@@ -41,7 +44,8 @@ def tier_settings(
             http_port=free_port(),
             sounds=folder / "sounds",
         )
-        + _store_table(store),
+        + _store_table(store)
+        + IN_PROCESS,
         encoding="utf-8",
     )
     return load_settings(path, environ={})
