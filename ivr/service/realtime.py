@@ -127,8 +127,10 @@ class LoopScheduling:
         wanted: Scheduling,
         registry: CollectorRegistry,
         clock: Callable[[], float] = time.monotonic,
+        quiet: float = QUIET_SECONDS,
     ) -> None:
         self.wanted = wanted
+        self.quiet = quiet
         self.state = LoopState()
         self._clock = clock
         self._tid = 0
@@ -181,15 +183,15 @@ class LoopScheduling:
             "event loop's thread ran %d ms at real-time priority without blocking "
             "(RLIMIT_RTTIME): demoted to ordinary scheduling for %d s at least",
             SOFT_US // 1000,
-            QUIET_SECONDS,
+            self.quiet,
         )
 
     async def run(self) -> None:
         """Promotes the loop's thread again a quiet minute after a demotion."""
         while True:
-            await asyncio.sleep(QUIET_SECONDS / 4)
+            await asyncio.sleep(self.quiet / 4)
             demoted = self.state.demoted_at
-            if demoted is not None and self._clock() - demoted >= QUIET_SECONDS:
+            if demoted is not None and self._clock() - demoted >= self.quiet:
                 self._promote_again()
 
     def _promote_again(self) -> None:
@@ -198,7 +200,9 @@ class LoopScheduling:
         self.state.demoted_at = None
         if refused is None:
             self.state.mode = "realtime"
-            log.warning("event loop's thread back at real-time priority after a quiet minute")
+            log.warning(
+                "event loop's thread back at real-time priority after %d quiet s", self.quiet
+            )
         else:
             self.state.cause = refused
             log.warning("event loop's thread stays ordinary: %s", refused)

@@ -25,10 +25,15 @@ IN_PROCESS = '\n[service]\nscheduling = "normal"\n'
 
 
 def tier_settings(
-    folder: Path, pbx: FakePbx, policy: str = "", store: StoreUnderTest | None = None
+    folder: Path,
+    pbx: FakePbx,
+    policy: str = "",
+    store: StoreUnderTest | None = None,
+    in_process: bool = True,
 ) -> Settings:
     """The service's settings against ``pbx``; its ledger and audit log in ``store`` (the
-    SQLite files in ``folder`` when None)."""
+    SQLite files in ``folder`` when None); ``in_process=False`` for an ``ivr run`` of its own,
+    scheduled as shipped."""
     (folder / "recordings").mkdir(exist_ok=True)
     (folder / "sounds").mkdir(exist_ok=True)
     path = folder / "ivr.toml"
@@ -45,7 +50,7 @@ def tier_settings(
             sounds=folder / "sounds",
         )
         + _store_table(store)
-        + IN_PROCESS,
+        + (IN_PROCESS if in_process else ""),
         encoding="utf-8",
     )
     return load_settings(path, environ={})
