@@ -1,4 +1,6 @@
-"""The event loop's thread asks the kernel for a short time slice.
+"""The event loop's thread asks the kernel for a short time slice, where it runs at ordinary
+priority: with ``[service] scheduling = "normal"``, without the permission for real-time, or
+while demoted by the real-time guard (ivr.service.realtime, the default since the fourth pass).
 
 The objection's own path (the key's event to the stop written) is 50-300 µs of Python on the
 loop's thread. Its slow samples (`ivr.service.path_clock`) were, every time, the thread
