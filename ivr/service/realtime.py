@@ -45,6 +45,7 @@ RT_PRIORITY = 1  # the lowest real-time priority: ahead of every ordinary thread
 SOFT_US = 200_000
 # Time for the handler to run once SIGXCPU is sent; reached only by a thread stuck in C code.
 HARD_US = SOFT_US + 2_000_000
+WAKE_AT_REAL_TIME = 0.0002  # seconds asleep just after a promotion (see LoopScheduling._promote)
 QUIET_SECONDS = 60.0  # ordinary scheduling this long after a demotion, then real-time again
 FIX = 'LimitRTPRIO=1 in the unit (docker: ulimits rtprio: 1), or [service] scheduling = "normal"'
 _CAP_SYS_NICE = 23
@@ -161,9 +162,19 @@ class LoopScheduling:
         if threading.current_thread() is not threading.main_thread():
             return "the event loop runs outside the main thread (no SIGXCPU handler there)"
         signal.signal(signal.SIGXCPU, self._over_budget)
+        return self._promote()
+
+    def _promote(self) -> str | None:
+        """The loop's thread (the calling one) to real-time, its count of time without blocking
+        fresh: Linux resets that count only when the thread wakes at real-time, so the one left
+        from before a demotion would trip the limit at the next tick. A short sleep resets it;
+        a signal that came meanwhile was ignored (not yet "realtime"), and the soft limit it
+        raised is set back."""
         bound_runaway()
         refused = promote(self._tid)
         if refused is None:
+            time.sleep(WAKE_AT_REAL_TIME)
+            bound_runaway()
             self.state.mode = "realtime"
         return refused
 
@@ -195,11 +206,9 @@ class LoopScheduling:
                 self._promote_again()
 
     def _promote_again(self) -> None:
-        bound_runaway()  # the kernel raised the soft limit by 1 s at the signal
-        refused = promote(self._tid)
+        refused = self._promote()
         self.state.demoted_at = None
         if refused is None:
-            self.state.mode = "realtime"
             log.warning(
                 "event loop's thread back at real-time priority after %d quiet s", self.quiet
             )

@@ -109,7 +109,7 @@ def _first_answer(loop: subprocess.Popen[str]) -> dict[str, object]:
 
 
 async def test_a_spinning_real_time_loop_is_demoted_counted_and_keeps_answering() -> None:
-    loop = spinning_loop("1.0")
+    loop = spinning_loop("60")
     try:
         assert _first_answer(loop)["policy"] == REAL_TIME
         after = _ask(loop, "spin 0.6")  # three times the 200 ms budget, in Python code
@@ -131,14 +131,16 @@ async def test_a_demoted_loop_is_promoted_again_after_a_quiet_spell() -> None:
     loop = spinning_loop("1.0")  # a quiet second here; a minute in the service
     try:
         _first_answer(loop)
-        assert _ask(loop, "spin 0.4")["in_force"] == "normal"
+        demoted = _ask(loop, "spin 0.4")
+        assert demoted["in_force"] == "normal", demoted
         await eventually(
-            lambda: os.sched_getscheduler(loop.pid) == REAL_TIME, 5.0, "promoted again"
+            lambda: os.sched_getscheduler(loop.pid) == REAL_TIME, 10.0, "promoted again"
         )
         state = _ask(loop, "state")
-        assert state["in_force"] == "realtime"
-        assert state["demotions"] == 1
-        assert _ask(loop, "spin 0.4")["demotions"] == 2  # and demoted again when it spins again
+        assert state["in_force"] == "realtime", state
+        assert state["demotions"] == 1, state
+        again = _ask(loop, "spin 0.4")  # and demoted again when it spins again
+        assert again["demotions"] == 2, again
     finally:
         loop.kill()
         loop.communicate()

@@ -4,7 +4,9 @@ and the guard from outside; production code has no such hook. Answers each line 
 line:
 
     state          the guard's view, the thread's policy, the demotions counter
-    spin SECONDS   spins in Python code (the handler runs between bytecodes)
+    spin SECONDS   spins in Python code for SECONDS of its own CPU time (the handler runs
+                   between bytecodes; CPU time, since another real-time process may hold
+                   the core meanwhile)
     cspin N        spins in C code, sum(range(N)) (no handler can run until it returns)
 
 Usage: python -m tests.support.spinning_loop QUIET_SECONDS
@@ -33,8 +35,8 @@ def answer(scheduling: LoopScheduling, registry: CollectorRegistry) -> None:
 def obey(line: str, scheduling: LoopScheduling, registry: CollectorRegistry) -> None:
     command, _, argument = line.strip().partition(" ")
     if command == "spin":
-        until = time.monotonic() + float(argument)
-        while time.monotonic() < until:
+        until = time.thread_time() + float(argument)
+        while time.thread_time() < until:
             pass
     elif command == "cspin":
         sum(range(int(argument)))
