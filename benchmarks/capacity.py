@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram, priority
 from benchmarks.ledger_file import LedgerFile
-from benchmarks.priority import NICE, POLICIES, describe, prioritise
+from benchmarks.priority import NICE, POLICIES, config_table, describe, prioritise
 from benchmarks.threads import ThreadsUsage
 from ivr.sandbox import instance
 from ivr.simulate.ledger_api import EntryReader, LedgerApi
@@ -207,7 +207,7 @@ async def run(
     policy: str = POLICIES[0],
 ) -> None:
     with sandbox_pair(sandbox) as (pbx, carrier), tempfile.TemporaryDirectory() as tmp:
-        config = write_config(Path(tmp), pbx)
+        config = write_config(Path(tmp), pbx, policy=config_table(policy))
         build_prompts(config)
         service = ServiceProcess(config, Path(tmp) / "service.log")
         await service.start()

@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import histogram, priority
-from benchmarks.priority import NICE, POLICIES, describe, prioritise
+from benchmarks.loop_burst import longest_burst_ms
+from benchmarks.priority import NICE, POLICIES, config_table, describe, prioritise
 from ivr.ami import AmiClient, EventMatch
 from ivr.qa.carrier import Carrier, KeyPad, Voice
 from ivr.simulate.procstat import machine_busy
@@ -100,7 +101,7 @@ async def run(
         sandbox_pair(sandbox) as (pbx_target, carrier_target),
         tempfile.TemporaryDirectory() as tmp,
     ):
-        config = write_config(Path(tmp), pbx_target)
+        config = write_config(Path(tmp), pbx_target, policy=config_table(policy))
         build_prompts(config)
         service = ServiceProcess(config, Path(tmp) / "service.log")
         await service.start()
@@ -108,16 +109,33 @@ async def run(
         prioritise(service.process.pid, nice, policy)
         print(describe(nice, policy))
         busy_before = machine_busy()
+        sampled = asyncio.Event()
+        bursts = asyncio.create_task(longest_burst_ms(service.process.pid, sampled))
         try:
             outcomes, pings, elapsed = await drive(pbx_target, carrier_target, calls, concurrency)
             metrics = await asyncio.to_thread(service.get_text, "/metrics")
+            health = await asyncio.to_thread(service.get, "/healthz")
         finally:
+            sampled.set()
             service.stop()
+        print(
+            f"loop's thread: {health.get('scheduling')}; longest run without blocking "
+            f"{await bursts:.1f} ms (sampled every 5 ms)"
+        )
+        print(f"demotions: {sample(metrics, 'ivr_loop_realtime_demotions_total')}")
         slow_samples(Path(tmp) / "service.log")
         (busy_after, total_after), (busy_at, total_at) = machine_busy(), busy_before
         busy, total = busy_after - busy_at, total_after - total_at
         print(f"machine busy {busy / total:.0%} over the calls (every user of the machine)")
     report(parse_quantiles(metrics), outcomes, pings, calls, concurrency, elapsed)
+
+
+def sample(metrics: str, name: str) -> str:
+    """A series' value as /metrics served it ("absent" for a service that has none)."""
+    for line in metrics.splitlines():
+        if line.startswith(f"{name} "):
+            return line.split()[1]
+    return "absent"
 
 
 def slow_samples(log: Path) -> None:

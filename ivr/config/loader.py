@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from ivr.config import compliance, listening, recording, store
+from ivr.config import compliance, listening, recording, service, store
 from ivr.config.consent import read_consent
 from ivr.config.env import overlay
 from ivr.config.errors import ConfigError
@@ -31,6 +31,7 @@ SECTIONS = {
     **recording.SECTIONS,
     **listening.SECTIONS,
     "store": store.KEYS,
+    **service.SECTIONS,
 }
 _OTHERS: tuple[str, ...] = ("consent", "controller", "notice", "profiles")  # ivr.config.consent
 _OTHERS += ("outbound",)  # read by ivr.outbound.config
@@ -69,6 +70,7 @@ def load_settings(path: Path | str, environ: Mapping[str, str] | None = None) ->
         agents=recording.read_agents(tables["agents"]),
         listening=listening.read_listening(tables["listening"]),
         store=store.read_store(tables["store"]),
+        service=service.read_service(tables["service"]),
     )
 
 

@@ -12,6 +12,7 @@ from ivr.config.profiles import Profile
 from ivr.config.recording import AgentSettings, RecordingPolicy
 from ivr.config.rules import ProfileRule
 from ivr.config.secret import Secret
+from ivr.config.service import ServiceSettings
 from ivr.config.store import StoreSettings
 from ivr.config.texts import NoticeItems, text_sha256
 from ivr.names import Prompt
@@ -114,6 +115,7 @@ class Settings:
     agents: AgentSettings = field(default_factory=AgentSettings)  # [agents]
     listening: ListeningSettings = field(default_factory=ListeningSettings)  # [listening]
     store: StoreSettings = field(default_factory=StoreSettings)  # [store]
+    service: ServiceSettings = field(default_factory=ServiceSettings)  # [service]
 
     def pack(self, profile: str, language: str) -> LanguagePack:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr.config.model import Settings
-from ivr.doctor import accounts, local, logins, pbx, secrets, store
+from ivr.doctor import accounts, local, logins, pbx, scheduling, secrets, store
 from ivr.doctor.findings import Finding
 
 DEFAULT_PBX_USER = "asterisk"  # Debian's Asterisk runs as this user
@@ -17,6 +17,7 @@ async def diagnose(settings: Settings, pbx_user: str = DEFAULT_PBX_USER) -> list
     # The shared store replaces the ledger file: its own checks, the spool beside the ledger.
     findings += store.store(settings) if settings.store.url else [local.ledger(settings)]
     findings.append(local.recording_policy(settings))
+    findings.append(scheduling.realtime(settings))
     findings += [*secrets.secret_files(settings), secrets.encryption(settings)]
     secret = local.secret_file(settings)
     if secret is not None:

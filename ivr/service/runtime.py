@@ -34,8 +34,8 @@ from ivr.service.executor import Executor
 from ivr.service.ledger_checkpoints import LedgerCheckpoints
 from ivr.service.live import LiveView
 from ivr.service.metrics import Metrics
+from ivr.service.realtime import LoopScheduling
 from ivr.service.rebuild import Rebuilder
-from ivr.service.thread_priority import short_slice
 from ivr.service.tones import TonePool
 from ivr.store.heal import heal_store
 from ivr.store.opening import settings_ledger
@@ -138,6 +138,7 @@ class Runtime:
         self.supervisor.on_connected.append(outbound)  # the outbound guard
         self.manifest = _manifest(settings)
         self._gauges()
+        self.scheduling = LoopScheduling(settings.service.scheduling, self.metrics.registry)
         self.collecting: set[asyncio.Task[None]] = set()
 
     def _hash(self, profile: str, language: str) -> str | None:
@@ -190,6 +191,7 @@ class Runtime:
             "ledger": {"location": self.ledger.location} | self.ledger.health.as_dict(),
             "calls_in_progress": len(self.calls.sessions),
             "recordings": self.folder.health.as_dict(),
+            "scheduling": self.scheduling.as_dict(),
         }
         return ami.connected and self.folder.health.ok, body
 
@@ -230,8 +232,8 @@ class Runtime:
         # objections included (measured with benchmarks/objection_latency.py).
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
-        if short_slice():  # fewer preemptions mid-objection (ivr.service.thread_priority)
-            log.info("event loop's thread on a short time slice")
+        self.scheduling.start()  # real-time, guarded, or the short slice (ivr.service.realtime)
+        rescheduling = asyncio.create_task(self.scheduling.run(), name="ivr-scheduling")
         supervising = asyncio.create_task(self.supervisor.run(), name="ami-supervisor")
         watching = asyncio.create_task(self.folder.run(stop), name="recordings-folder")
         daily = purge_daily(self.settings, self.ledger, audit=self.audit)
@@ -244,10 +246,10 @@ class Runtime:
         finally:
             log.info("stopping: finishing calls in hand")
             self.supervisor.stop()
-            for task in (purging, encrypting, signing, healing):
+            for task in (purging, encrypting, signing, healing, rescheduling):
                 task.cancel()
             await asyncio.gather(
-                supervising, watching, purging, encrypting, signing, healing,
+                supervising, watching, purging, encrypting, signing, healing, rescheduling,
                 return_exceptions=True,
             )  # fmt: skip
             await self.calls.drain(DRAIN_SECONDS)

@@ -1,4 +1,6 @@
-"""The event loop's thread asks the kernel for a short time slice.
+"""The event loop's thread asks the kernel for a short time slice, where it runs at ordinary
+priority: with ``[service] scheduling = "normal"``, without the permission for real-time, or
+while demoted by the real-time guard (ivr.service.realtime, the default since the fourth pass).
 
 The objection's own path (the key's event to the stop written) is 50-300 µs of Python on the
 loop's thread. Its slow samples (`ivr.service.path_clock`) were, every time, the thread
@@ -31,6 +33,7 @@ SHORT_SLICE_NS = 100_000  # EEVDF's shortest slice (the default is about 1-3 ms)
 _SCHED_SETATTR = {"x86_64": 314, "aarch64": 274}  # the syscall's number, per architecture
 _SCHED_ATTR = struct.Struct("IIQiIQQQII")  # struct sched_attr, version 1 (56 bytes)
 _SCHED_OTHER = 0
+_RESET_ON_FORK = 0x01  # sched_attr's SCHED_FLAG_RESET_ON_FORK, kept (ivr.service.realtime)
 
 
 def short_slice(slice_ns: int = SHORT_SLICE_NS) -> bool:
@@ -40,11 +43,13 @@ def short_slice(slice_ns: int = SHORT_SLICE_NS) -> bool:
     number = _SCHED_SETATTR.get(platform.machine())
     if number is None or not hasattr(os, "sched_getscheduler"):
         return False
-    if os.sched_getscheduler(0) != _SCHED_OTHER:  # real-time (the unit's option): leave it
+    policy = os.sched_getscheduler(0)
+    if policy & ~os.SCHED_RESET_ON_FORK != _SCHED_OTHER:  # real-time: leave it
         return False
+    flags = _RESET_ON_FORK if policy & os.SCHED_RESET_ON_FORK else 0
     me = threading.get_native_id()
     nice = os.getpriority(os.PRIO_PROCESS, me)
-    attr = _SCHED_ATTR.pack(_SCHED_ATTR.size, _SCHED_OTHER, 0, nice, 0, slice_ns, 0, 0, 0, 0)
+    attr = _SCHED_ATTR.pack(_SCHED_ATTR.size, _SCHED_OTHER, flags, nice, 0, slice_ns, 0, 0, 0, 0)
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.syscall(number, me, ctypes.c_char_p(attr), 0) != 0:
         log.info("short time slice refused: %s", os.strerror(ctypes.get_errno()))

@@ -19,13 +19,21 @@ from tests.support.service import TEST_CONFIG, free_port, with_policy
 from tests.support.store import SITE, StoreUnderTest
 
 READY = 5.0
+# The service runs in pytest's own process here: its loop thread is pytest's main thread, which
+# must not be put at real-time priority (tests/unit/service/test_realtime*.py prove that mode).
+IN_PROCESS = '\n[service]\nscheduling = "normal"\n'
 
 
 def tier_settings(
-    folder: Path, pbx: FakePbx, policy: str = "", store: StoreUnderTest | None = None
+    folder: Path,
+    pbx: FakePbx,
+    policy: str = "",
+    store: StoreUnderTest | None = None,
+    in_process: bool = True,
 ) -> Settings:
     """The service's settings against ``pbx``; its ledger and audit log in ``store`` (the
-    SQLite files in ``folder`` when None)."""
+    SQLite files in ``folder`` when None); ``in_process=False`` for an ``ivr run`` of its own,
+    scheduled as shipped."""
     (folder / "recordings").mkdir(exist_ok=True)
     (folder / "sounds").mkdir(exist_ok=True)
     path = folder / "ivr.toml"
@@ -41,7 +49,8 @@ def tier_settings(
             http_port=free_port(),
             sounds=folder / "sounds",
         )
-        + _store_table(store),
+        + _store_table(store)
+        + (IN_PROCESS if in_process else ""),
         encoding="utf-8",
     )
     return load_settings(path, environ={})
