@@ -7,6 +7,11 @@ of CPU per call (benchmarks/README.md, 2026-12-05) and still survive a killed pr
 crash or a power cut could lose the last commits: an objection whose recording was already
 deleted, a kept recording's decision. The ledger is the evidence: it keeps FULL.
 
+Every commit, not only those that gate an action (write-ahead: the rows before arming,
+closing or deleting a recording): the ones that gate nothing are the objection with its
+recording already stopped and deleted, and a kept call's decision, which reconciliation
+cannot rebuild after an OS crash (docs/service-cpu.md, "Commits that gate nothing").
+
 Each write method is ONE transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``): killing the process
 at any instant leaves the call as it was before that write or as it is after it, never in
 between.

@@ -20,6 +20,7 @@ from ivr.ledger import (
     Ledger,
     LedgerClosedError,
 )
+from ivr.ledger.aio import OS_THREAD_NAME
 from ivr.ledger.codec import Detail
 from ivr.ledger.store import LedgerStore
 from ivr.names import Decision, Source
@@ -130,6 +131,24 @@ async def test_every_call_runs_on_one_worker_thread_not_the_loop(ledger_path: Pa
     assert store is not None
     assert len(store.threads) == 1
     assert threading.get_ident() not in store.threads
+
+
+async def test_the_writer_thread_is_named_for_the_os(ledger_path: Path) -> None:
+    """`top -H` and benchmarks/threads.py tell the ledger's writer from the event loop."""
+    writer: list[int] = []
+
+    def factory() -> Ledger:  # runs on the writer thread
+        writer.append(threading.get_native_id())
+        return Ledger.open(ledger_path)
+
+    async with await AsyncLedger.start(factory):
+        [tid] = writer
+        assert _os_name(tid) == OS_THREAD_NAME
+    assert _os_name(threading.get_native_id()) != OS_THREAD_NAME  # the loop's keeps its own
+
+
+def _os_name(thread: int) -> str:
+    return Path(f"/proc/self/task/{thread}/comm").read_text().strip()
 
 
 async def test_the_loop_keeps_running_while_a_write_waits(ledger_path: Path) -> None:
