@@ -5,9 +5,8 @@ whether a MixMonitor runs, whether the call is bridged, what the ledger already 
 `Seen`, carried by the `Adopted` input: `adopt` puts a fresh machine in the state those facts
 prove, plus the commands that make the PBX agree with it (an objected call loses its recording,
 so does a call its agent made private, a recorded call goes on being recorded with its pauses
-applied). The rest (a call waiting for
-its agent is no longer recorded, a call that ended meanwhile is finished) follows from the
-ordinary inputs `ivr.consent.reconcile` lists after it.
+applied). The rest (a call waiting for its agent is no longer recorded, a call that ended
+meanwhile is finished) follows from the ordinary inputs `ivr.consent.reconcile` lists after it.
 
 Unknown or contradictory memory fails closed: an objection anywhere wins, then the agent's private
 key (neither is ever undone), and a step the service does not know never allows a recording.

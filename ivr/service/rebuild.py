@@ -3,9 +3,10 @@
 Live calls and their channel variables come in one `Status` request (filed under the AMI class
 `call`, where CoreShowChannels needs `system`); a caller's channel is the one whose IVR_CALL is
 its own unique id (agent legs inherit IVR_CALL, with another id). Its channel variables say how
-far the consent flow went, MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file
-say whether it is recorded. The same listing names the agents in each caller's bridge and,
-with AstDB's notes, the supervisors listening (`ivr.service.rebuild_live`). Calls the ledger
+far the consent flow went (and IVR_PRIVATE, whether its agent made it private);
+MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file say whether it is recorded.
+The same listing names the agents in each caller's bridge and, with AstDB's notes, the
+supervisors listening (`ivr.service.rebuild_live`). Calls the ledger
 holds as unfinished and the PBX no longer has ended while the service was away: they are
 finished as the machine would have finished them.
 """
