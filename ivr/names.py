@@ -109,6 +109,10 @@ VAR_ACCEPTED = "IVR_ACCEPTED"  # "1" once the caller pressed the accept key (opt
 VAR_PAUSED = "IVR_PAUSED"  # "1" while an agent paused the recording (set by the service)
 VAR_PAYMENT = "IVR_PAYMENT"  # "1" while the caller is in a payment step (set by the dialplan)
 VAR_PAYMENT_MUTED = "IVR_PAYMENT_MUTED"  # the service's acknowledgement that it muted
+# Set by the service on the caller's channel with the stop of an agent's private key: the PBX
+# has no other trace of it, and a service that comes back must find the call private.
+VAR_PRIVATE = "IVR_PRIVATE"
+PRIVATE_YES = "1"
 # The service's go for the recording, read by the consent subroutine at the end of the notice
 # (which then starts MixMonitor with option `b`); marked started once the caller is bridged.
 # Only with an account without MixMonitor (`write = call`, GLOBAL(IVR_CFG_arm) = 1); otherwise

@@ -119,6 +119,14 @@ class Finish:
     kept: KeptFile | None = None
 
 
+@dataclass(frozen=True)
+class RememberPrivate:
+    """Mark the call private on the PBX (IVR_PRIVATE on the caller's channel): a service that
+    comes back reads it, so the call is neither recorded nor listened to again."""
+
+    at: datetime
+
+
 Command = (
     Announce
     | Mute
@@ -131,6 +139,7 @@ Command = (
     | CloseRecording
     | ForgetObjection
     | RememberObjection
+    | RememberPrivate
     | EndSpies
     | Log
     | Finish

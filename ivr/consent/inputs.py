@@ -287,6 +287,8 @@ class Seen:
     armed: bool = False  # IVR_ARM: the dialplan armed a recording the service never saw start
     agents: tuple[str, ...] = ()  # agents' channels in the caller's bridge now
     spies: tuple[SeenSpy, ...] = ()  # supervisors listening live now
+    private_at: datetime | None = None  # IVR_PRIVATE or the ledger's event: the agent's key
+    private_logged: bool = False  # the ledger already holds the private key
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from ivr.consent.commands import (
     Log,
     Mute,
     RememberObjection,
+    RememberPrivate,
     StartRecording,
     StopRecording,
     Tone,
@@ -270,7 +271,8 @@ def _private(consent: Consent, event: i.AgentPrivate) -> Outcome:
     if consent.phase in (Phase.OBJECTED, Phase.PRIVATE):
         return consent, []
     consent, ended = end_spies(consent, event.at, "private")
-    commands = [*ended, *_stop_and_delete(consent, PRIVATE)]
+    # As for an objection: the recording first, then the PBX's memory, then the ledger.
+    commands = [*ended, *_stop_and_delete(consent, PRIVATE), RememberPrivate(event.at)]
     commands.append(Log(event.at, EventKind.PRIVATE, Source.AGENT, {"by": event.by}))
     return replace(consent, phase=Phase.PRIVATE), commands
 

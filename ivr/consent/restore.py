@@ -4,12 +4,12 @@ What the service finds when it comes back — the steps the dialplan kept in cha
 whether a MixMonitor runs, whether the call is bridged, what the ledger already holds — is a
 `Seen`, carried by the `Adopted` input: `adopt` puts a fresh machine in the state those facts
 prove, plus the commands that make the PBX agree with it (an objected call loses its recording,
-a recorded call goes on being recorded with its pauses applied). The rest (a call waiting for
-its agent is no longer recorded, a call that ended meanwhile is finished) follows from the
-ordinary inputs `ivr.consent.reconcile` lists after it.
+so does a call its agent made private, a recorded call goes on being recorded with its pauses
+applied). The rest (a call waiting for its agent is no longer recorded, a call that ended
+meanwhile is finished) follows from the ordinary inputs `ivr.consent.reconcile` lists after it.
 
-Unknown or contradictory memory fails closed: an objection anywhere wins, and a step the service
-does not know never allows a recording.
+Unknown or contradictory memory fails closed: an objection anywhere wins, then the agent's private
+key (neither is ever undone), and a step the service does not know never allows a recording.
 """
 
 from __future__ import annotations
@@ -69,11 +69,7 @@ def adopt(consent: Consent, event: i.Adopted) -> Outcome:
     if seen.finished_as is not None:
         return _finished(consent, seen, seen.finished_as, event)
     announced = Announced.parse(seen.decision)
-    phase = Phase.OBJECTED if seen.objected_at is not None else phase_of(seen.step)
-    if phase is Phase.AWAITING_BRIDGE and seen.recording:
-        phase = Phase.RECORDING
-    elif phase is Phase.AWAITING_BRIDGE and not _may_record(announced, seen):
-        phase = Phase.UNRECORDED
+    phase = _phase(announced, seen)
     consent = replace(
         consent,
         phase=phase,
@@ -85,15 +81,35 @@ def adopt(consent: Consent, event: i.Adopted) -> Outcome:
         accepted=seen.accepted,
         paused=_paused(seen),
         agents=seen.agents,
-        listenable=_listenable(announced, seen),
+        listenable=_listenable(announced, seen) and phase is not Phase.PRIVATE,
     )
-    commands = _objection(consent, seen)
+    commands: list[Command] = []
     if seen.armed and phase is not Phase.AWAITING_BRIDGE:  # armed for a call not to record
-        why = "objection" if phase is Phase.OBJECTED else "unheard"
+        why = _WHY_DISARMED.get(phase, "unheard")
         commands += [StopRecording(), DeleteRecording(consent.file_name, why)]
+    # The recording first, then the ledger, as the machine does it.
+    commands += _objection(consent, seen) if phase is Phase.OBJECTED else _private(consent, seen)
     if phase is Phase.RECORDING and seen.live:
         commands.append(_mute_as_paused(consent))
     return consent, commands
+
+
+# Why an armed recording found on a call not to record is deleted, as the audit log says it.
+_WHY_DISARMED = {Phase.OBJECTED: "objection", Phase.PRIVATE: "private"}
+
+
+def _phase(announced: Announced, seen: Seen) -> Phase:
+    """An objection wins over everything, then the agent's private key; otherwise the step."""
+    if seen.objected_at is not None:
+        return Phase.OBJECTED
+    if seen.private_at is not None:
+        return Phase.PRIVATE
+    phase = phase_of(seen.step)
+    if phase is Phase.AWAITING_BRIDGE and seen.recording:
+        return Phase.RECORDING
+    if phase is Phase.AWAITING_BRIDGE and not _may_record(announced, seen):
+        return Phase.UNRECORDED
+    return phase
 
 
 def _finished(consent: Consent, seen: Seen, decision: Decision, event: i.Adopted) -> Outcome:
@@ -144,4 +160,18 @@ def _objection(consent: Consent, seen: Seen) -> list[Command]:
         commands += [StopRecording(), DeleteRecording(consent.file_name, "objection")]
     if not seen.objection_logged:
         commands.append(Log(seen.objected_at, EventKind.OBJECTED, Source.RECONCILE))
+    return commands
+
+
+def _private(consent: Consent, seen: Seen) -> list[Command]:
+    """The agent made the call private before the service went away (the PBX's IVR_PRIVATE or
+    the ledger's event): a recording found on it is stopped and deleted again (both are
+    harmless when already done), and the ledger learns the key if it lagged."""
+    if seen.private_at is None:
+        return []
+    commands: list[Command] = []
+    if seen.recording:
+        commands += [StopRecording(), DeleteRecording(consent.file_name, "private")]
+    if not seen.private_logged:
+        commands.append(Log(seen.private_at, EventKind.PRIVATE, Source.RECONCILE))
     return commands

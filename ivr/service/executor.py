@@ -32,6 +32,7 @@ from ivr.consent.commands import (
     Log,
     Mute,
     RememberObjection,
+    RememberPrivate,
     StartRecording,
     StopRecording,
     Tone,
@@ -95,6 +96,8 @@ class Executor:
                 return await self._recording(call_id, channel, command)
             case RememberObjection():
                 await self._remember(call_id, channel, command.at)
+            case RememberPrivate():
+                await self.controls.setvar(call_id, channel, names.VAR_PRIVATE, names.PRIVATE_YES)
             case ForgetObjection():
                 await self._forget_objection(call_id)
             case Log() | Finish():

@@ -3,9 +3,10 @@
 Live calls and their channel variables come in one `Status` request (filed under the AMI class
 `call`, where CoreShowChannels needs `system`); a caller's channel is the one whose IVR_CALL is
 its own unique id (agent legs inherit IVR_CALL, with another id). Its channel variables say how
-far the consent flow went, MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file
-say whether it is recorded. The same listing names the agents in each caller's bridge and,
-with AstDB's notes, the supervisors listening (`ivr.service.rebuild_live`). Calls the ledger
+far the consent flow went (and IVR_PRIVATE, whether its agent made it private);
+MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file say whether it is recorded.
+The same listing names the agents in each caller's bridge and, with AstDB's notes, the
+supervisors listening (`ivr.service.rebuild_live`). Calls the ledger
 holds as unfinished and the PBX no longer has ended while the service was away: they are
 finished as the machine would have finished them.
 """
@@ -42,6 +43,7 @@ _VARS = (
     names.VAR_PAUSED,
     names.VAR_PAYMENT,
     names.VAR_ARM,
+    names.VAR_PRIVATE,
 )
 _ASKED = (names.VAR_CALL_ID, names.VAR_LISTEN_TO, *_VARS)
 _UNSET = "(null)"
@@ -155,6 +157,9 @@ class Rebuilder:
         armed = recording and variables[names.VAR_ARM] == names.ARM_GO  # never seen to start
         if objected_at is None and variables[names.VAR_OBJECTED] == "1":
             objected_at = _logged_objection(record) or self.clock()
+        private_at = _logged(record, EventKind.PRIVATE)
+        if private_at is None and variables[names.VAR_PRIVATE] == names.PRIVATE_YES:
+            private_at = self.clock()  # the ledger lags, or the call began at another site
         return Seen(
             step=variables[names.VAR_STEP] or None,
             objected_at=objected_at,
@@ -167,6 +172,8 @@ class Rebuilder:
             paused_by_agent=variables[names.VAR_PAUSED] == "1",
             paying=variables[names.VAR_PAYMENT] == "1",
             armed=armed,
+            private_at=private_at,
+            private_logged=_logged(record, EventKind.PRIVATE) is not None,
         )
 
     async def _finish_ended(self, live: set[str], objected: dict[str, datetime]) -> None:
@@ -203,6 +210,8 @@ class Rebuilder:
             # A file the ledger never saw start is a recording armed by the dialplan (the
             # service went away before the bridge): nobody heard the keys, it is not kept.
             armed=not started and self._file_exists(call_id),
+            private_at=_logged(record, EventKind.PRIVATE),
+            private_logged=_logged(record, EventKind.PRIVATE) is not None,
         )
 
     def _file_exists(self, call_id: str) -> bool:
@@ -213,9 +222,14 @@ _NO_START = CallStart("", "", None, None)
 
 
 def _logged_objection(record: CallRecord | None) -> datetime | None:
+    return _logged(record, EventKind.OBJECTED)
+
+
+def _logged(record: CallRecord | None, kind: EventKind) -> datetime | None:
+    """When the ledger first logged ``kind`` for the call; None if it never did."""
     if record is None:
         return None
-    return next((e.at for e in record.events if e.kind is EventKind.OBJECTED), None)
+    return next((e.at for e in record.events if e.kind is kind), None)
 
 
 def _start_of(record: CallRecord | None) -> CallStart:

@@ -28,8 +28,10 @@ from tests.support.consent_calls import (
     AGENT_HZ,
     CALLER_HZ,
     ConsentCall,
+    NeverExists,
     event_of,
     ledger_entry,
+    logged,
     place,
     poll,
 )
@@ -294,3 +296,41 @@ async def test_a_spy_running_across_a_service_restart_is_ended_by_the_agents_pri
     _, ended = await traced(service, "agent", 2, before)
     assert (ended["outcome"], ended["why"], ended["call"]) == ("ended", "private", call.call_id)
     await call.leg.hangup()
+
+
+async def mixmonitor_runs(pbx_ami: AmiClient, channel: str) -> bool:
+    """Whether a MixMonitor runs on ``channel``: Asterisk refuses to (un)mute a channel that
+    has none. Unmuting changes nothing on a recording that was not muted."""
+    fields = {"Channel": channel, "Direction": "both", "State": "0"}
+    return not (await pbx_ami.action("MixMonitorMute", fields, check=False)).is_error
+
+
+async def test_a_private_call_is_not_recorded_again_after_a_service_restart(
+    service: ServiceProcess,
+    carrier: Carrier,
+    pbx_ami: AmiClient,
+    carrier_ami: AmiClient,
+    pbx_target: Target,
+) -> None:
+    """The agent's private key, then the service restarted: the restarted service finds the
+    call private (the PBX's IVR_PRIVATE, the ledger's event), so no recording comes back on
+    disk or on the channel, a supervisor is refused, and the call ends `private`."""
+    call = await talking(carrier, pbx_ami, pbx_target, "c-fr-agent")
+    await call.file_appears(timeout=15.0)
+    assert await mixmonitor_runs(pbx_ami, call.channel)  # the probe tells a running one
+    agent = await agent_channel(carrier_ami)
+    for key in "*0":
+        fields = {"Channel": agent, "Digit": key, "Duration": "150"}
+        await carrier_ami.action("PlayDTMF", fields, timeout=5.0)
+        await asyncio.sleep(0.1)  # two keys, as a phone sends them
+    await poll(lambda: not call.file.exists(), 5.0, "the recording kept after the private key")
+    await logged(service, call.call_id, "private")
+    assert service.stop() == 0, service.log_tail()
+    async with NeverExists(call.file):
+        await service.start()
+        _, verdict = await listen(carrier, pbx_ami)
+        assert verdict.get("Step") == "refused", verdict
+        assert not await mixmonitor_runs(pbx_ami, call.channel)
+        await call.leg.hangup()
+        entry = await ledger_entry(service, call.call_id)
+    assert entry["decision"] == "private", entry

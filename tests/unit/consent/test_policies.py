@@ -15,6 +15,7 @@ from ivr.consent.commands import (
     Log,
     Mute,
     RememberObjection,
+    RememberPrivate,
     StartRecording,
     StopRecording,
     Tone,
@@ -182,6 +183,14 @@ def test_the_private_key_stops_deletes_and_ends_private() -> None:
     assert of_type(end, Finish) == []  # not before the last sweep of the file
     _, end = handle(consent, i.RecordingDeleted(at(61), FILE, existed=False))
     assert of_type(end, Finish) == [Finish(at(60), Decision.PRIVATE, None)]
+
+
+def test_the_private_key_is_remembered_on_the_pbx_after_the_stop_and_before_the_ledger() -> None:
+    recorded, _ = run(*RECORDING)
+    _, commands = handle(recorded, i.AgentPrivate(at(20), "PJSIP/agent1001"))
+    kinds = [type(c) for c in commands if not isinstance(c, Tone)]
+    assert kinds == [StopRecording, DeleteRecording, RememberPrivate, Log]
+    assert of_type(commands, RememberPrivate) == [RememberPrivate(at(20))]
 
 
 def test_a_callers_objection_after_a_private_call_is_still_logged() -> None:
