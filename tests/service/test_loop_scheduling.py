@@ -190,7 +190,11 @@ def test_the_doctor_says_whether_real_time_is_available_and_the_fix_if_not(
 async def test_a_service_in_pytests_own_process_leaves_its_thread_ordinary(
     tmp_path: Path, pbx: FakePbx
 ) -> None:
-    async with in_process(tier_settings(tmp_path, pbx)) as runtime:
+    """Even from settings that ask for real-time (tests/pbx/test_service_secure_ami.py's are
+    the shipped defaults): pytest's main thread once stayed at real-time for the rest of a run."""
+    shipped = tier_settings(tmp_path, pbx, in_process=False)
+    assert shipped.service.scheduling == "realtime"
+    async with in_process(shipped) as runtime:
         assert ordinary(os.sched_getscheduler(0))
         _, health = runtime.health()
         assert health["scheduling"] == {"wanted": "normal", "in_force": "normal", "demotions": 0}

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from ivr.config import load_settings
 from ivr.config.model import Settings
+from ivr.config.service import ServiceSettings
 from ivr.ledger.model import CallRecord
 from ivr.service.runtime import Runtime
 from ivr.store.opening import settings_ledger
@@ -64,7 +66,10 @@ def _store_table(store: StoreUnderTest | None) -> str:
 
 @asynccontextmanager
 async def service(settings: Settings) -> AsyncIterator[Runtime]:
-    """The service up and connected to the fake PBX for the block, then stopped as on SIGTERM."""
+    """The service up and connected to the fake PBX for the block, then stopped as on SIGTERM.
+    Its loop thread is pytest's main thread: scheduled "normal" whatever ``settings`` say, or
+    the rest of the run would go on at real-time priority."""
+    settings = replace(settings, service=ServiceSettings("normal"))
     async with await settings_ledger(settings) as ledger:
         runtime = Runtime(settings, ledger)
         stop = asyncio.Event()
