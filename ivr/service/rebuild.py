@@ -84,6 +84,11 @@ def status_variables(channel: Message) -> dict[str, str]:
     return found
 
 
+def _listening_of(channel: Message) -> tuple[str, str]:
+    """The channel's name and the agent its supervisor asked to listen to ("" if none)."""
+    return channel.get("Channel", ""), status_variables(channel).get(names.VAR_LISTEN_TO, "")
+
+
 def caller_from_status(channel: Message) -> LiveCaller | None:
     unique_id = channel.get("Uniqueid", "")
     variables = status_variables(channel)
@@ -126,7 +131,8 @@ class Rebuilder:
         channels = await live_channels(client)
         callers = [c for c in map(caller_from_status, channels) if c is not None]
         live = {c.call_id for c in callers}
-        spies = await readopt_spies(client, channels, live, listening) if listening else {}
+        up = {c.get("Uniqueid", ""): _listening_of(c) for c in channels}
+        spies = await readopt_spies(client, up, live, listening) if listening else {}
         for caller in callers:
             record = await self.ledger.get_call(caller.call_id)
             seen = self._seen_live(caller, record, objected.get(caller.call_id))
@@ -155,15 +161,17 @@ class Rebuilder:
         variables = caller.variables
         recording = bool(variables[MIXMONITOR_VAR]) or self._file_exists(caller.call_id)
         armed = recording and variables[names.VAR_ARM] == names.ARM_GO  # never seen to start
+        objection_logged = _logged(record, EventKind.OBJECTED)
         if objected_at is None and variables[names.VAR_OBJECTED] == "1":
-            objected_at = _logged_objection(record) or self.clock()
-        private_at = _logged(record, EventKind.PRIVATE)
+            objected_at = objection_logged or self.clock()
+        private_logged = _logged(record, EventKind.PRIVATE)
+        private_at = private_logged
         if private_at is None and variables[names.VAR_PRIVATE] == names.PRIVATE_YES:
             private_at = self.clock()  # the ledger lags, or the call began at another site
         return Seen(
             step=variables[names.VAR_STEP] or None,
             objected_at=objected_at,
-            objection_logged=_logged_objection(record) is not None,
+            objection_logged=objection_logged is not None,
             recording=recording and not armed,
             bridged=caller.bridged,
             live=True,
@@ -173,7 +181,7 @@ class Rebuilder:
             paying=variables[names.VAR_PAYMENT] == "1",
             armed=armed,
             private_at=private_at,
-            private_logged=_logged(record, EventKind.PRIVATE) is not None,
+            private_logged=private_logged is not None,
         )
 
     async def _finish_ended(self, live: set[str], objected: dict[str, datetime]) -> None:
@@ -197,7 +205,8 @@ class Rebuilder:
     ) -> Seen:
         kinds = [e.kind for e in record.events] if record is not None else []
         steps = [_STEP_KINDS[k] for k in kinds if k in _STEP_KINDS]
-        logged = _logged_objection(record)
+        logged = _logged(record, EventKind.OBJECTED)
+        private = _logged(record, EventKind.PRIVATE)
         started = EventKind.RECORDING_STARTED in kinds
         return Seen(
             step=steps[-1] if steps else None,
@@ -210,8 +219,8 @@ class Rebuilder:
             # A file the ledger never saw start is a recording armed by the dialplan (the
             # service went away before the bridge): nobody heard the keys, it is not kept.
             armed=not started and self._file_exists(call_id),
-            private_at=_logged(record, EventKind.PRIVATE),
-            private_logged=_logged(record, EventKind.PRIVATE) is not None,
+            private_at=private,
+            private_logged=private is not None,
         )
 
     def _file_exists(self, call_id: str) -> bool:
@@ -219,10 +228,6 @@ class Rebuilder:
 
 
 _NO_START = CallStart("", "", None, None)
-
-
-def _logged_objection(record: CallRecord | None) -> datetime | None:
-    return _logged(record, EventKind.OBJECTED)
 
 
 def _logged(record: CallRecord | None, kind: EventKind) -> datetime | None:

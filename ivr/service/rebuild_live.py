@@ -52,11 +52,14 @@ def _entered(bridge: str, channel: Message) -> Message:
 
 
 async def readopt_spies(
-    client: AmiClient, channels: list[Message], live_calls: set[str], listening: Listening
+    client: AmiClient,
+    up: Mapping[str, tuple[str, str]],
+    live_calls: set[str],
+    listening: Listening,
 ) -> Mapping[str, list[i.SeenSpy]]:
-    """The spies of each live call; a spy of a call gone is hung up, a note left by a spy
-    gone is removed."""
-    up = {c.get("Uniqueid", ""): (c.get("Channel", ""), _listens_to(c)) for c in channels}
+    """The spies of each live call, from the channels ``up`` (by unique id: the channel's name
+    and its IVR_LISTEN_TO); a spy of a call gone is hung up, a note left by a spy gone is
+    removed."""
     spies, gone = live_spies(await noted_spies(client), up)
     seen = listening.readopt(spies, live_calls)
     for spy in spies:
@@ -67,10 +70,3 @@ async def readopt_spies(
         key = {"Family": names.DB_LISTENERS, "Key": f"{note.call_id}/{note.unique_id}"}
         await client.action("DBDel", key, check=False)
     return seen
-
-
-def _listens_to(channel: Message) -> str:
-    prefix = f"{names.VAR_LISTEN_TO}="
-    found = next((v for v in channel.get_all("Variable") if v.startswith(prefix)), prefix)
-    agent = found.removeprefix(prefix)
-    return "" if agent == "(null)" else agent
