@@ -15,6 +15,7 @@ key (neither is ever undone), and a step the service does not know never allows 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from ivr.consent import inputs as i
 from ivr.consent.commands import Command, DeleteRecording, ForgetObjection, Log, Mute, StopRecording
@@ -153,25 +154,28 @@ def _paused(seen: Seen) -> frozenset[str]:
 
 
 def _objection(consent: Consent, seen: Seen) -> list[Command]:
-    if seen.objected_at is None:
-        return []
-    commands: list[Command] = []
-    if seen.recording:
-        commands += [StopRecording(), DeleteRecording(consent.file_name, "objection")]
-    if not seen.objection_logged:
-        commands.append(Log(seen.objected_at, EventKind.OBJECTED, Source.RECONCILE))
-    return commands
+    at, logged = seen.objected_at, seen.objection_logged
+    return _honoured(consent, seen.recording, at, logged, EventKind.OBJECTED, "objection")
 
 
 def _private(consent: Consent, seen: Seen) -> list[Command]:
     """The agent made the call private before the service went away (the PBX's IVR_PRIVATE or
-    the ledger's event): a recording found on it is stopped and deleted again (both are
-    harmless when already done), and the ledger learns the key if it lagged."""
-    if seen.private_at is None:
+    the ledger's event)."""
+    at, logged = seen.private_at, seen.private_logged
+    return _honoured(consent, seen.recording, at, logged, EventKind.PRIVATE, "private")
+
+
+def _honoured(
+    consent: Consent, recording: bool, at: datetime | None, logged: bool, kind: EventKind, why: str
+) -> list[Command]:
+    """A stop key pressed before the service went away (``at``; None: none was): a recording
+    found on the call is stopped and deleted again (both harmless when already done), and the
+    ledger learns the key if it lagged."""
+    if at is None:
         return []
     commands: list[Command] = []
-    if seen.recording:
-        commands += [StopRecording(), DeleteRecording(consent.file_name, "private")]
-    if not seen.private_logged:
-        commands.append(Log(seen.private_at, EventKind.PRIVATE, Source.RECONCILE))
+    if recording:
+        commands += [StopRecording(), DeleteRecording(consent.file_name, why)]
+    if not logged:
+        commands.append(Log(at, kind, Source.RECONCILE))
     return commands
