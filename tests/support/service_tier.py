@@ -65,8 +65,8 @@ def _store_table(store: StoreUnderTest | None) -> str:
 
 
 @asynccontextmanager
-async def service(settings: Settings) -> AsyncIterator[Runtime]:
-    """The service up and connected to the fake PBX for the block, then stopped as on SIGTERM.
+async def running(settings: Settings) -> AsyncIterator[Runtime]:
+    """The service started for the block, connected or not, then stopped as on SIGTERM.
     Its loop thread is pytest's main thread: scheduled "normal" whatever ``settings`` say, or
     the rest of the run would go on at real-time priority."""
     settings = replace(settings, service=ServiceSettings("normal"))
@@ -75,15 +75,22 @@ async def service(settings: Settings) -> AsyncIterator[Runtime]:
         stop = asyncio.Event()
         serving = asyncio.create_task(runtime.serve(stop))
         try:
-            await eventually(
-                lambda: runtime.supervisor.health.connected and runtime.calls.held is None,
-                READY,
-                "the service connected to the fake PBX",
-            )
             yield runtime
         finally:
             stop.set()
             await serving
+
+
+@asynccontextmanager
+async def service(settings: Settings) -> AsyncIterator[Runtime]:
+    """The service up and connected to the fake PBX for the block (`running`)."""
+    async with running(settings) as runtime:
+        await eventually(
+            lambda: runtime.supervisor.health.connected and runtime.calls.held is None,
+            READY,
+            "the service connected to the fake PBX",
+        )
+        yield runtime
 
 
 async def decided(runtime: Runtime, call_id: str, timeout: float = 10.0) -> CallRecord:
