@@ -32,6 +32,9 @@ class Step(StrEnum):
     OBJECTED = "objected"
     OPTED_IN = "opted-in"  # opt-in profiles: the caller pressed the accept key
     DECLINED = "declined"  # opt-in profiles: another key than accept, full notice or objection
+    # The agent's private key, run by the PBX itself (ivr-consent-private): `Agent:` names the
+    # agent's channel. Not kept in IVR_STEP: IVR_PRIVATE is its memory.
+    PRIVATE = "private"
 
     @classmethod
     def parse(cls, value: str | None) -> Self | None:
@@ -147,6 +150,21 @@ def global_setting(key: str) -> str:
 # Dynamic features (features.conf applicationmap) for the in-call objection key, one per key
 # so the key stays configurable: the dialplan enables `ivr-object-<key>` on the caller's channel.
 FEATURE_PREFIX = "ivr-object-"
+# The agent's private key as an in-call feature the PBX runs itself (ivr-features.conf ships
+# ivr-private-star0..9 and ivr-private-hash0..9): the service publishes which one to enable
+# (global IVR_CFG_feature-private, AstDB ivr-consent/feature-private), NO_FEATURE for none.
+PRIVATE_FEATURE_PREFIX = "ivr-private-"
+DB_FEATURE_PRIVATE = "feature-private"
+NO_FEATURE = "none"
+
+
+def private_feature(sequence: str) -> str:
+    """The feature ivr-features.conf ships for the agent's private ``sequence``, else
+    NO_FEATURE (the service's own watch of the agent's keys is then the only one)."""
+    if len(sequence) != 2 or sequence[0] not in "*#" or sequence[1] not in "0123456789":
+        return NO_FEATURE
+    return f"{PRIVATE_FEATURE_PREFIX}{'star' if sequence[0] == '*' else 'hash'}{sequence[1]}"
+
 
 # Where prompts live below Asterisk's sounds/<language>/ folder.
 PROMPT_FOLDER = "ivr-consent"
