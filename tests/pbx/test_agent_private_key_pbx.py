@@ -37,9 +37,11 @@ async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
         yield process
 
 
-async def recorded(carrier: Carrier, pbx_ami: AmiClient, pbx: Target) -> ConsentCall:
+async def recorded(
+    carrier: Carrier, pbx_ami: AmiClient, pbx: Target, exten: str = "c-fr-agent"
+) -> ConsentCall:
     """A caller talking to `agent`, the conversation being recorded."""
-    call = await place(carrier, pbx_ami, pbx, "c-fr-agent")
+    call = await place(carrier, pbx_ami, pbx, exten)
     await call.step("notice-done")
     await call.bridged()
     await call.file_appears(timeout=15.0)
@@ -64,14 +66,18 @@ async def stays_still(path: Path, seconds: float) -> None:
     assert await asyncio.to_thread(_size, path) == size, f"{path} still grows after the key"
 
 
+# c-fr-agent: the consent flow on the caller's channel, then Dial; l-agent: the flow on a Local
+# channel (not optimised away) that then dials the agent: the feature follows both.
+@pytest.mark.parametrize("exten", ["c-fr-agent", "l-agent"])
 async def test_the_agents_private_key_stops_the_recording_and_the_spy_while_the_service_is_away(
     service: ServiceProcess,
     carrier: Carrier,
     pbx_ami: AmiClient,
     carrier_ami: AmiClient,
     pbx_target: Target,
+    exten: str,
 ) -> None:
-    call = await recorded(carrier, pbx_ami, pbx_target)
+    call = await recorded(carrier, pbx_ami, pbx_target, exten)
     agent = await agent_channel(carrier_ami)
     _, verdict = await listen(carrier, pbx_ami)
     assert verdict.get("Step") == "spying", verdict
