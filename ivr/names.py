@@ -12,6 +12,8 @@ from typing import Self
 # Dialplan contexts shipped in dialplan/ivr-consent.conf.
 CONSENT_CONTEXT = "ivr-consent"
 OBJECT_CONTEXT = "ivr-consent-object"
+# The agent's private key run by the PBX on the caller's channel (ivr-features.conf, `peer`).
+PRIVATE_CONTEXT = "ivr-consent-private"
 
 # UserEvent raised by the dialplan at each step of the consent flow; its `Step` header says which.
 USER_EVENT = "IvrConsent"
@@ -112,8 +114,8 @@ VAR_ACCEPTED = "IVR_ACCEPTED"  # "1" once the caller pressed the accept key (opt
 VAR_PAUSED = "IVR_PAUSED"  # "1" while an agent paused the recording (set by the service)
 VAR_PAYMENT = "IVR_PAYMENT"  # "1" while the caller is in a payment step (set by the dialplan)
 VAR_PAYMENT_MUTED = "IVR_PAYMENT_MUTED"  # the service's acknowledgement that it muted
-# Set by the service on the caller's channel with the stop of an agent's private key: the PBX
-# has no other trace of it, and a service that comes back must find the call private.
+# Set on the caller's channel with the stop of an agent's private key, by the PBX's own feature
+# (ivr-consent-private) and by the service: a service that comes back must find the call private.
 VAR_PRIVATE = "IVR_PRIVATE"
 PRIVATE_YES = "1"
 # The service's go for the recording, read by the consent subroutine at the end of the notice

@@ -4,18 +4,21 @@ the machine's private input, and the feature the service publishes follows the c
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
+from ivr import names
 from ivr.ami import Message
+from ivr.config.recording import AgentSettings
 from ivr.consent import inputs as i
 from ivr.consent.commands import Log
 from ivr.consent.machine import Consent, Phase, handle
 from ivr.names import NO_FEATURE, EventKind, Source, private_feature
+from ivr.sandbox.shipped import dialplan_dir
 from ivr.service.translate import to_input
 
 AT = datetime(2026, 12, 5, 20, 0, tzinfo=UTC)
+DIALPLAN = dialplan_dir()
 
 
 def user_event(**headers: str) -> Message:
@@ -69,9 +72,19 @@ def test_the_feature_published_for_the_private_key_is_one_the_features_file_ship
 
 
 def test_every_published_private_feature_is_in_the_shipped_applicationmap() -> None:
-    shipped = Path(__file__).parents[3] / "dialplan" / "ivr-features.conf"
-    text = shipped.read_text()
+    text = (DIALPLAN / "ivr-features.conf").read_text()
+    run = f"peer,Gosub({names.PRIVATE_CONTEXT},s,1)"
     for first in "*#":
         for digit in "0123456789":
             feature = private_feature(first + digit)
-            assert f"\n{feature} => {first}{digit},peer,Gosub(ivr-consent-private,s,1)" in text
+            assert f"\n{feature} => {first}{digit},{run}" in text
+
+
+def test_the_subroutine_reads_the_published_feature_and_keeps_the_pbxs_memory() -> None:
+    conf = (DIALPLAN / "ivr-consent.conf").read_text()
+    assert f"[{names.PRIVATE_CONTEXT}]" in conf
+    assert f"GLOBAL({names.global_setting(names.DB_FEATURE_PRIVATE)})" in conf
+    assert f"DB_EXISTS({names.DB_SETTINGS}/{names.DB_FEATURE_PRIVATE})" in conf
+    assert f'"{names.NO_FEATURE}"' in conf
+    assert f"{private_feature(AgentSettings().private_key)})" in conf  # before any publish
+    assert f"Set({names.VAR_PRIVATE}={names.PRIVATE_YES})" in conf
