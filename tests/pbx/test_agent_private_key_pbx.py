@@ -6,6 +6,7 @@ agent's leg on the carrier presses the keys."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from tests.support.targets import Target
 pytestmark = [pytest.mark.sip, pytest.mark.timeout(180)]
 
 BYTES_PER_SECOND = 16000  # 8 kHz, 16-bit
+END_DEADLINE = 1.0  # as for an objection: every spy gone within a second of the key
 
 
 @pytest_asyncio.fixture
@@ -84,11 +86,17 @@ async def test_the_agents_private_key_stops_the_recording_and_the_spy_while_the_
     spy = verdict.get("Uniqueid", "")
     assert service.stop() == 0, service.log_tail()
     gone = pbx_ami.subscribe(lambda e: e.name == "Hangup" and e.get("Uniqueid") == spy)
+    pressed = pbx_ami.subscribe(EventMatch("DTMFEnd", {"Digit": "0", "Direction": "Received"}))
     try:
         await press_on(carrier_ami, agent, "*0")
+        await pressed.wait_for(None, 5.0, what="the agent's key on the PBX")
+        pressed_at = time.monotonic()
         await gone.wait_for(None, 5.0, what="the spy's hang-up after the private key")
+        took = time.monotonic() - pressed_at
     finally:
         gone.unsubscribe()
+        pressed.unsubscribe()
+    assert took < END_DEADLINE, f"the spy outlived the private key by {took:.2f} s"
     assert not await mixmonitor_runs(pbx_ami, call.channel), "the PBX left the recording on"
     assert await channel_variable(pbx_ami, call.channel, "IVR_PRIVATE") == "1"
     await stays_still(call.file, 1.0)
