@@ -4,8 +4,8 @@ tells the call's consent machine who listens, and traces every listen in the aud
 It hears the AMI events on the read loop (a synchronous listener, like the calls'): agents are
 named by the PBX's dial (``DialBegin``'s dial string: ``Dial(PJSIP/1001)`` is agent ``1001``;
 after the service was away, the DIALEDPEERNUMBER Dial left on the agent's leg), supervisors by
-the endpoint their call came from. An allowed listen is traced before the
-answer goes out: a listen the log could not record is refused.
+the endpoint their call came from. An allowed listen is traced before the answer goes out: a
+listen the log could not record is refused.
 """
 
 from __future__ import annotations
