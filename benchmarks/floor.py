@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,7 +45,11 @@ from benchmarks import replay_calls
 from benchmarks.threads import ThreadsUsage
 from tests.support.fake_pbx import FakePbx
 
+if TYPE_CHECKING:
+    from benchmarks.floor_tasks import TaskFloor
+
 LEDGERS = ("none", "thread", "loop")
+STYLES = ("callbacks", "tasks")
 DONE_WITHIN = 30.0
 LOGIN_WITHIN = 10.0
 Then = Callable[[], None]
@@ -213,14 +218,22 @@ def _nothing() -> None:
     pass
 
 
-async def client(port: int, mode: str, path: Path, expected: int) -> None:
+async def client(port: int, mode: str, path: Path, expected: int, style: str) -> None:
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
     ledger = Ledger(mode, path, loop)
-    _, floor = await loop.create_connection(
-        lambda: Floor(ledger, expected, done), "127.0.0.1", port
-    )
-    await done
+    floor: Floor | TaskFloor
+    if style == "tasks":
+        from benchmarks.floor_tasks import TaskFloor  # it builds on this module's pieces
+
+        floor = TaskFloor(ledger, expected, done)
+        reading = await floor.serve(port)
+        await done
+        reading.cancel()
+    else:
+        floor = Floor(ledger, expected, done)
+        await loop.create_connection(lambda: floor, "127.0.0.1", port)
+        await done
     n = len(floor.calls)
     print(
         f"per call: {floor.events / n:.1f} events read, {(floor.actions - 1) / n:.1f} actions, "
@@ -229,14 +242,15 @@ async def client(port: int, mode: str, path: Path, expected: int) -> None:
     )
 
 
-async def run(calls: int, rate: float, mode: str, only: frozenset[str] | None) -> None:
+async def run(calls: int, rate: float, mode: str, style: str, only: frozenset[str] | None) -> None:
     replayed = replay_calls.calls(calls)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "recordings").mkdir()  # where the fake PBX's MixMonitor writes
         pbx = FakePbx(folder / "recordings")
         port = await pbx.start()
-        argv = [__file__, "client", str(port), mode, str(folder / "floor.sqlite3"), str(calls)]
+        ledger = str(folder / "floor.sqlite3")
+        argv = [__file__, "client", str(port), mode, ledger, str(calls), style]
         process = await asyncio.create_subprocess_exec(
             sys.executable, *argv, stdout=asyncio.subprocess.PIPE
         )
@@ -248,7 +262,7 @@ async def run(calls: int, rate: float, mode: str, only: frozenset[str] | None) -
             counts = await _counts(process)
             after = ThreadsUsage.take(process.pid)
             elapsed = time.monotonic() - began
-            print(f"N={calls} R={rate:g}/s ledger={mode}: {elapsed:.1f} s, {counts}")
+            print(f"N={calls} R={rate:g}/s ledger={mode} {style}: {elapsed:.1f} s, {counts}")
             print(after.since(before).describe(calls))
         finally:
             process.kill()
@@ -278,17 +292,23 @@ async def _logged_in(pbx: FakePbx) -> None:
 
 def main() -> None:
     if sys.argv[1:2] == ["client"]:
-        port, mode, path, expected = sys.argv[2:6]
-        asyncio.run(client(int(port), mode, Path(path), int(expected)))
+        port, mode, path, expected, style = sys.argv[2:7]
+        asyncio.run(client(int(port), mode, Path(path), int(expected), style))
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=100, help="N calls (default 100)")
     parser.add_argument("--rate", type=float, default=5.0, help="R new calls/s (default 5)")
     parser.add_argument("--ledger", choices=LEDGERS, default="thread", help="(default thread)")
+    parser.add_argument(
+        "--style",
+        choices=STYLES,
+        default="callbacks",
+        help="callbacks (the floor) or tasks: the service's asyncio idiom (floor_tasks.py)",
+    )
     parser.add_argument("--only-events", metavar="NAMES", help=replay_calls.ONLY_EVENTS_HELP)
     args = parser.parse_args()
     only = replay_calls.only_events(args.only_events)
-    asyncio.run(run(args.calls, args.rate, args.ledger, only))
+    asyncio.run(run(args.calls, args.rate, args.ledger, args.style, only))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.floor import Floor, Ledger
+from benchmarks.floor_tasks import TaskFloor
 from tests.support.fake_pbx import FakePbx
 from tests.support.service_tier import decided, service, tier_settings
 from tests.support.transcripts import Transcript
@@ -44,7 +45,9 @@ async def _service_actions(folder: Path, transcript: Transcript) -> Counter[str]
         await pbx.stop()
 
 
-async def _floor_actions(folder: Path, transcript: Transcript) -> tuple[Counter[str], int]:
+async def _floor_actions(
+    folder: Path, transcript: Transcript, style: str
+) -> tuple[Counter[str], int]:
     """The floor's actions for the call, and the rows it committed to its file."""
     (folder / "recordings").mkdir()
     pbx = FakePbx(folder / "recordings")
@@ -52,9 +55,13 @@ async def _floor_actions(folder: Path, transcript: Transcript) -> tuple[Counter[
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
     ledger = Ledger("thread", folder / "floor.sqlite3", loop)
-    transport, _ = await loop.create_connection(
-        lambda: Floor(ledger, 1, done), "127.0.0.1", pbx.port
-    )
+    if style == "tasks":
+        floor = TaskFloor(ledger, 1, done)
+        link: asyncio.Task[None] | asyncio.BaseTransport = await floor.serve(pbx.port)
+    else:
+        link, _ = await loop.create_connection(
+            lambda: Floor(ledger, 1, done), "127.0.0.1", pbx.port
+        )
     try:
         await pbx.replay(transcript)
         await asyncio.wait_for(done, DECIDED_WITHIN)
@@ -62,19 +69,23 @@ async def _floor_actions(folder: Path, transcript: Transcript) -> tuple[Counter[
             (rows,) = db.execute("SELECT count(*) FROM rows").fetchone()
         return _call_actions(pbx, transcript), rows
     finally:
-        transport.close()
+        if isinstance(link, asyncio.Task):
+            link.cancel()
+        else:
+            link.close()
         await pbx.stop()
 
 
+@pytest.mark.parametrize("style", ["callbacks", "tasks"])
 @pytest.mark.parametrize(("name", "commits"), [("consent-loop", 6), ("objection-mid-call", 8)])
 async def test_the_floor_sends_the_services_actions_and_commits_its_rows(
-    name: str, commits: int, tmp_path: Path
+    name: str, commits: int, style: str, tmp_path: Path
 ) -> None:
     transcript = Transcript.load(name)
     (tmp_path / "service").mkdir()
     (tmp_path / "floor").mkdir()
     expected = await _service_actions(tmp_path / "service", transcript)
-    actions, rows = await _floor_actions(tmp_path / "floor", transcript)
+    actions, rows = await _floor_actions(tmp_path / "floor", transcript, style)
     assert actions == expected
     assert rows == commits  # durable rows on disk: what the service commits for such a call
 
