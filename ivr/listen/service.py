@@ -2,16 +2,17 @@
 tells the call's consent machine who listens, and traces every listen in the audit log.
 
 It hears the AMI events on the read loop (a synchronous listener, like the calls'): agents are
-named by the PBX's dial (``DialBegin``'s dial string: ``Dial(PJSIP/1001)`` is agent ``1001``),
-supervisors by the endpoint their call came from. An allowed listen is traced before the
-answer goes out: a listen the log could not record is refused.
+named by the PBX's dial (``DialBegin``'s dial string: ``Dial(PJSIP/1001)`` is agent ``1001``;
+after the service was away, the DIALEDPEERNUMBER Dial left on the agent's leg), supervisors by
+the endpoint their call came from. An allowed listen is traced before the answer goes out: a
+listen the log could not record is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -118,6 +119,22 @@ class Listening:
                     i.SeenSpy(spy.channel, active.listen.person)
                 )
         return seen
+
+    def redialled(self, dialled: Mapping[str, str], agents: Mapping[str, tuple[str, ...]]) -> None:
+        """After the service or its link was away: the agent each agent's leg was dialled as,
+        read from the PBX (``dialled``), as its `DialBegin` would have said; ``agents``: the
+        agents' legs of each live call. A leg whose agent is unknown keeps its call out of
+        reach (asks for it are refused `no-call`), said once here rather than at each ask."""
+        # Added to, not replaced: a DialBegin heard while the listing was read is newer.
+        self.dialled.update(dialled)
+        for call_id, channels in agents.items():
+            for channel in (c for c in channels if c not in self.dialled):
+                log.info(
+                    "call %s: the agent on %s is not known (the PBX has no DIALEDPEERNUMBER on"
+                    " it): asks to listen to this call are refused (no-call)",
+                    call_id,
+                    channel,
+                )
 
     def _readopted(self, spy: LiveSpy) -> Active:
         endpoint, at = endpoint_of(spy.channel), self.clock()

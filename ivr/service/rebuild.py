@@ -5,8 +5,9 @@ Live calls and their channel variables come in one `Status` request (filed under
 its own unique id (agent legs inherit IVR_CALL, with another id). Its channel variables say how
 far the consent flow went (and IVR_PRIVATE, whether its agent made it private);
 MIXMONITOR_FILENAME (set by MixMonitor when it starts) and the file say whether it is recorded.
-The same listing names the agents in each caller's bridge and, with AstDB's notes, the
-supervisors listening (`ivr.service.rebuild_live`). Calls the ledger
+The same listing names the agents in each caller's bridge, the agent each agent's leg was
+dialled as (DIALEDPEERNUMBER, for new listen asks) and, with AstDB's notes, the supervisors
+listening (`ivr.service.rebuild_live`). Calls the ledger
 holds as unfinished and the PBX no longer has ended while the service was away: they are
 finished as the machine would have finished them.
 """
@@ -23,7 +24,7 @@ from ivr.clock import Clock
 from ivr.consent.inputs import Seen
 from ivr.ledger.aio import AsyncLedger
 from ivr.ledger.model import CallRecord, EventKind
-from ivr.listen.service import Listening
+from ivr.listen.service import Listening, agent_of
 from ivr.recordings.folder import RecordingsFolder
 from ivr.service.calls import Calls, CallStart
 from ivr.service.pbx_memory import PbxObjection
@@ -32,6 +33,9 @@ from ivr.service.rebuild_live import readopt_spies, restore_agents
 log = logging.getLogger(__name__)
 
 MIXMONITOR_VAR = "MIXMONITOR_FILENAME"
+# Set by Dial on each channel it creates, to the dial string's resource (`agent@carrier`,
+# `1001`): the agent an agent's leg was dialled as, kept for as long as the channel is up.
+DIALLED_VAR = "DIALEDPEERNUMBER"
 _VARS = (
     names.VAR_STEP,
     names.VAR_OBJECTED,
@@ -45,7 +49,7 @@ _VARS = (
     names.VAR_ARM,
     names.VAR_PRIVATE,
 )
-_ASKED = (names.VAR_CALL_ID, names.VAR_LISTEN_TO, *_VARS)
+_ASKED = (names.VAR_CALL_ID, names.VAR_LISTEN_TO, DIALLED_VAR, *_VARS)
 _UNSET = "(null)"
 LEDGER_LOOKBACK = timedelta(days=2)  # unfinished calls older than this are left to an operator
 LEDGER_SCAN_LIMIT = 10_000
@@ -87,6 +91,20 @@ def status_variables(channel: Message) -> dict[str, str]:
 def _listening_of(channel: Message) -> tuple[str, str]:
     """The channel's name and the agent its supervisor asked to listen to ("" if none)."""
     return channel.get("Channel", ""), status_variables(channel).get(names.VAR_LISTEN_TO, "")
+
+
+def dialled_agents(channels: list[Message]) -> dict[str, str]:
+    """Each agent's leg (a channel Dial created, not a caller's) → the agent it was dialled
+    as: what `Listening` learns from `DialBegin` while it sees the PBX's events."""
+    dialled = {}
+    for channel in channels:
+        variables = status_variables(channel)
+        if variables.get(names.VAR_CALL_ID) == channel.get("Uniqueid", ""):
+            continue  # a caller's channel: its DIALEDPEERNUMBER names whom it dialled
+        agent = agent_of(variables.get(DIALLED_VAR, ""))
+        if agent:
+            dialled[channel.get("Channel", "")] = agent
+    return dialled
 
 
 def caller_from_status(channel: Message) -> LiveCaller | None:
@@ -133,12 +151,16 @@ class Rebuilder:
         live = {c.call_id for c in callers}
         up = {c.get("Uniqueid", ""): _listening_of(c) for c in channels}
         spies = await readopt_spies(client, up, live, listening) if listening else {}
+        agents_of: dict[str, tuple[str, ...]] = {}
         for caller in callers:
             record = await self.ledger.get_call(caller.call_id)
             seen = self._seen_live(caller, record, objected.get(caller.call_id))
             agents = restore_agents(self.calls.bridges, caller.call_id, caller.bridge, channels)
+            agents_of[caller.call_id] = agents
             seen = replace(seen, agents=agents, spies=tuple(spies.get(caller.call_id, ())))
             self.calls.reconcile(caller.call_id, caller.channel, seen, caller.start)
+        if listening is not None:
+            listening.redialled(dialled_agents(channels), agents_of)
         for call_id in tracked_before - live:  # their hang-up was lost with the link
             seen = Seen(None, objected.get(call_id), False, False, False, live=False)
             self.calls.reconcile(call_id, "", seen, _NO_START)

@@ -334,3 +334,52 @@ async def test_a_private_call_is_not_recorded_again_after_a_service_restart(
         await call.leg.hangup()
         entry = await ledger_entry(service, call.call_id)
     assert entry["decision"] == "private", entry
+
+
+async def spy_runs(pbx_ami: AmiClient, unique_id: str, timeout: float = 5.0) -> None:
+    """Until the PBX lists the supervisor's channel in ChanSpy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, channels = await pbx_ami.event_list("CoreShowChannels")
+        if any(
+            c.get("Uniqueid") == unique_id and c.get("Application") == "ChanSpy" for c in channels
+        ):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no ChanSpy on the supervisor's channel {unique_id}")
+
+
+async def test_after_a_service_restart_a_new_listen_on_the_adopted_call_runs_until_the_private_key(
+    service: ServiceProcess,
+    carrier: Carrier,
+    pbx_ami: AmiClient,
+    carrier_ami: AmiClient,
+    pbx_target: Target,
+) -> None:
+    """The restarted service never saw the agent dialled: it learns the agent from the PBX
+    (the DIALEDPEERNUMBER Dial left on the agent's leg), so a supervisor who dials in after
+    the restart listens to the adopted call, traced, until the agent's private key."""
+    before = len(await listen_rows(service, "agent"))
+    call = await talking(carrier, pbx_ami, pbx_target, "c-fr-agent")
+    await call.file_appears(timeout=15.0)
+    agent = await agent_channel(carrier_ami)
+    assert service.stop() == 0, service.log_tail()
+    await service.start()
+    _, verdict = await listen(carrier, pbx_ami)
+    assert verdict.get("Step") == "spying", verdict
+    spy = verdict.get("Uniqueid", "")
+    await spy_runs(pbx_ami, spy)
+    allowed = (await traced(service, "agent", 1, before))[0]
+    assert (allowed["outcome"], allowed["call"]) == ("allowed", call.call_id)
+    gone = pbx_ami.subscribe(lambda e: e.name == "Hangup" and e.get("Uniqueid") == spy)
+    try:
+        for key in "*0":
+            fields = {"Channel": agent, "Digit": key, "Duration": "150"}
+            await carrier_ami.action("PlayDTMF", fields, timeout=5.0)
+            await asyncio.sleep(0.1)  # two keys, as a phone sends them
+        await gone.wait_for(None, 5.0, what="the spy's hang-up after the private key")
+    finally:
+        gone.unsubscribe()
+    _, ended = await traced(service, "agent", 2, before)
+    assert (ended["outcome"], ended["why"], ended["call"]) == ("ended", "private", call.call_id)
+    await call.leg.hangup()

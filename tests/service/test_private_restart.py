@@ -67,14 +67,14 @@ def mixmonitors_on(pbx: FakePbx, channel: str) -> int:
 
 
 async def stays_private(
-    pbx: FakePbx, runtime: Runtime, transcript: Transcript, middle: int, asked: Refusal
+    pbx: FakePbx, runtime: Runtime, transcript: Transcript, middle: int
 ) -> None:
-    """No recording again, no listening (``asked``: the answer to a supervisor), and
-    `private` at the end."""
+    """No recording again, no listening (a supervisor is refused `private`, the agent learnt
+    again from the PBX after a restart), and `private` at the end."""
     caller = caller_name(pbx, transcript)
     before = mixmonitors_on(pbx, caller)
     assert refusal(runtime.calls.sessions[transcript.call_id].consent) is Refusal.PRIVATE
-    assert (await answer(pbx, ask(pbx, 7))).refusal is asked
+    assert (await answer(pbx, ask(pbx, 7))).refusal is Refusal.PRIVATE
     await pbx.replay(transcript, start=middle)  # the rest of the call, to its hang-up
     record = await decided(runtime, transcript.call_id)
     assert record.decision == "private"
@@ -89,7 +89,7 @@ async def test_a_private_call_stays_private_across_a_restart_of_the_service(
     async with service(settings) as runtime:
         transcript, middle = await made_private(pbx, runtime)
     async with service(settings) as runtime:  # a new process: learns the call from the PBX
-        await stays_private(pbx, runtime, transcript, middle, Refusal.NO_CALL)
+        await stays_private(pbx, runtime, transcript, middle)
 
 
 async def test_a_private_call_stays_private_across_a_cut_ami_link(
@@ -100,7 +100,7 @@ async def test_a_private_call_stays_private_across_a_cut_ami_link(
         for connection in list(pbx.live):
             connection.drop()
         await eventually(lambda: runtime.supervisor.health.reconnects == 1, 5.0, "a reconnect")
-        await stays_private(pbx, runtime, transcript, middle, Refusal.PRIVATE)
+        await stays_private(pbx, runtime, transcript, middle)
 
 
 async def test_a_private_key_the_ledger_never_got_is_learnt_from_the_pbx(
@@ -113,7 +113,7 @@ async def test_a_private_key_the_ledger_never_got_is_learnt_from_the_pbx(
         transcript, middle = await made_private(pbx, runtime)
     (tmp_path / "then").mkdir()
     async with service(tier_settings(tmp_path / "then", pbx)) as runtime:
-        await stays_private(pbx, runtime, transcript, middle, Refusal.NO_CALL)
+        await stays_private(pbx, runtime, transcript, middle)
         record = await decided(runtime, transcript.call_id)
     private = [e for e in record.events if e.kind is EventKind.PRIVATE]
     assert [e.source for e in private] == ["reconcile"]
@@ -126,4 +126,4 @@ async def test_a_private_key_the_pbx_forgot_is_learnt_from_the_ledger(
         transcript, middle = await made_private(pbx, runtime)
     del pbx.channels[caller_name(pbx, transcript)].variables[VAR_PRIVATE]
     async with service(settings) as runtime:
-        await stays_private(pbx, runtime, transcript, middle, Refusal.NO_CALL)
+        await stays_private(pbx, runtime, transcript, middle)
