@@ -12,6 +12,8 @@ from typing import Self
 # Dialplan contexts shipped in dialplan/ivr-consent.conf.
 CONSENT_CONTEXT = "ivr-consent"
 OBJECT_CONTEXT = "ivr-consent-object"
+# The agent's private key run by the PBX on the caller's channel (ivr-features.conf, `peer`).
+PRIVATE_CONTEXT = "ivr-consent-private"
 
 # UserEvent raised by the dialplan at each step of the consent flow; its `Step` header says which.
 USER_EVENT = "IvrConsent"
@@ -32,6 +34,9 @@ class Step(StrEnum):
     OBJECTED = "objected"
     OPTED_IN = "opted-in"  # opt-in profiles: the caller pressed the accept key
     DECLINED = "declined"  # opt-in profiles: another key than accept, full notice or objection
+    # The agent's private key, run by the PBX itself (ivr-consent-private): `Agent:` names the
+    # agent's channel. Not kept in IVR_STEP: IVR_PRIVATE is its memory.
+    PRIVATE = "private"
 
     @classmethod
     def parse(cls, value: str | None) -> Self | None:
@@ -109,8 +114,8 @@ VAR_ACCEPTED = "IVR_ACCEPTED"  # "1" once the caller pressed the accept key (opt
 VAR_PAUSED = "IVR_PAUSED"  # "1" while an agent paused the recording (set by the service)
 VAR_PAYMENT = "IVR_PAYMENT"  # "1" while the caller is in a payment step (set by the dialplan)
 VAR_PAYMENT_MUTED = "IVR_PAYMENT_MUTED"  # the service's acknowledgement that it muted
-# Set by the service on the caller's channel with the stop of an agent's private key: the PBX
-# has no other trace of it, and a service that comes back must find the call private.
+# Set on the caller's channel with the stop of an agent's private key, by the PBX's own feature
+# (ivr-consent-private) and by the service: a service that comes back must find the call private.
 VAR_PRIVATE = "IVR_PRIVATE"
 PRIVATE_YES = "1"
 # The service's go for the recording, read by the consent subroutine at the end of the notice
@@ -147,6 +152,21 @@ def global_setting(key: str) -> str:
 # Dynamic features (features.conf applicationmap) for the in-call objection key, one per key
 # so the key stays configurable: the dialplan enables `ivr-object-<key>` on the caller's channel.
 FEATURE_PREFIX = "ivr-object-"
+# The agent's private key as an in-call feature the PBX runs itself (ivr-features.conf ships
+# ivr-private-star0..9 and ivr-private-hash0..9): the service publishes which one to enable
+# (global IVR_CFG_feature-private, AstDB ivr-consent/feature-private), NO_FEATURE for none.
+PRIVATE_FEATURE_PREFIX = "ivr-private-"
+DB_FEATURE_PRIVATE = "feature-private"
+NO_FEATURE = "none"
+
+
+def private_feature(sequence: str) -> str:
+    """The feature ivr-features.conf ships for the agent's private ``sequence``, else
+    NO_FEATURE (the service's own watch of the agent's keys is then the only one)."""
+    if len(sequence) != 2 or sequence[0] not in "*#" or sequence[1] not in "0123456789":
+        return NO_FEATURE
+    return f"{PRIVATE_FEATURE_PREFIX}{'star' if sequence[0] == '*' else 'hash'}{sequence[1]}"
+
 
 # Where prompts live below Asterisk's sounds/<language>/ folder.
 PROMPT_FOLDER = "ivr-consent"

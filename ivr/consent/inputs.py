@@ -103,10 +103,12 @@ class AgentPause:
 
 @dataclass(frozen=True)
 class AgentPrivate:
-    """An agent pressed the private-call key: the call is excluded from recording."""
+    """An agent pressed the private-call key: the call is excluded from recording. Seen by the
+    service on the agent's channel, or run by the PBX itself (`Source.PBX_FEATURE`)."""
 
     at: datetime
     by: str
+    source: Source = Source.AGENT
 
 
 @dataclass(frozen=True)

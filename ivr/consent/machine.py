@@ -273,7 +273,7 @@ def _private(consent: Consent, event: i.AgentPrivate) -> Outcome:
     consent, ended = end_spies(consent, event.at, "private")
     # As for an objection: the recording first, then the PBX's memory, then the ledger.
     commands = [*ended, *_stop_and_delete(consent, PRIVATE), RememberPrivate(event.at)]
-    commands.append(Log(event.at, EventKind.PRIVATE, Source.AGENT, {"by": event.by}))
+    commands.append(Log(event.at, EventKind.PRIVATE, event.source, {"by": event.by}))
     return replace(consent, phase=Phase.PRIVATE), commands
 
 

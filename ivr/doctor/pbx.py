@@ -121,14 +121,22 @@ def _flow_with(lacking: list[str]) -> str:
 
 async def keys(client: AmiClient, settings: Settings) -> Finding:
     """The keys the dialplan will use are the configured ones (the service publishes them)."""
+    private = settings.agents.private_key
     wanted = {
         names.DB_KEY_OBJECT: settings.consent.keys.objection,
         names.DB_KEY_FULL_NOTICE: settings.consent.keys.full_notice,
+        names.DB_FEATURE_PRIVATE: names.private_feature(private),
     }
     stored = {}
     for key in wanted:
         reply = await client.action("Getvar", {"Variable": names.global_setting(key)})
         stored[key] = reply.get("Value") or ""
+    if stored == wanted and private and wanted[names.DB_FEATURE_PRIVATE] == names.NO_FEATURE:
+        return warn(
+            "keys on the PBX",
+            f"the agents' private key {private!r} is not one the PBX runs itself (ivr-features.conf"
+            " ships *0-*9 and #0-#9): it works only while the service is up",
+        )
     if stored == wanted:
         return ok("keys on the PBX", ", ".join(f"{k}={v}" for k, v in wanted.items()))
     return warn(

@@ -11,6 +11,7 @@ from ivr import names
 from ivr.ami import AmiActionError, AmiClient, AmiError
 from ivr.clock import Clock
 from ivr.config.model import ConsentSettings
+from ivr.config.recording import AgentSettings
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +24,18 @@ class PbxObjection:
     at: datetime
 
 
-async def publish_keys(client: AmiClient, consent: ConsentSettings) -> None:
-    """The dialplan reads the keys from here, so they match the prompts built from our config;
-    and each profile's mode and language, for the calls the service cannot decide on. Global
-    variables first (class `call`), AstDB too when the account may write it (class `system`),
-    so that they outlive a PBX restart."""
+async def publish_keys(client: AmiClient, consent: ConsentSettings, agents: AgentSettings) -> None:
+    """The dialplan reads the keys from here, so they match the prompts built from our config,
+    and the agent's private key as the in-call feature the PBX runs; and each profile's mode
+    and language, for the calls the service cannot decide on. Global variables first (class
+    `call`), AstDB too when the account may write it (class `system`), so that they outlive a
+    PBX restart."""
     keys = consent.keys
     settings = [
         (names.DB_KEY_OBJECT, keys.objection),
         (names.DB_KEY_FULL_NOTICE, keys.full_notice),
         (names.DB_KEY_ACCEPT, keys.accept),
+        (names.DB_FEATURE_PRIVATE, names.private_feature(agents.private_key)),
     ]
     for name, profile in consent.profiles.items():
         settings.append((names.DB_MODE_PREFIX + name, str(profile.mode)))

@@ -165,7 +165,7 @@ class Runtime:
         client.add_listener(self.listening.on_event)
         try:
             self.executor.arm_in_dialplan = await pbx_memory.arms_in_dialplan(client)
-            await pbx_memory.publish_keys(client, self.settings.consent)
+            await pbx_memory.publish_keys(client, self.settings.consent, self.settings.agents)
             objections = await pbx_memory.pending_objections(client, self.clock)
             await self.rebuilder.run(client, objections, self.listening)
         finally:

@@ -55,22 +55,29 @@ def to_input(event: Message, at: datetime) -> i.Input | None:
     return None
 
 
+# Steps whose input holds nothing but the time.
+_AT_ONLY: dict[Step, type[i.FullNoticeRequested | i.NoticeDone | i.NoticeIncomplete]]
+_AT_ONLY = {
+    Step.FULL_NOTICE: i.FullNoticeRequested,
+    Step.NOTICE_DONE: i.NoticeDone,
+    Step.NOTICE_INCOMPLETE: i.NoticeIncomplete,
+}
+
+
 def _from_step(step: Step, event: Message, at: datetime) -> i.Input | None:
+    if step in _AT_ONLY:
+        return _AT_ONLY[step](at)
     match step:
         case Step.NOTICE_STARTED:
             return i.NoticeStarted(at, event.get("Profile", ""), event.get("Language", ""))
-        case Step.FULL_NOTICE:
-            return i.FullNoticeRequested(at)
-        case Step.NOTICE_DONE:
-            return i.NoticeDone(at)
-        case Step.NOTICE_INCOMPLETE:
-            return i.NoticeIncomplete(at)
         case Step.OBJECTED:
             return i.Objected(at, _source(event.get("Source", "")))
         case Step.OPTED_IN:
             return i.OptedIn(at)
         case Step.DECLINED:
             return i.Declined(at)
+        case Step.PRIVATE:  # the PBX ran the agent's private key: an input like the key itself
+            return i.AgentPrivate(at, endpoint(event.get("Agent", "")), Source.PBX_FEATURE)
     return None
 
 

@@ -60,7 +60,8 @@ async def test_a_call_only_account_passes_and_says_what_it_goes_without(
 ) -> None:
     # The keys are on the PBX once a service has connected: publish them as it does, so the
     # test does not depend on a service having run before it.
-    await publish_keys(pbx_ami, load_settings(service_config).consent)
+    settings = load_settings(service_config)
+    await publish_keys(pbx_ami, settings.consent, settings.agents)
     done = doctor(service_config, IVR_AMI_USERNAME=CALL_ONLY_AMI_USER)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
