@@ -20,10 +20,16 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from ivr.ami import AmiClient, EventMatch, Message
+from ivr.ami import AmiClient, EventMatch
 from ivr.prompts.listening import JOIN_HZ
 from ivr.qa.audio import Pcm, hears, read_wav
-from ivr.qa.carrier import CallerLeg, Carrier, Voice
+from ivr.qa.carrier import Carrier
+from tests.support.agent_keys import (
+    agent_channel,
+    listen,
+    mixmonitor_runs,
+    press_on,
+)
 from tests.support.consent_calls import (
     AGENT_HZ,
     CALLER_HZ,
@@ -40,8 +46,6 @@ from tests.support.targets import Target
 
 pytestmark = [pytest.mark.sip, pytest.mark.timeout(180)]
 
-SUPERVISOR = "supervisor"  # the From user the sandbox PBX knows as a supervisor's endpoint
-LISTEN = "*44"
 END_DEADLINE = 1.0  # the issue's bound: every spy gone within a second of the objection
 
 
@@ -56,22 +60,6 @@ async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
         yield process
 
 
-async def listen(
-    carrier: Carrier, pbx_ami: AmiClient, agent: str = "agent", timeout: float = 10.0
-) -> tuple[CallerLeg, Message]:
-    """The supervisor dials the listen code; the PBX's verdict: `spying` or `refused`."""
-    verdicts = pbx_ami.subscribe(
-        lambda e: e.get("UserEvent") == "IvrListen" and e.get("Step") in ("spying", "refused")
-    )
-    try:
-        leg = await carrier.call(
-            f"{LISTEN}{agent}", caller_num=SUPERVISOR, caller_name="QA supervisor", voice=Voice()
-        )
-        return leg, await verdicts.wait_for(None, timeout, what="the PBX's listen verdict")
-    finally:
-        verdicts.unsubscribe()
-
-
 async def record_leg(carrier_ami: AmiClient, channel: str, folder: Path, name: str) -> Path:
     """What ``channel`` (on the carrier) receives from the PBX, recorded on the carrier."""
     stem = f"{name}-{uuid.uuid4().hex[:8]}"
@@ -79,18 +67,6 @@ async def record_leg(carrier_ami: AmiClient, channel: str, folder: Path, name: s
     fields = {"Channel": channel, "File": f"{stem}-mix.wav", "Options": f"r({stem}-heard.wav)"}
     await carrier_ami.action("MixMonitor", fields)
     return folder / f"{stem}-heard.wav"
-
-
-async def agent_channel(carrier_ami: AmiClient, timeout: float = 10.0) -> str:
-    """The agent's leg on the carrier (the PBX dialled `agent` there)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        _, events = await carrier_ami.event_list("CoreShowChannels")
-        for event in events:
-            if event.get("Context") == "from-pbx" and event.get("Exten") == "agent":
-                return event.get("Channel", "")
-        await asyncio.sleep(0.05)
-    raise AssertionError("the agent's leg never appeared on the carrier")
 
 
 async def grown(path: Path, seconds: float) -> None:
@@ -266,6 +242,18 @@ async def test_with_the_service_away_listening_is_refused_and_a_running_spy_ends
         service.process.send_signal(signal.SIGCONT)
 
 
+async def private_key_ends_spy(
+    pbx_ami: AmiClient, carrier_ami: AmiClient, agent: str, spy: str
+) -> None:
+    """The agent presses the private key on its leg; until the PBX hangs up the spy."""
+    gone = pbx_ami.subscribe(lambda e: e.name == "Hangup" and e.get("Uniqueid") == spy)
+    try:
+        await press_on(carrier_ami, agent, "*0")
+        await gone.wait_for(None, 5.0, what="the spy's hang-up after the private key")
+    finally:
+        gone.unsubscribe()
+
+
 async def test_a_spy_running_across_a_service_restart_is_ended_by_the_agents_private_key(
     service: ServiceProcess,
     carrier: Carrier,
@@ -284,25 +272,10 @@ async def test_a_spy_running_across_a_service_restart_is_ended_by_the_agents_pri
     assert service.stop() == 0, service.log_tail()
     await service.start()
     spy = verdict.get("Uniqueid", "")
-    gone = pbx_ami.subscribe(lambda e: e.name == "Hangup" and e.get("Uniqueid") == spy)
-    try:
-        for key in "*0":
-            fields = {"Channel": agent, "Digit": key, "Duration": "150"}
-            await carrier_ami.action("PlayDTMF", fields, timeout=5.0)
-            await asyncio.sleep(0.1)  # two keys, as a phone sends them
-        await gone.wait_for(None, 5.0, what="the spy's hang-up after the private key")
-    finally:
-        gone.unsubscribe()
+    await private_key_ends_spy(pbx_ami, carrier_ami, agent, spy)
     _, ended = await traced(service, "agent", 2, before)
     assert (ended["outcome"], ended["why"], ended["call"]) == ("ended", "private", call.call_id)
     await call.leg.hangup()
-
-
-async def mixmonitor_runs(pbx_ami: AmiClient, channel: str) -> bool:
-    """Whether a MixMonitor runs on ``channel``: Asterisk refuses to (un)mute a channel that
-    has none. Unmuting changes nothing on a recording that was not muted."""
-    fields = {"Channel": channel, "Direction": "both", "State": "0"}
-    return not (await pbx_ami.action("MixMonitorMute", fields, check=False)).is_error
 
 
 async def test_a_private_call_is_not_recorded_again_after_a_service_restart(
@@ -319,10 +292,7 @@ async def test_a_private_call_is_not_recorded_again_after_a_service_restart(
     await call.file_appears(timeout=15.0)
     assert await mixmonitor_runs(pbx_ami, call.channel)  # the probe tells a running one
     agent = await agent_channel(carrier_ami)
-    for key in "*0":
-        fields = {"Channel": agent, "Digit": key, "Duration": "150"}
-        await carrier_ami.action("PlayDTMF", fields, timeout=5.0)
-        await asyncio.sleep(0.1)  # two keys, as a phone sends them
+    await press_on(carrier_ami, agent, "*0")
     await poll(lambda: not call.file.exists(), 5.0, "the recording kept after the private key")
     await logged(service, call.call_id, "private")
     assert service.stop() == 0, service.log_tail()
@@ -371,15 +341,7 @@ async def test_after_a_service_restart_a_new_listen_on_the_adopted_call_runs_unt
     await spy_runs(pbx_ami, spy)
     allowed = (await traced(service, "agent", 1, before))[0]
     assert (allowed["outcome"], allowed["call"]) == ("allowed", call.call_id)
-    gone = pbx_ami.subscribe(lambda e: e.name == "Hangup" and e.get("Uniqueid") == spy)
-    try:
-        for key in "*0":
-            fields = {"Channel": agent, "Digit": key, "Duration": "150"}
-            await carrier_ami.action("PlayDTMF", fields, timeout=5.0)
-            await asyncio.sleep(0.1)  # two keys, as a phone sends them
-        await gone.wait_for(None, 5.0, what="the spy's hang-up after the private key")
-    finally:
-        gone.unsubscribe()
+    await private_key_ends_spy(pbx_ami, carrier_ami, agent, spy)
     _, ended = await traced(service, "agent", 2, before)
     assert (ended["outcome"], ended["why"], ended["call"]) == ("ended", "private", call.call_id)
     await call.leg.hangup()
