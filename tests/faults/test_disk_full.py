@@ -70,7 +70,9 @@ async def test_disk_full_mid_call(
     service = ServiceProcess(service_config, tmp_path / "service.log")
     service.spawn()
     try:
-        await _until_health(service, lambda body: _folder(body)["writable"] is True, 20.0)
+        # Calls only once the service hears the PBX: a call that arrives before its link is up
+        # is one the service never saw arrive, never recorded (fail closed), not this test's.
+        await _until_health(service, lambda body: _folder(body)["writable"] and _linked(body), 20.0)
         kept, objecting = [await place(carrier, pbx_ami, pbx_target) for _ in range(2)]
         for call in (kept, objecting):
             await call.step("notice-done")
@@ -96,6 +98,11 @@ async def test_disk_full_mid_call(
     assert objected_entry["decision"] == "objected"
     _truncation_reported(kept, kept_entry)
     assert "Traceback" not in service.log_path.read_text(errors="replace")
+
+
+def _linked(body: dict[str, object]) -> bool:
+    ami = body.get("ami")
+    return isinstance(ami, dict) and ami.get("connected") is True
 
 
 def _folder(body: dict[str, object]) -> dict[str, object]:
