@@ -107,6 +107,15 @@ def parse(raw: bytes) -> dict[str, str]:
     return fields
 
 
+def action_frame(name: str, action_id: str, fields: dict[str, str]) -> bytes:
+    """The action's frame, without `ivr.ami.encode_action`'s CR/LF/NUL checks: the values here
+    are the replay's own, and the floor prices the wire, not the service's guards (the two
+    gave the same figure within this machine's run-to-run spread, 3.5-4.3 ms per call)."""
+    lines = [f"Action: {name}", f"ActionID: {action_id}"]
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
 @dataclass
 class Call:
     caller: str
@@ -145,10 +154,8 @@ class Floor(asyncio.Protocol):
         self.actions += 1
         action_id = str(self.actions)
         self.pending[action_id] = then
-        lines = [f"Action: {name}", f"ActionID: {action_id}"]
-        lines += [f"{key}: {value}" for key, value in fields.items()]
         assert self.transport is not None
-        self.transport.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        self.transport.write(action_frame(name, action_id, fields))
 
     def route(self, event: dict[str, str]) -> None:
         linked = event.get("Linkedid", "")

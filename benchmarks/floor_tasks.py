@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from benchmarks.floor import Call, Ledger, parse
+from benchmarks.floor import Call, Ledger, action_frame, parse
 
 ACTION_DEADLINE = 5.0
 ROUTED = frozenset({"UserEvent", "BridgeEnter", "DTMFEnd", "Hangup"})
@@ -80,10 +80,8 @@ class TaskFloor:
         action_id = str(self.actions)
         answer: asyncio.Future[Event] = asyncio.get_running_loop().create_future()
         self.pending[action_id] = answer
-        lines = [f"Action: {name}", f"ActionID: {action_id}"]
-        lines += [f"{key}: {value}" for key, value in fields.items()]
         assert self.writer is not None
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        self.writer.write(action_frame(name, action_id, fields))
         async with asyncio.timeout(ACTION_DEADLINE):
             return await answer
 
