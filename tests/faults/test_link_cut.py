@@ -28,13 +28,13 @@ from ivr.qa.carrier import Carrier
 from tests.faults.test_service_restart import object_and_hang_up
 from tests.pbx.test_objection_service_down import objection_in_astdb
 from tests.support.consent_calls import (
-    ConsentCall,
     NeverExists,
     event_of,
     ledger_entry,
     logged,
     place,
     poll,
+    recorded,
 )
 from tests.support.faultproxy import FaultProxy
 from tests.support.service import ServiceProcess, write_config
@@ -69,14 +69,6 @@ async def unhealthy(service: ServiceProcess, timeout: float = 5.0) -> None:
                 return
         assert time.monotonic() < deadline, "the service never noticed the cut link"
         await asyncio.sleep(0.05)
-
-
-async def recorded(carrier: Carrier, pbx_ami: AmiClient, target: Target) -> ConsentCall:
-    call = await place(carrier, pbx_ami, target)
-    await call.step("notice-done")
-    await call.bridged()
-    await call.file_appears()
-    return call
 
 
 async def test_objections_during_a_cut_link_are_honoured_and_collected(

@@ -22,7 +22,13 @@ from tests.support.agent_keys import (
     mixmonitor_runs,
     press_on,
 )
-from tests.support.consent_calls import ConsentCall, event_kinds, ledger_entry, place, poll
+from tests.support.consent_calls import (
+    ConsentCall,
+    event_kinds,
+    ledger_entry,
+    poll,
+    recorded,
+)
 from tests.support.service import ServiceProcess, running
 from tests.support.targets import Target
 
@@ -37,17 +43,6 @@ async def service(service_config: Path) -> AsyncIterator[ServiceProcess]:
     log = service_config.parent / "private-key-service.log"
     async with running(service_config, log) as process:
         yield process
-
-
-async def recorded(
-    carrier: Carrier, pbx_ami: AmiClient, pbx: Target, exten: str = "c-fr-agent"
-) -> ConsentCall:
-    """A caller talking to `agent`, the conversation being recorded."""
-    call = await place(carrier, pbx_ami, pbx, exten)
-    await call.step("notice-done")
-    await call.bridged()
-    await call.file_appears(timeout=15.0)
-    return call
 
 
 async def grows(call: ConsentCall, seconds: float) -> None:
@@ -79,7 +74,7 @@ async def test_the_agents_private_key_stops_the_recording_and_the_spy_while_the_
     pbx_target: Target,
     exten: str,
 ) -> None:
-    call = await recorded(carrier, pbx_ami, pbx_target, exten)
+    call = await recorded(carrier, pbx_ami, pbx_target, exten, timeout=15.0)
     agent = await agent_channel(carrier_ami)
     _, verdict = await listen(carrier, pbx_ami)
     assert verdict.get("Step") == "spying", verdict
@@ -121,7 +116,7 @@ async def test_with_the_service_up_only_the_agents_private_key_makes_the_call_pr
     """The caller's own *0 and the agent's 9 (the caller's objection key) reach both features
     too: each routine finds the wrong party and does nothing. The agent's *0, seen by the
     service and run by the PBX, is one private key in the ledger."""
-    call = await recorded(carrier, pbx_ami, pbx_target)
+    call = await recorded(carrier, pbx_ami, pbx_target, timeout=15.0)
     agent = await agent_channel(carrier_ami)
     reported = pbx_ami.subscribe(_consent_stop_of(call.call_id))
     try:

@@ -38,8 +38,8 @@ from tests.support.consent_calls import (
     event_of,
     ledger_entry,
     logged,
-    place,
     poll,
+    talking,
 )
 from tests.support.service import ServiceProcess, running
 from tests.support.targets import Target
@@ -86,13 +86,6 @@ async def settled(path: Path) -> Pcm:
         await asyncio.sleep(0.2)
         size, now = now, await asyncio.to_thread(lambda: path.stat().st_size)
     return read_wav(path)
-
-
-async def talking(carrier: Carrier, pbx_ami: AmiClient, pbx: Target, exten: str) -> ConsentCall:
-    call = await place(carrier, pbx_ami, pbx, exten)
-    await call.step("notice-done")
-    await call.bridged()
-    return call
 
 
 async def test_a_supervisor_hears_both_voices_and_the_agent_hears_them_join_and_leave(

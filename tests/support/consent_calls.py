@@ -58,6 +58,29 @@ async def place(
     return ConsentCall(leg, pbx, started, target.recordings_dir)
 
 
+async def talking(
+    carrier: Carrier, pbx_ami: AmiClient, target: Target, exten: str = "c-fr-agent"
+) -> ConsentCall:
+    """A caller who heard the notice through and is in conversation with the agent."""
+    call = await place(carrier, pbx_ami, target, exten)
+    await call.step("notice-done")
+    await call.bridged()
+    return call
+
+
+async def recorded(
+    carrier: Carrier,
+    pbx_ami: AmiClient,
+    target: Target,
+    exten: str = "c-fr-agent",
+    timeout: float = 5.0,
+) -> ConsentCall:
+    """`talking`, its recording on disk (within ``timeout``)."""
+    call = await talking(carrier, pbx_ami, target, exten)
+    await call.file_appears(timeout)
+    return call
+
+
 async def poll(condition: object, timeout: float, message: str) -> float:
     """Seconds until ``condition()`` holds; fails with ``message`` past the deadline."""
     assert callable(condition)
